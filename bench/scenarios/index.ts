@@ -1,0 +1,10 @@
+/** Every scenario, in the order a full run executes them. Names are the CLI arguments. */
+import { fanout } from './fanout.ts'
+import { rooms } from './rooms.ts'
+import { idle } from './idle.ts'
+import { coldload } from './coldload.ts'
+import { awareness } from './awareness.ts'
+import type { Scenario } from './types.ts'
+
+// Method-style members make Scenario<P> assignable to Scenario<unknown> without casts.
+export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [fanout, rooms, idle, coldload, awareness]

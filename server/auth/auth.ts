@@ -1,0 +1,62 @@
+/**
+ * Who is calling, and what they may do. Every door (HTTP routes, both sockets) asks the same
+ * Auth, so the rules live in one place. With LOUPE_AUTH=off everyone is the local owner.
+ */
+import type { Context } from 'hono'
+import { colorFor } from '../../shared/colors.ts'
+import type { Directory, Role, User } from '../db/directory.ts'
+
+export interface Auth {
+  readonly enabled: boolean
+  /** The caller of an HTTP request, or null when it carries no valid credentials. */
+  identify(c: Context): Promise<User | null>
+  /** The user a socket's token names, or null when missing or invalid. */
+  identifyToken(token: string | undefined): Promise<User | null>
+  /** The user's role in a workspace, or undefined when not a member. */
+  roleIn(user: User, workspaceId: string): Role | undefined
+}
+
+export const LOCAL_OWNER: User = { id: 'local', name: 'Owner', color: colorFor('local') }
+
+/** Home mode: no tokens; every caller is the local owner of every workspace. */
+export class LocalAuth implements Auth {
+  readonly enabled = false
+
+  constructor(directory: Directory) {
+    directory.ensureUser(LOCAL_OWNER)
+  }
+
+  async identify(): Promise<User> {
+    return LOCAL_OWNER
+  }
+
+  async identifyToken(): Promise<User> {
+    return LOCAL_OWNER
+  }
+
+  roleIn(): Role {
+    return 'owner'
+  }
+}
+
+/**
+ * Auth on, before accounts exist: nobody is identified, so every request is refused with
+ * 401 and every socket with 4401. Accounts and tokens replace this (issue 3).
+ */
+export class ClosedAuth implements Auth {
+  readonly enabled = true
+
+  constructor(private readonly directory: Directory) {}
+
+  async identify(): Promise<null> {
+    return null
+  }
+
+  async identifyToken(): Promise<null> {
+    return null
+  }
+
+  roleIn(user: User, workspaceId: string): Role | undefined {
+    return this.directory.roleIn(workspaceId, user.id)
+  }
+}

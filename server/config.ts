@@ -1,0 +1,157 @@
+/**
+ * Configuration, validated by one zod schema (DESIGN.md, "Running it"). Only main.ts reads
+ * the environment; tests build a Config directly with `configFrom({...})` overrides.
+ */
+import { z } from 'zod'
+
+const MiB = 1024 * 1024
+
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: 'a whole number' })
+    .int({ error: 'a whole number' })
+    .min(min, { error: `a whole number >= ${min}` })
+    .max(max, { error: `a whole number <= ${max}` })
+    .default(fallback)
+
+const onOff = (fallback: 'on' | 'off') =>
+  z.enum(['on', 'off'], { error: '"on" or "off"' }).default(fallback)
+
+export const envSchema = z.object({
+  PORT: int(8787, 0, 65535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOUPE_DATA_DIR: z.string().min(1).default('./data'),
+  LOUPE_AUTH: onOff('on'),
+  LOUPE_JWT_SECRET: z.string().min(32, { error: 'at least 32 characters' }).optional(),
+  LOUPE_SETUP_CODE: z.string().min(6, { error: 'at least 6 characters' }).optional(),
+  LOUPE_SYNC: z.enum(['normal', 'full'], { error: '"normal" or "full"' }).default('normal'),
+  LOUPE_REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' })
+    .optional(),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  /** Largest single socket message (DESIGN: 8 MiB). */
+  LOUPE_MAX_MESSAGE_BYTES: int(8 * MiB, 1024, 256 * MiB),
+  /** Largest board document, as stored bytes; updates that would pass it are refused. */
+  LOUPE_MAX_DOC_BYTES: int(64 * MiB, 64 * 1024),
+  /** Largest awareness state of one client, in bytes of JSON. */
+  LOUPE_MAX_AWARENESS_BYTES: int(8 * 1024, 256, MiB),
+  /** Awareness updates a connection may apply per second; extra ones are coalesced. */
+  LOUPE_AWARENESS_PER_SEC: int(30, 1),
+  /** How often a room relays the awareness changes gathered since the last relay. */
+  LOUPE_AWARENESS_FLUSH_MS: int(25, 0, 1000),
+  /** Messages and bytes per second per connection (token buckets; bursts of 2 s allowed). */
+  LOUPE_MSGS_PER_SEC: int(200, 1),
+  LOUPE_BYTES_PER_SEC: int(4 * MiB, 1024),
+  LOUPE_MAX_CONNECTIONS_PER_USER: int(64, 1),
+  /** Outbound bytes queued for one client before it is dropped (it resyncs on reconnect). */
+  LOUPE_MAX_BUFFERED_BYTES: int(32 * MiB, 64 * 1024),
+  /** Document socket liveness: ping interval; a connection that misses a pong is closed. */
+  LOUPE_PING_MS: int(30_000, 100),
+  /** Live socket heartbeat (DESIGN: at least 100). */
+  LOUPE_HEARTBEAT_MS: int(30_000, 100),
+  /** Stored updates of one board before the log is folded into a snapshot. */
+  LOUPE_COMPACT_AFTER_UPDATES: int(500, 1),
+  /** How long a room stays in memory after its last client leaves. */
+  LOUPE_ROOM_IDLE_MS: int(5_000, 0),
+  LOUPE_MAX_UPLOAD_BYTES: int(512 * MiB, 1024),
+  LOUPE_LOGIN_ATTEMPTS: int(10, 1),
+})
+
+export type Env = z.infer<typeof envSchema>
+
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  auth: boolean
+  jwtSecret: string | undefined
+  setupCode: string | undefined
+  syncMode: 'normal' | 'full'
+  redisUrl: string | undefined
+  logLevel: Env['LOG_LEVEL']
+  limits: {
+    maxMessageBytes: number
+    maxDocBytes: number
+    maxAwarenessBytes: number
+    awarenessPerSecond: number
+    messagesPerSecond: number
+    bytesPerSecond: number
+    maxConnectionsPerUser: number
+    maxBufferedBytes: number
+    maxUploadBytes: number
+    loginAttempts: number
+  }
+  pingMs: number
+  heartbeatMs: number
+  awarenessFlushMs: number
+  compactAfterUpdates: number
+  roomIdleMs: number
+  /** Where the built web client lives; undefined serves no static files. */
+  clientDir: string | undefined
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Validates an environment; each bad value is named with the form it should have. */
+export function parseEnv(env: Record<string, string | undefined>): Env {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const result = envSchema.safeParse(present)
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join('.')
+        return `${name}=${JSON.stringify(present[name] ?? '')}: expected ${issue.message}`
+      }),
+    )
+  }
+  return result.data
+}
+
+export function configFromEnv(env: Env, clientDir: string | undefined): Config {
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    dataDir: env.LOUPE_DATA_DIR,
+    auth: env.LOUPE_AUTH === 'on',
+    jwtSecret: env.LOUPE_JWT_SECRET,
+    setupCode: env.LOUPE_SETUP_CODE,
+    syncMode: env.LOUPE_SYNC,
+    redisUrl: env.LOUPE_REDIS_URL,
+    logLevel: env.LOG_LEVEL,
+    limits: {
+      maxMessageBytes: env.LOUPE_MAX_MESSAGE_BYTES,
+      maxDocBytes: env.LOUPE_MAX_DOC_BYTES,
+      maxAwarenessBytes: env.LOUPE_MAX_AWARENESS_BYTES,
+      awarenessPerSecond: env.LOUPE_AWARENESS_PER_SEC,
+      messagesPerSecond: env.LOUPE_MSGS_PER_SEC,
+      bytesPerSecond: env.LOUPE_BYTES_PER_SEC,
+      maxConnectionsPerUser: env.LOUPE_MAX_CONNECTIONS_PER_USER,
+      maxBufferedBytes: env.LOUPE_MAX_BUFFERED_BYTES,
+      maxUploadBytes: env.LOUPE_MAX_UPLOAD_BYTES,
+      loginAttempts: env.LOUPE_LOGIN_ATTEMPTS,
+    },
+    pingMs: env.LOUPE_PING_MS,
+    heartbeatMs: env.LOUPE_HEARTBEAT_MS,
+    awarenessFlushMs: env.LOUPE_AWARENESS_FLUSH_MS,
+    compactAfterUpdates: env.LOUPE_COMPACT_AFTER_UPDATES,
+    roomIdleMs: env.LOUPE_ROOM_IDLE_MS,
+    clientDir,
+  }
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K] }
+
+/** A full config from defaults plus overrides (tests, admin tool). */
+export function defaultConfig(overrides: DeepPartial<Config> = {}): Config {
+  const base = configFromEnv(parseEnv({}), undefined)
+  return { ...base, ...overrides, limits: { ...base.limits, ...overrides.limits } } as Config
+}

@@ -1,0 +1,174 @@
+/**
+ * The directory: users, workspaces, their members and boards. One repository for the table
+ * group, statements prepared once.
+ */
+import type { Db } from './open.ts'
+
+export type Role = 'owner' | 'editor' | 'viewer'
+export const roles: readonly Role[] = ['owner', 'editor', 'viewer']
+
+export interface User {
+  id: string
+  name: string
+  color: string
+}
+
+export interface Workspace {
+  id: string
+  name: string
+  createdBy: string
+  createdAt: number
+}
+
+export interface Board {
+  id: string
+  workspaceId: string
+  title: string
+  createdBy: string
+  createdAt: number
+  updatedAt: number
+  archivedAt: number | null
+}
+
+interface BoardRow {
+  id: string
+  workspace_id: string
+  title: string
+  created_by: string
+  created_at: number
+  updated_at: number
+  archived_at: number | null
+}
+
+interface WorkspaceRow {
+  id: string
+  name: string
+  created_by: string
+  created_at: number
+}
+
+const toBoard = (row: BoardRow): Board => ({
+  id: row.id,
+  workspaceId: row.workspace_id,
+  title: row.title,
+  createdBy: row.created_by,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  archivedAt: row.archived_at,
+})
+
+const toWorkspace = (row: WorkspaceRow): Workspace => ({
+  id: row.id,
+  name: row.name,
+  createdBy: row.created_by,
+  createdAt: row.created_at,
+})
+
+export class Directory {
+  private readonly stmts
+
+  constructor(db: Db) {
+    this.stmts = {
+      userById: db.prepare<[string], User>('SELECT id, name, color FROM users WHERE id = ?'),
+      insertUser: db.prepare<[string, string, string, number]>(
+        'INSERT INTO users (id, name, color, created_at) VALUES (?, ?, ?, ?)',
+      ),
+      insertWorkspace: db.prepare<[string, string, string, number]>(
+        'INSERT INTO workspaces (id, name, created_by, created_at) VALUES (?, ?, ?, ?)',
+      ),
+      workspace: db.prepare<[string], WorkspaceRow>('SELECT * FROM workspaces WHERE id = ?'),
+      allWorkspaces: db.prepare<[], WorkspaceRow>('SELECT * FROM workspaces ORDER BY created_at, id'),
+      workspacesOf: db.prepare<[string], WorkspaceRow & { role: Role }>(
+        `SELECT w.*, m.role FROM workspaces w JOIN members m ON m.workspace_id = w.id
+         WHERE m.user_id = ? ORDER BY w.created_at, w.id`,
+      ),
+      upsertMember: db.prepare<[string, string, Role, number]>(
+        `INSERT INTO members (workspace_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role`,
+      ),
+      role: db.prepare<[string, string], { role: Role }>(
+        'SELECT role FROM members WHERE workspace_id = ? AND user_id = ?',
+      ),
+      insertBoard: db.prepare<[string, string, string, string, number, number]>(
+        `INSERT INTO boards (id, workspace_id, title, created_by, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      board: db.prepare<[string], BoardRow>('SELECT * FROM boards WHERE id = ?'),
+      boardsOf: db.prepare<[string, number], BoardRow>(
+        `SELECT * FROM boards WHERE workspace_id = ? AND (archived_at IS NULL OR ?)
+         ORDER BY created_at, id`,
+      ),
+      renameBoard: db.prepare<[string, number, string]>(
+        'UPDATE boards SET title = ?, updated_at = ? WHERE id = ?',
+      ),
+      archiveBoard: db.prepare<[number, number, string]>(
+        'UPDATE boards SET archived_at = ?, updated_at = ? WHERE id = ? AND archived_at IS NULL',
+      ),
+    }
+  }
+
+  user(id: string): User | undefined {
+    return this.stmts.userById.get(id)
+  }
+
+  /** Creates the user if missing (the local owner in home mode). */
+  ensureUser(user: User): User {
+    const existing = this.user(user.id)
+    if (existing) return existing
+    this.stmts.insertUser.run(user.id, user.name, user.color, Date.now())
+    return user
+  }
+
+  createWorkspace(workspace: Workspace): Workspace {
+    this.stmts.insertWorkspace.run(workspace.id, workspace.name, workspace.createdBy, workspace.createdAt)
+    this.stmts.upsertMember.run(workspace.id, workspace.createdBy, 'owner', workspace.createdAt)
+    return workspace
+  }
+
+  workspace(id: string): Workspace | undefined {
+    const row = this.stmts.workspace.get(id)
+    return row && toWorkspace(row)
+  }
+
+  allWorkspaces(): Workspace[] {
+    return this.stmts.allWorkspaces.all().map(toWorkspace)
+  }
+
+  workspacesOf(userId: string): Array<Workspace & { role: Role }> {
+    return this.stmts.workspacesOf.all(userId).map((row) => ({ ...toWorkspace(row), role: row.role }))
+  }
+
+  roleIn(workspaceId: string, userId: string): Role | undefined {
+    return this.stmts.role.get(workspaceId, userId)?.role
+  }
+
+  createBoard(board: Omit<Board, 'updatedAt' | 'archivedAt'>): Board {
+    this.stmts.insertBoard.run(
+      board.id,
+      board.workspaceId,
+      board.title,
+      board.createdBy,
+      board.createdAt,
+      board.createdAt,
+    )
+    return { ...board, updatedAt: board.createdAt, archivedAt: null }
+  }
+
+  board(id: string): Board | undefined {
+    const row = this.stmts.board.get(id)
+    return row && toBoard(row)
+  }
+
+  boardsOf(workspaceId: string, includeArchived = false): Board[] {
+    return this.stmts.boardsOf.all(workspaceId, includeArchived ? 1 : 0).map(toBoard)
+  }
+
+  renameBoard(id: string, title: string): void {
+    this.stmts.renameBoard.run(title, Date.now(), id)
+  }
+
+  archiveBoard(id: string): boolean {
+    const now = Date.now()
+    return this.stmts.archiveBoard.run(now, now, id).changes > 0
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Numbered, forward-only migrations. Each runs in one transaction together with the bump of
+ * `PRAGMA user_version`, so a half-applied step is impossible. Never edit a step that has
+ * shipped; add the next one.
+ */
+import type { Database } from 'better-sqlite3'
+
+export const migrations: readonly string[] = [
+  // 1: users, workspaces, boards and the board document log.
+  `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    color TEXT NOT NULL,
+    password_hash TEXT,
+    created_at INTEGER NOT NULL,
+    disabled_at INTEGER
+  );
+  CREATE TABLE workspaces (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_by TEXT NOT NULL REFERENCES users(id),
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE members (
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'viewer')),
+    joined_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, user_id)
+  );
+  CREATE INDEX members_by_user ON members(user_id);
+  CREATE TABLE boards (
+    id TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+    title TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    archived_at INTEGER
+  );
+  CREATE INDEX boards_by_workspace ON boards(workspace_id, created_at);
+  -- The folded state of a board: every update with seq <= upto_seq is merged in.
+  CREATE TABLE doc_snapshots (
+    board_id TEXT PRIMARY KEY REFERENCES boards(id),
+    state BLOB NOT NULL,
+    upto_seq INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  -- Updates accepted since the snapshot, in commit order.
+  CREATE TABLE doc_updates (
+    board_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    user_id TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (board_id, seq)
+  ) WITHOUT ROWID;
+  `,
+]
+
+export const schemaVersion = migrations.length
+
+export function migrate(db: Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  if (current > schemaVersion) {
+    throw new Error(
+      `database schema version ${current} is newer than this Loupe (${schemaVersion}); upgrade Loupe`,
+    )
+  }
+  for (let version = current; version < schemaVersion; version++) {
+    db.transaction(() => {
+      db.exec(migrations[version] as string)
+      db.pragma(`user_version = ${version + 1}`)
+    })()
+  }
+}

@@ -1,0 +1,33 @@
+import { createMiddleware } from 'hono/factory'
+import { ErrorCode } from '../../shared/protocol/errors.ts'
+import type { Auth } from '../auth/auth.ts'
+import type { Directory, Role, User } from '../db/directory.ts'
+import { forbidden, HttpError, notFound } from './errors.ts'
+
+export type AppEnv = { Variables: { user: User } }
+
+/** Refuses the request with 401 unless the caller is identified; sets `c.var.user`. */
+export function requireUser(auth: Auth) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const user = await auth.identify(c)
+    if (!user) throw new HttpError(401, ErrorCode.unauthorized, 'sign in first (missing or invalid token)')
+    c.set('user', user)
+    await next()
+  })
+}
+
+const rank: Record<Role, number> = { viewer: 0, editor: 1, owner: 2 }
+
+/** The caller's role in a workspace, at least `minimum`; 404 for a workspace they cannot see. */
+export function requireRole(
+  auth: Auth,
+  directory: Directory,
+  user: User,
+  workspaceId: string,
+  minimum: Role,
+): Role {
+  const role = directory.workspace(workspaceId) ? auth.roleIn(user, workspaceId) : undefined
+  if (!role) throw notFound('no such workspace')
+  if (rank[role] < rank[minimum]) throw forbidden(`this needs the ${minimum} role`)
+  return role
+}

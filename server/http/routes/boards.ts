@@ -1,0 +1,159 @@
+/**
+ * Workspaces and boards (DESIGN.md, "HTTP API"). A board's row holds its listing data; its
+ * content is the Y.Doc, seeded here once with `meta` so no two clients ever seed it.
+ */
+import { Hono } from 'hono'
+import * as Y from 'yjs'
+import { z } from 'zod'
+import { newId, ID_PATTERN } from '../../../shared/ids.ts'
+import { CloseCode } from '../../../shared/protocol/close-codes.ts'
+import { board as boardDoc, initMeta } from '../../../shared/schema/board.ts'
+import type { Auth } from '../../auth/auth.ts'
+import type { Board, Directory, User } from '../../db/directory.ts'
+import type { RoomManager } from '../../realtime/rooms.ts'
+import { foldStored, type DocStore } from '../../storage/doc-store.ts'
+import { requireRole, type AppEnv } from '../context.ts'
+import { badRequest, conflict, HttpError, idParam, jsonBody, notFound } from '../errors.ts'
+
+export interface BoardRouteDeps {
+  auth: Auth
+  directory: Directory
+  store: DocStore
+  rooms: RoomManager
+  maxDocBytes: number
+}
+
+const title = z.string().trim().min(1).max(200)
+const createWorkspace = z.object({ name: z.string().trim().min(1).max(100) })
+const createBoard = z.object({
+  title,
+  id: z.string().regex(ID_PATTERN, 'letters, digits, - and _, at most 64').optional(),
+})
+const patchBoard = z.object({ title })
+
+export function boardRoutes(deps: BoardRouteDeps) {
+  const { auth, directory, store, rooms } = deps
+  const app = new Hono<AppEnv>()
+
+  /** The board, if the caller may see it, with their role; 404 otherwise. */
+  const boardFor = (user: User, id: string, minimum: 'viewer' | 'editor' | 'owner') => {
+    const board = directory.board(id)
+    if (!board || board.archivedAt !== null) throw notFound('no such board')
+    const role = requireRole(auth, directory, user, board.workspaceId, minimum)
+    return { board, role }
+  }
+
+  const createWithState = (user: User, workspaceId: string, id: string, boardTitle: string, doc: Y.Doc) => {
+    if (directory.board(id)) throw conflict(`board id ${id} is taken`)
+    const now = Date.now()
+    const { meta } = boardDoc(doc)
+    if (meta.get('createdAt') === undefined) initMeta(doc, { title: boardTitle, createdAt: now, createdBy: user.id })
+    else meta.set('title', boardTitle)
+    const board = directory.createBoard({ id, workspaceId, title: boardTitle, createdBy: user.id, createdAt: now })
+    return store
+      .append([{ boardId: id, data: Y.encodeStateAsUpdate(doc), userId: user.id }])
+      .then(() => board)
+  }
+
+  app.get('/me', (c) => {
+    const user = c.var.user
+    return c.json({ user, workspaces: listWorkspaces(auth, directory, user) })
+  })
+
+  app.get('/workspaces', (c) => c.json({ workspaces: listWorkspaces(auth, directory, c.var.user) }))
+
+  app.post('/workspaces', async (c) => {
+    const { name } = await jsonBody(c, createWorkspace)
+    const workspace = directory.createWorkspace({
+      id: newId(),
+      name,
+      createdBy: c.var.user.id,
+      createdAt: Date.now(),
+    })
+    return c.json({ workspace: { ...workspace, role: 'owner' } }, 201)
+  })
+
+  app.get('/workspaces/:ws/boards', (c) => {
+    const workspaceId = idParam(c, 'ws')
+    requireRole(auth, directory, c.var.user, workspaceId, 'viewer')
+    return c.json({ boards: directory.boardsOf(workspaceId) })
+  })
+
+  app.post('/workspaces/:ws/boards', async (c) => {
+    const workspaceId = idParam(c, 'ws')
+    requireRole(auth, directory, c.var.user, workspaceId, 'editor')
+    const body = await jsonBody(c, createBoard)
+    const board = await createWithState(c.var.user, workspaceId, body.id ?? newId(), body.title, new Y.Doc())
+    return c.json({ board }, 201)
+  })
+
+  // Import: the body is one Yjs update (as produced by export); it becomes a new board.
+  app.post('/workspaces/:ws/boards/import', async (c) => {
+    const workspaceId = idParam(c, 'ws')
+    requireRole(auth, directory, c.var.user, workspaceId, 'editor')
+    const bytes = new Uint8Array(await c.req.arrayBuffer())
+    if (bytes.byteLength === 0) throw badRequest('the body must be a Yjs update (export of a board)')
+    if (bytes.byteLength > deps.maxDocBytes) throw new HttpError(413, 'too_large', 'board is over the size limit')
+    const doc = new Y.Doc()
+    try {
+      Y.decodeUpdate(bytes)
+      Y.applyUpdate(doc, bytes)
+    } catch {
+      throw badRequest('the body is not a valid Yjs update')
+    }
+    const requested = c.req.query('id')
+    if (requested !== undefined && !ID_PATTERN.test(requested)) throw badRequest('id must be 1-64 letters, digits, - or _')
+    const parsedTitle = title.safeParse(c.req.query('title') ?? boardDoc(doc).meta.get('title') ?? 'Imported board')
+    if (!parsedTitle.success) throw badRequest('title must be 1-200 characters')
+    const board = await createWithState(c.var.user, workspaceId, requested ?? newId(), parsedTitle.data, doc)
+    return c.json({ board }, 201)
+  })
+
+  app.get('/boards/:id', (c) => {
+    const { board, role } = boardFor(c.var.user, idParam(c, 'id'), 'viewer')
+    return c.json({ board: { ...board, role } })
+  })
+
+  app.patch('/boards/:id', async (c) => {
+    const { board } = boardFor(c.var.user, idParam(c, 'id'), 'editor')
+    const body = await jsonBody(c, patchBoard)
+    directory.renameBoard(board.id, body.title)
+    await rooms.change(board.id, (room) =>
+      room.transactAsServer((doc) => boardDoc(doc).meta.set('title', body.title)),
+    )
+    return c.json({ board: directory.board(board.id) as Board })
+  })
+
+  // Archive (soft): the board leaves listings and its sockets close with 4404.
+  app.delete('/boards/:id', (c) => {
+    const { board } = boardFor(c.var.user, idParam(c, 'id'), 'owner')
+    directory.archiveBoard(board.id)
+    const room = rooms.loaded(board.id)
+    if (room) for (const peer of [...room.peers]) peer.close(CloseCode.notFound, 'board archived')
+    return c.json({ board: directory.board(board.id) as Board })
+  })
+
+  app.get('/boards/:id/export', async (c) => {
+    const { board } = boardFor(c.var.user, idParam(c, 'id'), 'viewer')
+    const room = rooms.loaded(board.id)
+    let state: Uint8Array
+    if (room) {
+      await room.whenCommitted()
+      state = Y.encodeStateAsUpdate(room.doc)
+    } else {
+      state = foldStored(await store.load(board.id))
+    }
+    return c.body(state as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': 'application/octet-stream',
+      'content-disposition': `attachment; filename="${board.id}.yjs"`,
+    })
+  })
+
+  return app
+}
+
+function listWorkspaces(auth: Auth, directory: Directory, user: User) {
+  if (auth.enabled) return directory.workspacesOf(user.id)
+  // Home mode: the local owner owns every workspace on this server.
+  return directory.allWorkspaces().map((w) => ({ ...w, role: 'owner' as const }))
+}

@@ -1,0 +1,95 @@
+/**
+ * Presence over HTTP, answered from the room's awareness (DESIGN.md, "HTTP API"). Identities
+ * are the server-stamped ones; a user with several tabs appears once, with their most
+ * active status.
+ */
+import { Hono } from 'hono'
+import { isEntityType } from '../../../shared/schema/board.ts'
+import type { Auth } from '../../auth/auth.ts'
+import type { Directory } from '../../db/directory.ts'
+import type { RoomManager } from '../../realtime/rooms.ts'
+import { requireRole, type AppEnv } from '../context.ts'
+import { badRequest, idParam, notFound } from '../errors.ts'
+
+type Status = 'active' | 'idle' | 'away'
+const statusRank: Record<Status, number> = { active: 2, idle: 1, away: 0 }
+
+interface EntityRef {
+  entityType: string
+  entityId: string
+}
+
+export interface PresentUser {
+  id: string
+  name: string
+  color: string
+  status: Status
+  view: EntityRef | null
+  editing: EntityRef | null
+}
+
+function entityRef(value: unknown): EntityRef | null {
+  if (typeof value !== 'object' || value === null) return null
+  const { entityType, entityId } = value as Record<string, unknown>
+  return typeof entityType === 'string' && typeof entityId === 'string' ? { entityType, entityId } : null
+}
+
+function toPresent(state: Record<string, unknown>): PresentUser | null {
+  const user = state.user as { id?: unknown; name?: unknown; color?: unknown } | undefined
+  if (!user || typeof user.id !== 'string') return null
+  const status = state.status === 'idle' || state.status === 'away' ? state.status : 'active'
+  return {
+    id: user.id,
+    name: String(user.name ?? ''),
+    color: String(user.color ?? ''),
+    status,
+    view: entityRef(state.view),
+    editing: entityRef(state.editing),
+  }
+}
+
+export function presentUsers(states: Iterable<Record<string, unknown>>): PresentUser[] {
+  const byUser = new Map<string, PresentUser>()
+  for (const state of states) {
+    const present = toPresent(state)
+    if (!present) continue
+    const seen = byUser.get(present.id)
+    if (!seen || statusRank[present.status] > statusRank[seen.status]) byUser.set(present.id, present)
+  }
+  return [...byUser.values()]
+}
+
+export function presenceRoutes(auth: Auth, directory: Directory, rooms: RoomManager) {
+  const app = new Hono<AppEnv>()
+
+  const statesOf = (boardId: string, user: AppEnv['Variables']['user']) => {
+    const board = directory.board(boardId)
+    if (!board || board.archivedAt !== null) throw notFound('no such board')
+    requireRole(auth, directory, user, board.workspaceId, 'viewer')
+    return rooms.loaded(boardId)?.awareness.states() ?? []
+  }
+
+  app.get('/presence/:boardId', (c) =>
+    c.json({ users: presentUsers(statesOf(idParam(c, 'boardId'), c.var.user)) }),
+  )
+
+  app.get('/presence/:boardId/:entityType/:entityId', (c) => {
+    const boardId = idParam(c, 'boardId')
+    const entityType = c.req.param('entityType')
+    if (!isEntityType(entityType)) throw badRequest('entityType must be task, annotation, media or thread')
+    const entityId = idParam(c, 'entityId')
+    const matches = (ref: EntityRef | null) => ref?.entityType === entityType && ref.entityId === entityId
+    const viewers = new Map<string, { id: string; name: string; color: string }>()
+    const editors = new Map<string, { id: string; name: string; color: string }>()
+    for (const state of statesOf(boardId, c.var.user)) {
+      const present = toPresent(state)
+      if (!present) continue
+      const who = { id: present.id, name: present.name, color: present.color }
+      if (matches(present.view)) viewers.set(who.id, who)
+      if (matches(present.editing)) editors.set(who.id, who)
+    }
+    return c.json({ viewers: [...viewers.values()], editors: [...editors.values()] })
+  })
+
+  return app
+}

@@ -1,0 +1,50 @@
+/**
+ * The process entry: the only place that reads the environment, listens, and handles
+ * signals. `npm start` runs this after building the web client if it is missing.
+ */
+import { fileURLToPath } from 'node:url'
+import { configFromEnv, ConfigError, parseEnv } from './config.ts'
+import { createLoupeServer } from './server.ts'
+
+const clientDir = fileURLToPath(new URL('../client/dist', import.meta.url))
+
+let config
+try {
+  config = configFromEnv(parseEnv(process.env), clientDir)
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message)
+    process.exit(2)
+  }
+  throw error
+}
+
+const server = createLoupeServer(config)
+if (config.redisUrl) server.log.warn('LOUPE_REDIS_URL is set, but cluster mode is not built yet; running as one node')
+
+let stopping = false
+async function stop(signal: string) {
+  if (stopping) {
+    server.log.warn({ signal }, 'second signal: exiting now')
+    process.exit(1)
+  }
+  stopping = true
+  server.log.info({ signal }, 'stopping')
+  const deadline = setTimeout(() => {
+    server.log.error('graceful stop took too long; exiting')
+    process.exit(1)
+  }, 10_000)
+  deadline.unref()
+  await server.close()
+  process.exit(0)
+}
+
+process.on('SIGTERM', () => void stop('SIGTERM'))
+process.on('SIGINT', () => void stop('SIGINT'))
+
+try {
+  await server.listen()
+} catch (error) {
+  server.log.fatal({ err: error }, 'could not listen')
+  process.exit(1)
+}

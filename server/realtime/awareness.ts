@@ -1,0 +1,213 @@
+/**
+ * A room's awareness (presence, cursors), kept by the server itself rather than with
+ * y-protocols' Awareness class, for three reasons the relay needs:
+ * - identity stamping: each state's `user` is overwritten with the connection's real user
+ *   (DESIGN.md, "Awareness"), so states are decoded, stamped and re-encoded on arrival;
+ * - coalescing: changes are gathered and relayed once per flush as one message, instead of
+ *   one message per change to every client (N² messages in a cursor storm);
+ * - caps: a connection controls a bounded number of client ids, and a state has a byte cap.
+ * The wire format is y-protocols' awareness update: varUint count, then per client
+ * varUint clientID, varUint clock, varString JSON state ("null" when removed).
+ */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import { YMessage } from '../../shared/protocol/y-messages.ts'
+import { malformed } from './errors.ts'
+
+export interface StampedUser {
+  id: string
+  name: string
+  color: string
+}
+
+/** What the awareness needs to know about the connection a state came from. */
+export interface AwarenessOwner {
+  readonly user: StampedUser
+  /** Client ids this connection has published states for. */
+  readonly clientIds: Set<number>
+}
+
+interface Entry {
+  /** The client's own clock for its latest state. */
+  clock: number
+  /** Added to the client's clock when relaying (see `tombstones`). */
+  offset: number
+  /** JSON text of the state, or null once the client is gone. */
+  json: string | null
+  owner: AwarenessOwner | null
+  /** Parsed state, made on demand for presence queries. */
+  parsed?: Record<string, unknown> | null
+}
+
+const MAX_TOMBSTONES = 10_000
+
+export interface AwarenessLimits {
+  maxStateBytes: number
+  maxClientsPerConnection: number
+}
+
+export class RoomAwareness {
+  private readonly entries = new Map<number, Entry>()
+  private readonly dirty = new Set<number>()
+  /**
+   * The clock each removed client was last relayed with. Peers remember it (y-protocols keeps
+   * the meta of removed clients), so a client that reconnects with its old, lower clock would
+   * be ignored by everyone; its clocks are relayed shifted past the tombstone instead.
+   */
+  private readonly tombstones = new Map<number, number>()
+
+  constructor(private readonly limits: AwarenessLimits) {}
+
+  get size(): number {
+    return this.entries.size
+  }
+
+  get hasChanges(): boolean {
+    return this.dirty.size > 0
+  }
+
+  /**
+   * Applies an awareness update from a connection. Entries for client ids the connection
+   * does not own (another connection's), stale clocks, oversize states and non-object
+   * states are skipped; a message that does not decode throws.
+   * Returns how many entries changed.
+   */
+  apply(owner: AwarenessOwner, update: Uint8Array): number {
+    const decoder = decoding.createDecoder(update)
+    let changed = 0
+    let count: number
+    try {
+      count = decoding.readVarUint(decoder)
+    } catch {
+      throw malformed('awareness update does not decode')
+    }
+    for (let i = 0; i < count; i++) {
+      let clientId: number, clock: number, json: string
+      try {
+        clientId = decoding.readVarUint(decoder)
+        clock = decoding.readVarUint(decoder)
+        json = decoding.readVarString(decoder)
+      } catch {
+        throw malformed('awareness update does not decode')
+      }
+      if (this.applyEntry(owner, clientId, clock, json)) changed++
+    }
+    return changed
+  }
+
+  private applyEntry(owner: AwarenessOwner, clientId: number, clock: number, json: string): boolean {
+    let current = this.entries.get(clientId)
+    if (current?.owner && current.owner !== owner) return false
+    if (current && current.owner === null) {
+      // Removed but not yet relayed: the removal becomes the tombstone to clear.
+      this.tombstones.set(clientId, current.clock + current.offset)
+      current = undefined
+    }
+    if (!current && !owner.clientIds.has(clientId)) {
+      if (owner.clientIds.size >= this.limits.maxClientsPerConnection) return false
+    }
+    // y-protocols: apply only newer clocks, or a removal at the same clock.
+    if (current && !(current.clock < clock || (current.clock === clock && json === 'null' && current.json !== null))) {
+      return false
+    }
+    const stamped = json === 'null' ? null : this.stamp(owner.user, json)
+    if (stamped === undefined) return false
+    let offset = current?.offset ?? 0
+    if (!current) {
+      const tombstone = this.tombstones.get(clientId)
+      if (tombstone !== undefined && clock <= tombstone) offset = tombstone + 1 - clock
+    }
+    owner.clientIds.add(clientId)
+    this.entries.set(clientId, { clock, offset, json: stamped, owner })
+    this.dirty.add(clientId)
+    return true
+  }
+
+  /** Overwrites `user` with the connection's identity; undefined rejects the state. */
+  private stamp(user: StampedUser, json: string): string | null | undefined {
+    if (json.length > this.limits.maxStateBytes) return undefined
+    let state: unknown
+    try {
+      state = JSON.parse(json)
+    } catch {
+      return undefined
+    }
+    if (state === null) return null
+    if (typeof state !== 'object' || Array.isArray(state)) return undefined
+    const stamped = JSON.stringify({ ...state, user: { id: user.id, name: user.name, color: user.color } })
+    return stamped.length > this.limits.maxStateBytes + 256 ? undefined : stamped
+  }
+
+  /** Marks every state of a closed connection removed; the next flush tells the others. */
+  removeOwner(owner: AwarenessOwner): void {
+    for (const clientId of owner.clientIds) {
+      const entry = this.entries.get(clientId)
+      if (!entry || entry.owner !== owner) continue
+      entry.clock++
+      entry.json = null
+      entry.parsed = undefined
+      entry.owner = null
+      this.dirty.add(clientId)
+    }
+    owner.clientIds.clear()
+  }
+
+  /**
+   * The awareness message carrying every change since the last flush, or null. Removed
+   * clients are forgotten once their removal has been encoded.
+   */
+  flush(): Uint8Array | null {
+    if (this.dirty.size === 0) return null
+    const message = this.encode(this.dirty)
+    for (const clientId of this.dirty) {
+      const entry = this.entries.get(clientId)
+      if (entry && entry.json === null && entry.owner === null) {
+        this.entries.delete(clientId)
+        this.rememberRemoval(clientId, entry.clock + entry.offset)
+      }
+    }
+    this.dirty.clear()
+    return message
+  }
+
+  private rememberRemoval(clientId: number, relayedClock: number): void {
+    this.tombstones.delete(clientId)
+    this.tombstones.set(clientId, relayedClock)
+    if (this.tombstones.size > MAX_TOMBSTONES) {
+      const oldest = this.tombstones.keys().next()
+      if (!oldest.done) this.tombstones.delete(oldest.value)
+    }
+  }
+
+  /** The awareness message with every present client (for a new or querying connection). */
+  encodeAll(): Uint8Array | null {
+    const present: number[] = []
+    for (const [clientId, entry] of this.entries) if (entry.json !== null) present.push(clientId)
+    return present.length > 0 ? this.encode(present) : null
+  }
+
+  private encode(clientIds: Iterable<number>): Uint8Array {
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, YMessage.awareness)
+    const inner = encoding.createEncoder()
+    const ids = [...clientIds].filter((id) => this.entries.has(id))
+    encoding.writeVarUint(inner, ids.length)
+    for (const clientId of ids) {
+      const entry = this.entries.get(clientId) as Entry
+      encoding.writeVarUint(inner, clientId)
+      encoding.writeVarUint(inner, entry.clock + entry.offset)
+      encoding.writeVarString(inner, entry.json ?? 'null')
+    }
+    encoding.writeVarUint8Array(encoder, encoding.toUint8Array(inner))
+    return encoding.toUint8Array(encoder)
+  }
+
+  /** Present states, parsed (for the presence API). */
+  *states(): Generator<Record<string, unknown>> {
+    for (const entry of this.entries.values()) {
+      if (entry.json === null) continue
+      if (entry.parsed === undefined) entry.parsed = JSON.parse(entry.json) as Record<string, unknown>
+      if (entry.parsed) yield entry.parsed
+    }
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * One document-socket connection: receives frames under size and rate limits, hands them to
+ * its room strictly in order (a queue drained by one loop, so an awaited step cannot reorder
+ * a client's messages), and sends with a cap on what may queue up for a slow reader.
+ */
+import type { Logger } from 'pino'
+import type { RawData, WebSocket } from 'ws'
+import { CloseCode } from '../../shared/protocol/close-codes.ts'
+import { YMessage } from '../../shared/protocol/y-messages.ts'
+import type { Role } from '../db/directory.ts'
+import type { StampedUser } from './awareness.ts'
+import { ProtocolError } from './errors.ts'
+import { TokenBucket } from './rate.ts'
+import type { Room, RoomPeer } from './room.ts'
+
+export interface ConnectionLimits {
+  maxMessageBytes: number
+  messagesPerSecond: number
+  bytesPerSecond: number
+  awarenessPerSecond: number
+  maxBufferedBytes: number
+}
+
+export interface ConnectionStats {
+  bytesIn(n: number): void
+  bytesOut(n: number): void
+}
+
+/** Frames waiting for the room before a connection is dropped as flooding. */
+const MAX_INBOX = 1024
+/** Rate buckets hold this many seconds of allowance, so short bursts pass. */
+const BURST_SECONDS = 2
+
+const OPEN = 1
+
+export class DocConnection implements RoomPeer {
+  readonly clientIds = new Set<number>()
+  /** Cleared by each liveness ping, set again by the pong (or any message). */
+  alive = true
+  private room: Room | null = null
+  private inbox: Uint8Array[] = []
+  private draining = false
+  private closed = false
+  private readonly messageBucket: TokenBucket
+  private readonly byteBucket: TokenBucket
+  private readonly awarenessBucket: TokenBucket
+  private deferredAwareness: Uint8Array | null = null
+  private awarenessTimer: NodeJS.Timeout | null = null
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly user: StampedUser,
+    public role: Role,
+    private readonly limits: ConnectionLimits,
+    private readonly stats: ConnectionStats,
+    private readonly log: Logger,
+    private readonly onClosed: (connection: DocConnection, room: Room | null) => void,
+  ) {
+    this.messageBucket = new TokenBucket(limits.messagesPerSecond, limits.messagesPerSecond * BURST_SECONDS)
+    this.byteBucket = new TokenBucket(
+      limits.bytesPerSecond,
+      Math.max(limits.bytesPerSecond * BURST_SECONDS, limits.maxMessageBytes),
+    )
+    this.awarenessBucket = new TokenBucket(limits.awarenessPerSecond, limits.awarenessPerSecond)
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary))
+    ws.on('pong', () => (this.alive = true))
+    ws.on('close', () => this.onClose())
+    ws.on('error', (error) => this.log.debug({ err: error }, 'doc socket error'))
+  }
+
+  get canWrite(): boolean {
+    return this.role !== 'viewer'
+  }
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  get boardId(): string | null {
+    return this.room?.boardId ?? null
+  }
+
+  ping(): void {
+    if (!this.closed && this.ws.readyState === OPEN) this.ws.ping()
+  }
+
+  /** Joins the room once it is loaded; frames that arrived meanwhile are handled now. */
+  attach(room: Room): void {
+    if (this.closed) return
+    this.room = room
+    room.join(this)
+    void this.drain()
+  }
+
+  send(message: Uint8Array): void {
+    if (this.closed || this.ws.readyState !== OPEN) return
+    if (this.ws.bufferedAmount + message.byteLength > this.limits.maxBufferedBytes) {
+      // Dropping a document update would break convergence; dropping the connection does
+      // not: the client reconnects and its sync step 1 fetches everything it missed.
+      this.log.warn({ user: this.user.id, buffered: this.ws.bufferedAmount }, 'slow reader dropped')
+      this.terminate()
+      return
+    }
+    this.stats.bytesOut(message.byteLength)
+    this.ws.send(message)
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return
+    this.ws.close(code, reason.slice(0, 120))
+    this.onClose()
+  }
+
+  terminate(): void {
+    this.ws.terminate()
+    this.onClose()
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closed) return
+    this.alive = true
+    if (!isBinary || !Buffer.isBuffer(data)) {
+      return this.fail(new ProtocolError(CloseCode.malformed, 'expected a binary y-websocket message'))
+    }
+    this.stats.bytesIn(data.byteLength)
+    if (data.byteLength > this.limits.maxMessageBytes) {
+      return this.fail(
+        new ProtocolError(CloseCode.tooLarge, `message over ${this.limits.maxMessageBytes} bytes`),
+      )
+    }
+    if (!this.messageBucket.take() || !this.byteBucket.take(data.byteLength)) {
+      return this.fail(new ProtocolError(CloseCode.rateLimited, 'too many messages or bytes per second'))
+    }
+    const message = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+    if (message[0] === YMessage.awareness && !this.awarenessBucket.take()) {
+      // Over the awareness rate: keep only the newest state and apply it when allowed.
+      this.deferredAwareness = message
+      this.awarenessTimer ??= setTimeout(() => this.releaseAwareness(), this.awarenessBucket.waitMs())
+      return
+    }
+    if (this.inbox.length >= MAX_INBOX) {
+      return this.fail(new ProtocolError(CloseCode.rateLimited, 'too many messages waiting'))
+    }
+    this.inbox.push(message)
+    if (!this.draining) void this.drain()
+  }
+
+  private releaseAwareness(): void {
+    this.awarenessTimer = null
+    const message = this.deferredAwareness
+    this.deferredAwareness = null
+    if (!message || this.closed) return
+    this.awarenessBucket.take()
+    this.inbox.push(message)
+    if (!this.draining) void this.drain()
+  }
+
+  private async drain(): Promise<void> {
+    const room = this.room
+    if (!room || this.draining) return
+    this.draining = true
+    try {
+      while (this.inbox.length > 0 && !this.closed) {
+        const message = this.inbox.shift() as Uint8Array
+        const pending = room.receive(this, message)
+        if (pending) await pending
+      }
+    } catch (error) {
+      this.fail(error)
+    } finally {
+      this.draining = false
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (error instanceof ProtocolError) {
+      this.log.info({ user: this.user.id, code: error.code, reason: error.message }, 'doc socket refused')
+      this.close(error.code, error.message)
+    } else {
+      this.log.error({ err: error, user: this.user.id }, 'doc socket failed')
+      this.close(1011, 'internal error')
+    }
+  }
+
+  private onClose(): void {
+    if (this.closed) return
+    this.closed = true
+    this.inbox = []
+    if (this.awarenessTimer) clearTimeout(this.awarenessTimer)
+    const room = this.room
+    room?.leave(this)
+    this.onClosed(this, room)
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The document socket, `/ws/doc/<boardId>`: the y-websocket protocol, unchanged, so the stock
+ * WebsocketProvider works against it. Access is decided before the socket opens; a refusal
+ * is a close code sent right after the upgrade, before any document byte (DESIGN.md).
+ */
+import { upgradeWebSocket } from '@hono/node-server'
+import type { Hono } from 'hono'
+import type { Logger } from 'pino'
+import type { WebSocket } from 'ws'
+import { isValidId } from '../../shared/ids.ts'
+import { CloseCode } from '../../shared/protocol/close-codes.ts'
+import type { Role } from '../db/directory.ts'
+import type { StampedUser } from './awareness.ts'
+import { DocConnection, type ConnectionLimits, type ConnectionStats } from './connection.ts'
+import type { Room } from './room.ts'
+import type { RoomManager } from './rooms.ts'
+
+export interface BoardAccess {
+  user: StampedUser
+  role: Role
+}
+
+export type AccessDecision =
+  | { ok: true; access: BoardAccess }
+  | { ok: false; code: CloseCode; reason: string }
+
+/** Decides who may open a board's socket; the auth layer provides one. */
+export interface DocAuthorizer {
+  authorize(boardId: string, token: string | undefined): Promise<AccessDecision>
+}
+
+export interface DocSocketOptions {
+  rooms: RoomManager
+  authorizer: DocAuthorizer
+  limits: ConnectionLimits & { maxConnectionsPerUser: number | null }
+  pingMs: number
+  stats: ConnectionStats
+  log: Logger
+}
+
+export class DocSockets {
+  private readonly connections = new Set<DocConnection>()
+  private readonly perUser = new Map<string, number>()
+  private readonly pingTimer: NodeJS.Timeout
+  private stopping = false
+
+  constructor(private readonly options: DocSocketOptions) {
+    this.pingTimer = setInterval(() => this.checkLiveness(), options.pingMs)
+    this.pingTimer.unref()
+  }
+
+  get count(): number {
+    return this.connections.size
+  }
+
+  route(app: Hono): void {
+    app.get(
+      '/ws/doc/:boardId',
+      upgradeWebSocket(async (c) => {
+        const boardId = c.req.param('boardId') ?? ''
+        const token = c.req.query('token')
+        const decision: AccessDecision = isValidId(boardId)
+          ? await this.options.authorizer.authorize(boardId, token)
+          : { ok: false, code: CloseCode.notFound, reason: 'no such board' }
+        // Keep nothing of the request beyond these values: the events live as long as the socket.
+        return { onOpen: (_event, ws) => this.open(ws.raw as WebSocket, boardId, decision) }
+      }),
+    )
+  }
+
+  private open(ws: WebSocket, boardId: string, decision: AccessDecision): void {
+    if (this.stopping) return ws.close(CloseCode.serverStopping, 'server stopping')
+    if (!decision.ok) return ws.close(decision.code, decision.reason)
+    const { user, role } = decision.access
+    const cap = this.options.limits.maxConnectionsPerUser
+    const mine = this.perUser.get(user.id) ?? 0
+    if (cap !== null && mine >= cap) return ws.close(CloseCode.rateLimited, 'too many connections')
+    this.perUser.set(user.id, mine + 1)
+
+    const { rooms, limits, stats, log } = this.options
+    const connection = new DocConnection(ws, user, role, limits, stats, log, (conn, room) =>
+      this.closed(conn, room),
+    )
+    this.connections.add(connection)
+    rooms.acquire(boardId).then(
+      (room) => {
+        if (connection.isClosed) rooms.release(room)
+        else connection.attach(room)
+      },
+      (error: unknown) => {
+        log.error({ err: error, boardId }, 'board failed to load')
+        connection.close(1011, 'board failed to load')
+      },
+    )
+  }
+
+  private closed(connection: DocConnection, room: Room | null): void {
+    if (!this.connections.delete(connection)) return
+    const left = (this.perUser.get(connection.user.id) ?? 1) - 1
+    if (left > 0) this.perUser.set(connection.user.id, left)
+    else this.perUser.delete(connection.user.id)
+    if (room) this.options.rooms.release(room)
+  }
+
+  /** Closes connections that did not answer the previous ping (ws keeps no such timer). */
+  private checkLiveness(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        this.options.log.info({ user: connection.user.id }, 'doc socket missed its pong')
+        connection.terminate()
+        continue
+      }
+      connection.alive = false
+      connection.ping()
+    }
+  }
+
+  /** Stops accepting sockets and closes the open ones with 1012. */
+  stop(): void {
+    this.stopping = true
+    clearInterval(this.pingTimer)
+    for (const connection of [...this.connections]) {
+      connection.close(CloseCode.serverStopping, 'server stopping')
+    }
+  }
+}

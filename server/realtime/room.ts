@@ -1,0 +1,348 @@
+/**
+ * A room owns everything about one loaded board: its Y.Doc, its awareness, its peers, and
+ * the path every change takes — validate, apply, commit, then relay (DESIGN.md, "Document
+ * socket"). Nothing another client can see is uncommitted: updates are relayed from the
+ * commit callback, and a sync step 2 is answered only when no update is waiting to commit.
+ */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import type { Logger } from 'pino'
+import * as Y from 'yjs'
+import { CloseCode } from '../../shared/protocol/close-codes.ts'
+import { YAuth, YMessage, YSync } from '../../shared/protocol/y-messages.ts'
+import { mergeStored, type DocStore } from '../storage/doc-store.ts'
+import { RoomAwareness, type AwarenessOwner } from './awareness.ts'
+import type { GroupCommitter } from './committer.ts'
+import { malformed, ProtocolError } from './errors.ts'
+
+/** A connection as the room sees it. */
+export interface RoomPeer extends AwarenessOwner {
+  readonly canWrite: boolean
+  send(message: Uint8Array): void
+  close(code: number, reason: string): void
+}
+
+/** Origin of changes the server makes itself (board rename, seeding). */
+export const SERVER_ORIGIN = Symbol('server')
+
+export interface RoomDeps {
+  store: DocStore
+  committer: GroupCommitter
+  log: Logger
+  maxDocBytes: number
+  maxAwarenessBytes: number
+  awarenessFlushMs: number
+  compactAfterUpdates: number
+  stats: { accepted(bytes: number): void; rejected(): void }
+  /** The room can no longer be trusted to match storage; its manager must drop it. */
+  evicted(room: Room): void
+}
+
+type Origin = RoomPeer | typeof SERVER_ORIGIN
+
+export class Room {
+  readonly doc = new Y.Doc({ gc: true })
+  readonly awareness: RoomAwareness
+  readonly peers = new Set<RoomPeer>()
+  /** Updates applied in memory whose commit has not completed. */
+  private uncommitted = 0
+  private commitWaiters: Array<() => void> = []
+  /** Doc updates produced by the apply in progress; enqueued only if it succeeds. */
+  private captured: Uint8Array[] | null = null
+  private storedBytes: number
+  private logLength: number
+  private compacting = false
+  private awarenessTimer: NodeJS.Timeout | NodeJS.Immediate | null = null
+  private evicted = false
+
+  private constructor(
+    readonly boardId: string,
+    private readonly deps: RoomDeps,
+    storedBytes: number,
+    logLength: number,
+  ) {
+    this.storedBytes = storedBytes
+    this.logLength = logLength
+    this.awareness = new RoomAwareness({
+      maxStateBytes: deps.maxAwarenessBytes,
+      maxClientsPerConnection: 4,
+    })
+    this.doc.on('update', (update: Uint8Array) => this.captured?.push(update))
+  }
+
+  /** Loads a board from storage; peers join only once it holds the full stored state. */
+  static async load(boardId: string, deps: RoomDeps): Promise<Room> {
+    const stored = await deps.store.load(boardId)
+    const room = new Room(boardId, deps, stored.bytes, stored.updates.length)
+    try {
+      Y.applyUpdate(room.doc, mergeStored(stored), SERVER_ORIGIN)
+    } catch (error) {
+      // One bad row must not make the whole board unreadable: apply what does apply.
+      deps.log.error({ err: error, boardId }, 'stored board does not merge; loading row by row')
+      for (const part of stored.state ? [stored.state, ...stored.updates] : stored.updates) {
+        try {
+          Y.applyUpdate(room.doc, part, SERVER_ORIGIN)
+        } catch (partError) {
+          deps.log.error({ err: partError, boardId }, 'skipping a stored update that does not apply')
+        }
+      }
+    }
+    return room
+  }
+
+  join(peer: RoomPeer): void {
+    this.peers.add(peer)
+    const step1 = encoding.createEncoder()
+    encoding.writeVarUint(step1, YMessage.sync)
+    encoding.writeVarUint(step1, YSync.step1)
+    encoding.writeVarUint8Array(step1, Y.encodeStateVector(this.doc))
+    peer.send(encoding.toUint8Array(step1))
+    const everyone = this.awareness.encodeAll()
+    if (everyone) peer.send(everyone)
+  }
+
+  leave(peer: RoomPeer): void {
+    if (!this.peers.delete(peer)) return
+    this.awareness.removeOwner(peer)
+    this.scheduleAwarenessFlush()
+  }
+
+  /** Handles one y-websocket message; a returned promise must settle before the next one. */
+  receive(peer: RoomPeer, message: Uint8Array): void | Promise<void> {
+    const decoder = decoding.createDecoder(message)
+    let type: number
+    try {
+      type = decoding.readVarUint(decoder)
+    } catch {
+      throw malformed('empty or truncated message')
+    }
+    switch (type) {
+      case YMessage.sync:
+        return this.receiveSync(peer, decoder)
+      case YMessage.awareness:
+        return this.applyAwareness(peer, readBytes(decoder, 'awareness'))
+      case YMessage.queryAwareness: {
+        const everyone = this.awareness.encodeAll()
+        if (everyone) peer.send(everyone)
+        return
+      }
+      default:
+        throw malformed(`unknown message type ${type}`)
+    }
+  }
+
+  private receiveSync(peer: RoomPeer, decoder: decoding.Decoder): void | Promise<void> {
+    let type: number
+    try {
+      type = decoding.readVarUint(decoder)
+    } catch {
+      throw malformed('truncated sync message')
+    }
+    switch (type) {
+      case YSync.step1: {
+        const stateVector = readBytes(decoder, 'sync step 1')
+        if (this.uncommitted === 0) return peer.send(this.encodeStep2(stateVector))
+        return this.whenCommitted().then(() => peer.send(this.encodeStep2(stateVector)))
+      }
+      case YSync.step2:
+      case YSync.update:
+        return this.receiveUpdate(peer, readBytes(decoder, 'sync update'))
+      default:
+        throw malformed(`unknown sync message type ${type}`)
+    }
+  }
+
+  private encodeStep2(stateVector: Uint8Array): Uint8Array {
+    let update: Uint8Array
+    try {
+      update = Y.encodeStateAsUpdate(this.doc, stateVector)
+    } catch {
+      throw malformed('state vector does not decode')
+    }
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, YMessage.sync)
+    encoding.writeVarUint(encoder, YSync.step2)
+    encoding.writeVarUint8Array(encoder, update)
+    return encoding.toUint8Array(encoder)
+  }
+
+  private receiveUpdate(peer: RoomPeer, update: Uint8Array): void {
+    if (!peer.canWrite) return this.refuseWrite(peer, update)
+    if (update.byteLength === 0) throw malformed('empty update')
+    if (this.storedBytes + update.byteLength > this.deps.maxDocBytes) {
+      this.deps.stats.rejected()
+      throw new ProtocolError(CloseCode.tooLarge, 'board is at its size limit')
+    }
+    try {
+      // Parses every struct and the delete set without touching the document, so garbage
+      // is refused before it can be half-applied (reliability-findings 2.1).
+      Y.decodeUpdate(update)
+    } catch {
+      this.deps.stats.rejected()
+      throw malformed('update does not decode')
+    }
+    const store = this.doc.store
+    const pendingBefore = [store.pendingStructs?.update, store.pendingDs]
+    this.applyAndCommit(peer, (doc) => Y.applyUpdate(doc, update, peer))
+    // Yjs keeps structs whose dependencies have not arrived as pending and leaves them out
+    // of the update event; when this update added to them, store it raw too so they survive
+    // a crash (they are relayed with the update that completes them).
+    const pendingAfter = [store.pendingStructs?.update, store.pendingDs]
+    if (
+      (pendingAfter[0] || pendingAfter[1]) &&
+      (pendingAfter[0] !== pendingBefore[0] || pendingAfter[1] !== pendingBefore[1])
+    ) {
+      this.enqueue(update, peer, false)
+    }
+    this.deps.stats.accepted(update.byteLength)
+  }
+
+  /** A viewer's write: never applied; told so when it would have changed something. */
+  private refuseWrite(peer: RoomPeer, update: Uint8Array): void {
+    let adds: boolean
+    try {
+      adds = !Y.snapshotContainsUpdate(Y.snapshot(this.doc), update)
+    } catch {
+      throw malformed('update does not decode')
+    }
+    if (!adds) return
+    this.deps.stats.rejected()
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, YMessage.auth)
+    encoding.writeVarUint(encoder, YAuth.permissionDenied)
+    encoding.writeVarString(encoder, 'read-only: viewers cannot edit this board')
+    peer.send(encoding.toUint8Array(encoder))
+  }
+
+  /** Applies a change the server makes itself, through the same commit-then-relay path. */
+  transactAsServer(change: (doc: Y.Doc) => void): void {
+    this.applyAndCommit(SERVER_ORIGIN, (doc) => doc.transact(() => change(doc), SERVER_ORIGIN))
+  }
+
+  private applyAndCommit(origin: Origin, apply: (doc: Y.Doc) => void): void {
+    const captured: Uint8Array[] = []
+    this.captured = captured
+    try {
+      apply(this.doc)
+    } catch (error) {
+      if (captured.length > 0) this.evict('an update failed after changing the document')
+      this.deps.stats.rejected()
+      throw malformed(`update cannot be applied: ${(error as Error).message}`)
+    } finally {
+      this.captured = null
+    }
+    for (const update of captured) this.enqueue(update, origin, true)
+  }
+
+  private enqueue(update: Uint8Array, origin: Origin, relay: boolean): void {
+    this.uncommitted++
+    this.storedBytes += update.byteLength
+    const userId = origin === SERVER_ORIGIN ? null : origin.user.id
+    this.deps.committer.enqueue(
+      { boardId: this.boardId, data: update, userId },
+      { committed: (error) => this.committed(error, relay ? update : null, origin) },
+    )
+  }
+
+  private committed(error: Error | null, update: Uint8Array | null, origin: Origin): void {
+    this.uncommitted--
+    if (error) {
+      this.deps.log.error({ err: error, boardId: this.boardId }, 'commit failed')
+      this.evict('storage failed')
+      return
+    }
+    this.logLength++
+    if (update && !this.evicted) {
+      const encoder = encoding.createEncoder()
+      encoding.writeVarUint(encoder, YMessage.sync)
+      encoding.writeVarUint(encoder, YSync.update)
+      encoding.writeVarUint8Array(encoder, update)
+      const message = encoding.toUint8Array(encoder)
+      for (const peer of this.peers) if (peer !== origin) peer.send(message)
+    }
+    if (this.uncommitted === 0 && this.commitWaiters.length > 0) {
+      const waiters = this.commitWaiters
+      this.commitWaiters = []
+      for (const resolve of waiters) resolve()
+    }
+    if (this.logLength >= this.deps.compactAfterUpdates) this.scheduleCompaction()
+  }
+
+  /** Resolves when every update applied so far is committed. */
+  whenCommitted(): Promise<void> {
+    if (this.uncommitted === 0) return Promise.resolve()
+    return new Promise((resolve) => this.commitWaiters.push(resolve))
+  }
+
+  get updatesSinceSnapshot(): number {
+    return this.logLength
+  }
+
+  private scheduleCompaction(): void {
+    if (this.compacting || this.evicted) return
+    this.compacting = true
+    setImmediate(() => void this.compact().finally(() => (this.compacting = false)))
+  }
+
+  /** Folds the stored log into a snapshot of the in-memory document. */
+  async compact(): Promise<void> {
+    if (this.evicted) return
+    try {
+      const result = await this.deps.store.compact(this.boardId, () => Y.encodeStateAsUpdate(this.doc))
+      if (result.compacted) {
+        this.logLength = Math.max(0, this.logLength - result.folded)
+        this.storedBytes = result.bytesAfter
+      } else {
+        this.deps.log.warn({ boardId: this.boardId, reason: result.reason }, 'compaction skipped')
+      }
+    } catch (error) {
+      this.deps.log.error({ err: error, boardId: this.boardId }, 'compaction failed')
+    }
+  }
+
+  private applyAwareness(peer: RoomPeer, update: Uint8Array): void {
+    if (this.awareness.apply(peer, update) > 0) this.scheduleAwarenessFlush()
+  }
+
+  private scheduleAwarenessFlush(): void {
+    if (this.awarenessTimer || !this.awareness.hasChanges) return
+    const flush = () => {
+      this.awarenessTimer = null
+      const message = this.awareness.flush()
+      if (message) for (const peer of this.peers) peer.send(message)
+    }
+    // Changes gathered over one flush interval go out as one message to each peer.
+    this.awarenessTimer =
+      this.deps.awarenessFlushMs > 0 ? setTimeout(flush, this.deps.awarenessFlushMs) : setImmediate(flush)
+  }
+
+  /** Drops the room: peers reconnect and resync against a fresh load from storage. */
+  private evict(reason: string): void {
+    if (this.evicted) return
+    this.evicted = true
+    this.deps.log.error({ boardId: this.boardId, reason }, 'room evicted')
+    for (const peer of this.peers) peer.close(1011, 'board reloaded, please reconnect')
+    this.deps.evicted(this)
+  }
+
+  get isEvicted(): boolean {
+    return this.evicted
+  }
+
+  destroy(): void {
+    if (this.awarenessTimer) {
+      clearTimeout(this.awarenessTimer as NodeJS.Timeout)
+      clearImmediate(this.awarenessTimer as NodeJS.Immediate)
+      this.awarenessTimer = null
+    }
+    this.doc.destroy()
+  }
+}
+
+function readBytes(decoder: decoding.Decoder, what: string): Uint8Array {
+  try {
+    return decoding.readVarUint8Array(decoder)
+  } catch {
+    throw malformed(`truncated ${what} message`)
+  }
+}

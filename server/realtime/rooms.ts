@@ -1,0 +1,113 @@
+/**
+ * Loads rooms on first use and unloads them once idle, so memory follows the boards in use,
+ * not every board ever opened. Loading is shared: peers that arrive while a board loads wait
+ * for the same load.
+ */
+import type { Logger } from 'pino'
+import { Room, type RoomDeps } from './room.ts'
+
+interface Slot {
+  room: Promise<Room>
+  loaded: Room | null
+  idleTimer: NodeJS.Timeout | null
+  /** Users of the slot (peers and server-side changes in progress). */
+  holds: number
+}
+
+export class RoomManager {
+  private readonly slots = new Map<string, Slot>()
+  private readonly deps: RoomDeps
+
+  constructor(
+    deps: Omit<RoomDeps, 'evicted'>,
+    private readonly idleMs: number,
+    private readonly log: Logger,
+  ) {
+    this.deps = { ...deps, evicted: (room) => this.dropEvicted(room) }
+  }
+
+  /** Rooms currently in memory. */
+  get size(): number {
+    return this.slots.size
+  }
+
+  /** A loaded room, if any (presence reads this; it never loads). */
+  loaded(boardId: string): Room | undefined {
+    return this.slots.get(boardId)?.loaded ?? undefined
+  }
+
+  *rooms(): Iterable<Room> {
+    for (const slot of this.slots.values()) if (slot.loaded) yield slot.loaded
+  }
+
+  /** Takes a hold on a board's room, loading it if needed; pair with `release`. */
+  async acquire(boardId: string): Promise<Room> {
+    let slot = this.slots.get(boardId)
+    if (!slot) {
+      const created: Slot = { room: Room.load(boardId, this.deps), loaded: null, idleTimer: null, holds: 0 }
+      slot = created
+      this.slots.set(boardId, created)
+      created.room.then(
+        (room) => (created.loaded = room),
+        () => this.slots.get(boardId) === created && this.slots.delete(boardId),
+      )
+    }
+    slot.holds++
+    if (slot.idleTimer) {
+      clearTimeout(slot.idleTimer)
+      slot.idleTimer = null
+    }
+    try {
+      return await slot.room
+    } catch (error) {
+      slot.holds--
+      throw error
+    }
+  }
+
+  release(room: Room): void {
+    const slot = this.slots.get(room.boardId)
+    if (!slot || slot.loaded !== room) return
+    slot.holds--
+    if (slot.holds > 0) return
+    if (this.idleMs === 0) void this.unload(slot, room)
+    else slot.idleTimer = setTimeout(() => void this.unload(slot, room), this.idleMs)
+  }
+
+  /** Runs a server-side change on a board, loaded only for as long as it takes. */
+  async change(boardId: string, fn: (room: Room) => void): Promise<void> {
+    const room = await this.acquire(boardId)
+    try {
+      fn(room)
+      await room.whenCommitted()
+    } finally {
+      this.release(room)
+    }
+  }
+
+  private async unload(slot: Slot, room: Room): Promise<void> {
+    slot.idleTimer = null
+    await room.whenCommitted()
+    // Fold a long log now, while the document is in memory, so the next load is quick.
+    if (room.updatesSinceSnapshot >= 16) await room.compact()
+    if (slot.holds > 0 || this.slots.get(room.boardId) !== slot) return
+    this.slots.delete(room.boardId)
+    room.destroy()
+    this.log.debug({ boardId: room.boardId }, 'room unloaded')
+  }
+
+  private dropEvicted(room: Room): void {
+    const slot = this.slots.get(room.boardId)
+    if (slot?.loaded === room) this.slots.delete(room.boardId)
+    room.destroy()
+  }
+
+  /** Waits for every commit and unloads every room (peers are closed by then). */
+  async closeAll(): Promise<void> {
+    const rooms = [...this.rooms()]
+    for (const room of rooms) await room.whenCommitted()
+    for (const slot of this.slots.values()) if (slot.idleTimer) clearTimeout(slot.idleTimer)
+    for (const room of rooms) room.destroy()
+    this.slots.clear()
+  }
+}

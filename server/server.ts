@@ -1,0 +1,156 @@
+/**
+ * `createLoupeServer(config)` builds one isolated server — its own database, rooms, sockets
+ * and metrics — so tests can run several in one process. Only main.ts reads the environment.
+ */
+import { createAdaptorServer } from '@hono/node-server'
+import { existsSync } from 'node:fs'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import { WebSocketServer } from 'ws'
+import { createApp } from './app.ts'
+import { ClosedAuth, LocalAuth, type Auth } from './auth/auth.ts'
+import { BoardAccess } from './auth/board-access.ts'
+import type { Config } from './config.ts'
+import { Directory } from './db/directory.ts'
+import { schemaVersion } from './db/migrations.ts'
+import { closeDb, openDb } from './db/open.ts'
+import { createLogger } from './log.ts'
+import { Metrics } from './metrics.ts'
+import { GroupCommitter } from './realtime/committer.ts'
+import { DocSockets } from './realtime/doc-sockets.ts'
+import { RoomManager } from './realtime/rooms.ts'
+import { SqliteDocStore } from './storage/sqlite-doc-store.ts'
+
+export interface LoupeServer {
+  /** Starts listening; resolves with the bound port (config.port 0 picks a free one). */
+  listen(): Promise<number>
+  /** Graceful stop: refuse new work, close sockets with 1012, flush, close the database. */
+  close(): Promise<void>
+  readonly url: string
+  readonly log: Logger
+  readonly rooms: RoomManager
+  readonly dbFile: string
+}
+
+export function createLoupeServer(config: Config, options: { log?: Logger } = {}): LoupeServer {
+  const log = options.log ?? createLogger(config.logLevel)
+  const dbFile = join(config.dataDir, 'loupe.db')
+  const db = openDb(dbFile, { sync: config.syncMode })
+  const directory = new Directory(db)
+  const store = new SqliteDocStore(db)
+  const auth: Auth = config.auth ? new ClosedAuth(directory) : new LocalAuth(directory)
+
+  let docSockets: DocSockets | undefined
+  const metrics: Metrics = new Metrics({
+    connections: () => docSockets?.count ?? 0,
+    rooms: () => rooms.size,
+  })
+  const committer: GroupCommitter = new GroupCommitter(store, metrics.commits)
+  const rooms: RoomManager = new RoomManager(
+    {
+      store,
+      committer,
+      log,
+      maxDocBytes: config.limits.maxDocBytes,
+      maxAwarenessBytes: config.limits.maxAwarenessBytes,
+      awarenessFlushMs: config.awarenessFlushMs,
+      compactAfterUpdates: config.compactAfterUpdates,
+      stats: metrics.updates,
+    },
+    config.roomIdleMs,
+    log,
+  )
+  docSockets = new DocSockets({
+    rooms,
+    authorizer: new BoardAccess(auth, directory),
+    limits: {
+      ...config.limits,
+      // In home mode every connection is the one local owner; a per-user cap would cap the house.
+      maxConnectionsPerUser: config.auth ? config.limits.maxConnectionsPerUser : null,
+    },
+    pingMs: config.pingMs,
+    stats: metrics.bytes,
+    log,
+  })
+
+  let stopping = false
+  const clientDir = config.clientDir && existsSync(join(config.clientDir, 'index.html')) ? config.clientDir : undefined
+  const readiness = {
+    problems() {
+      const problems: string[] = []
+      if (stopping) problems.push('server is stopping')
+      if (!db.open) problems.push('database is closed')
+      else if (db.pragma('user_version', { simple: true }) !== schemaVersion) problems.push('database schema is not current')
+      if (config.clientDir && !clientDir) problems.push('web client is not built')
+      return problems
+    },
+  }
+
+  const app = createApp({
+    auth,
+    directory,
+    store,
+    rooms,
+    docSockets,
+    metrics,
+    readiness,
+    log,
+    maxDocBytes: config.limits.maxDocBytes,
+    clientDir,
+  })
+
+  // Messages are bounded per frame by our own check (4413, DESIGN.md); ws's hard cap sits
+  // above it so ws's 1009 only meets what is far too large to even buffer.
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.limits.maxMessageBytes + Math.max(config.limits.maxMessageBytes, 1024 * 1024),
+    perMessageDeflate: false,
+  })
+  const httpServer = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server
+  let port = config.port
+
+  return {
+    get url() {
+      return `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`
+    },
+    log,
+    rooms,
+    dbFile,
+    listen() {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject)
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject)
+          port = (httpServer.address() as AddressInfo).port
+          log.info({ port, host: config.host, auth: config.auth, dataDir: config.dataDir }, 'Loupe listening')
+          resolve(port)
+        })
+      })
+    },
+    async close() {
+      if (stopping) return
+      stopping = true
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+      docSockets.stop()
+      await rooms.closeAll()
+      await committer.drain()
+      await closeSockets(wss, 2000)
+      httpServer.closeAllConnections()
+      await closed
+      closeDb(db)
+      log.info('Loupe stopped')
+    },
+  }
+}
+
+/** Waits for closing sockets to finish their close handshake, then cuts what is left. */
+async function closeSockets(wss: WebSocketServer, graceMs: number): Promise<void> {
+  const open = [...wss.clients].filter((ws) => ws.readyState !== ws.CLOSED)
+  const allClosed = Promise.all(open.map((ws) => new Promise((resolve) => ws.once('close', resolve))))
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([allClosed, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))])
+  clearTimeout(timer)
+  for (const ws of wss.clients) ws.terminate()
+}

@@ -1,0 +1,128 @@
+import type { Db } from '../db/open.ts'
+import {
+  provesMerged,
+  type CompactResult,
+  type DocStore,
+  type DocUpdate,
+  type StoredDoc,
+} from './doc-store.ts'
+
+interface SnapshotRow {
+  state: Buffer
+  upto_seq: number
+}
+
+export class SqliteDocStore implements DocStore {
+  private readonly stmts
+  /** Last sequence number per board, so appends need no lookup. */
+  private readonly lastSeq = new Map<string, number>()
+  private readonly appendAll: (updates: readonly DocUpdate[]) => void
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      snapshot: db.prepare<[string], SnapshotRow>(
+        'SELECT state, upto_seq FROM doc_snapshots WHERE board_id = ?',
+      ),
+      updates: db
+        .prepare<[string], { seq: number; data: Buffer }>(
+          'SELECT seq, data FROM doc_updates WHERE board_id = ? ORDER BY seq',
+        ),
+      maxSeq: db.prepare<[string], { seq: number | null }>(
+        'SELECT MAX(seq) AS seq FROM doc_updates WHERE board_id = ?',
+      ),
+      count: db.prepare<[string], { n: number }>(
+        'SELECT COUNT(*) AS n FROM doc_updates WHERE board_id = ?',
+      ),
+      insert: db.prepare<[string, number, Uint8Array, string | null, number]>(
+        'INSERT INTO doc_updates (board_id, seq, data, user_id, created_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      upsertSnapshot: db.prepare<[string, Uint8Array, number, number]>(
+        `INSERT INTO doc_snapshots (board_id, state, upto_seq, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (board_id) DO UPDATE SET state = excluded.state, upto_seq = excluded.upto_seq,
+           updated_at = excluded.updated_at`,
+      ),
+      deleteUpTo: db.prepare<[string, number]>(
+        'DELETE FROM doc_updates WHERE board_id = ? AND seq <= ?',
+      ),
+      deleteSnapshot: db.prepare<[string]>('DELETE FROM doc_snapshots WHERE board_id = ?'),
+      deleteUpdates: db.prepare<[string]>('DELETE FROM doc_updates WHERE board_id = ?'),
+    }
+    this.appendAll = db.transaction((updates: readonly DocUpdate[]) => {
+      const now = Date.now()
+      for (const update of updates) {
+        const seq = this.nextSeq(update.boardId)
+        this.stmts.insert.run(update.boardId, seq, update.data, update.userId, now)
+        this.lastSeq.set(update.boardId, seq)
+      }
+    })
+  }
+
+  private nextSeq(boardId: string): number {
+    let last = this.lastSeq.get(boardId)
+    if (last === undefined) last = this.readMaxSeq(boardId)
+    return last + 1
+  }
+
+  private readMaxSeq(boardId: string): number {
+    const fromLog = this.stmts.maxSeq.get(boardId)?.seq
+    return fromLog ?? this.stmts.snapshot.get(boardId)?.upto_seq ?? 0
+  }
+
+  private read(boardId: string): StoredDoc & { lastSeq: number } {
+    const snapshot = this.stmts.snapshot.get(boardId)
+    const rows = this.stmts.updates.all(boardId)
+    let bytes = snapshot?.state.byteLength ?? 0
+    const updates = rows.map((row) => {
+      bytes += row.data.byteLength
+      return new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength)
+    })
+    const lastSeq = rows.at(-1)?.seq ?? snapshot?.upto_seq ?? 0
+    const state = snapshot
+      ? new Uint8Array(snapshot.state.buffer, snapshot.state.byteOffset, snapshot.state.byteLength)
+      : null
+    return { state, updates, bytes, lastSeq }
+  }
+
+  async load(boardId: string): Promise<StoredDoc> {
+    const stored = this.db.transaction(() => this.read(boardId))()
+    this.lastSeq.set(boardId, stored.lastSeq)
+    return stored
+  }
+
+  async append(updates: readonly DocUpdate[]): Promise<void> {
+    if (updates.length > 0) this.appendAll(updates)
+  }
+
+  async compact(boardId: string, fold: (stored: StoredDoc) => Uint8Array): Promise<CompactResult> {
+    // IMMEDIATE takes the write lock first, so no other process (the admin tool and the
+    // server share the file) can append between the read and the delete.
+    return this.db
+      .transaction((): CompactResult => {
+        const stored = this.read(boardId)
+        if (stored.updates.length === 0) {
+          return { compacted: false, folded: 0, bytesBefore: stored.bytes, bytesAfter: stored.bytes, reason: 'nothing to fold' }
+        }
+        const state = fold(stored)
+        if (!provesMerged(state, stored.updates)) {
+          return { compacted: false, folded: 0, bytesBefore: stored.bytes, bytesAfter: stored.bytes, reason: 'a row was not contained in the folded state' }
+        }
+        this.stmts.upsertSnapshot.run(boardId, state, stored.lastSeq, Date.now())
+        this.stmts.deleteUpTo.run(boardId, stored.lastSeq)
+        this.lastSeq.set(boardId, stored.lastSeq)
+        return { compacted: true, folded: stored.updates.length, bytesBefore: stored.bytes, bytesAfter: state.byteLength }
+      })
+      .immediate()
+  }
+
+  async pendingUpdates(boardId: string): Promise<number> {
+    return this.stmts.count.get(boardId)?.n ?? 0
+  }
+
+  async remove(boardId: string): Promise<void> {
+    this.db.transaction(() => {
+      this.stmts.deleteUpdates.run(boardId)
+      this.stmts.deleteSnapshot.run(boardId)
+    })()
+    this.lastSeq.delete(boardId)
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * WebSocket close codes used by both Loupe sockets (DESIGN.md, "Document socket" and
+ * "Live socket"). 4xxx codes mirror the HTTP status of the same meaning so a client can
+ * map them without a table; 1012 is the standard "service restart".
+ */
+export const CloseCode = {
+  /** A message that cannot be decoded or an update that cannot be applied. */
+  malformed: 4400,
+  /** No token, or an invalid or expired one. */
+  unauthorized: 4401,
+  /** Authenticated but not a member of the board's workspace, or removed while connected. */
+  forbidden: 4403,
+  /** The board does not exist or is archived. */
+  notFound: 4404,
+  /** The live session missed its heartbeats. */
+  heartbeatMissed: 4408,
+  /** A single message, or the document it would produce, is larger than allowed. */
+  tooLarge: 4413,
+  /** The client speaks a protocol version this server does not. */
+  unsupportedVersion: 4426,
+  /** Messages or bytes per second over the connection's limit. */
+  rateLimited: 4429,
+  /** The server is stopping; reconnect later. */
+  serverStopping: 1012,
+} as const
+
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
+
+/** Close codes after which a client should not blindly reconnect with the same credentials. */
+export const terminalCloseCodes: ReadonlySet<number> = new Set([
+  CloseCode.unauthorized,
+  CloseCode.forbidden,
+  CloseCode.notFound,
+  CloseCode.unsupportedVersion,
+])
