@@ -47,7 +47,9 @@ export function createApp(deps: AppDeps) {
   api.route('/', boardRoutes({ ...deps }))
   api.route('/', presenceRoutes(auth, directory, rooms))
   app.route('/api', api)
-  app.all('/api/*', (c) => c.json(errorBody(ErrorCode.notFound, `no route ${c.req.method} ${c.req.path}`), 404))
+  app.all('/api/*', (c) =>
+    c.json(errorBody(ErrorCode.notFound, `no route ${c.req.method} ${c.req.path}`), 404),
+  )
 
   if (deps.clientDir) {
     const root = deps.clientDir
@@ -55,7 +57,9 @@ export function createApp(deps: AppDeps) {
     // Client-side routes: any other GET gets the app shell.
     app.get('*', serveStatic({ root, path: 'index.html' }))
   }
-  app.notFound((c) => c.json(errorBody(ErrorCode.notFound, `no route ${c.req.method} ${c.req.path}`), 404))
+  app.notFound((c) =>
+    c.json(errorBody(ErrorCode.notFound, `no route ${c.req.method} ${c.req.path}`), 404),
+  )
   return app
 }
 

@@ -103,7 +103,9 @@ export class ConfigError extends Error {
 
 /** Validates an environment; each bad value is named with the form it should have. */
 export function parseEnv(env: Record<string, string | undefined>): Env {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  )
   const result = envSchema.safeParse(present)
   if (!result.success) {
     throw new ConfigError(

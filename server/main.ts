@@ -20,7 +20,8 @@ try {
 }
 
 const server = createLoupeServer(config)
-if (config.redisUrl) server.log.warn('LOUPE_REDIS_URL is set, but cluster mode is not built yet; running as one node')
+if (config.redisUrl)
+  server.log.warn('LOUPE_REDIS_URL is set, but cluster mode is not built yet; running as one node')
 
 let stopping = false
 async function stop(signal: string) {

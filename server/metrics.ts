@@ -41,8 +41,16 @@ export class Metrics {
       })
     counter('loupe_updates_accepted_total', 'Document updates accepted', () => tallies.accepted)
     counter('loupe_updates_rejected_total', 'Document updates refused', () => tallies.rejected)
-    counter('loupe_socket_bytes_in_total', 'Bytes received on document sockets', () => tallies.bytesIn)
-    counter('loupe_socket_bytes_out_total', 'Bytes sent on document sockets', () => tallies.bytesOut)
+    counter(
+      'loupe_socket_bytes_in_total',
+      'Bytes received on document sockets',
+      () => tallies.bytesIn,
+    )
+    counter(
+      'loupe_socket_bytes_out_total',
+      'Bytes sent on document sockets',
+      () => tallies.bytesOut,
+    )
     this.commitSeconds = new client.Histogram({
       name: 'loupe_commit_seconds',
       help: 'Time to commit one group of updates to storage',

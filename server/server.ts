@@ -42,9 +42,9 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
   const store = new SqliteDocStore(db)
   const auth: Auth = config.auth ? new ClosedAuth(directory) : new LocalAuth(directory)
 
-  let docSockets: DocSockets | undefined
+  // Read at scrape time, after everything below exists.
   const metrics: Metrics = new Metrics({
-    connections: () => docSockets?.count ?? 0,
+    connections: () => docSockets.count,
     rooms: () => rooms.size,
   })
   const committer: GroupCommitter = new GroupCommitter(store, metrics.commits)
@@ -62,7 +62,7 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
     config.roomIdleMs,
     log,
   )
-  docSockets = new DocSockets({
+  const docSockets: DocSockets = new DocSockets({
     rooms,
     authorizer: new BoardAccess(auth, directory),
     limits: {
@@ -76,13 +76,17 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
   })
 
   let stopping = false
-  const clientDir = config.clientDir && existsSync(join(config.clientDir, 'index.html')) ? config.clientDir : undefined
+  const clientDir =
+    config.clientDir && existsSync(join(config.clientDir, 'index.html'))
+      ? config.clientDir
+      : undefined
   const readiness = {
     problems() {
       const problems: string[] = []
       if (stopping) problems.push('server is stopping')
       if (!db.open) problems.push('database is closed')
-      else if (db.pragma('user_version', { simple: true }) !== schemaVersion) problems.push('database schema is not current')
+      else if (db.pragma('user_version', { simple: true }) !== schemaVersion)
+        problems.push('database schema is not current')
       if (config.clientDir && !clientDir) problems.push('web client is not built')
       return problems
     },
@@ -105,7 +109,8 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
   // above it so ws's 1009 only meets what is far too large to even buffer.
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: config.limits.maxMessageBytes + Math.max(config.limits.maxMessageBytes, 1024 * 1024),
+    maxPayload:
+      config.limits.maxMessageBytes + Math.max(config.limits.maxMessageBytes, 1024 * 1024),
     perMessageDeflate: false,
   })
   const httpServer = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server
@@ -124,7 +129,10 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
         httpServer.listen(config.port, config.host, () => {
           httpServer.off('error', reject)
           port = (httpServer.address() as AddressInfo).port
-          log.info({ port, host: config.host, auth: config.auth, dataDir: config.dataDir }, 'Loupe listening')
+          log.info(
+            { port, host: config.host, auth: config.auth, dataDir: config.dataDir },
+            'Loupe listening',
+          )
           resolve(port)
         })
       })
@@ -148,7 +156,9 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
 /** Waits for closing sockets to finish their close handshake, then cuts what is left. */
 async function closeSockets(wss: WebSocketServer, graceMs: number): Promise<void> {
   const open = [...wss.clients].filter((ws) => ws.readyState !== ws.CLOSED)
-  const allClosed = Promise.all(open.map((ws) => new Promise((resolve) => ws.once('close', resolve))))
+  const allClosed = Promise.all(
+    open.map((ws) => new Promise((resolve) => ws.once('close', resolve))),
+  )
   let timer: NodeJS.Timeout | undefined
   await Promise.race([allClosed, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))])
   clearTimeout(timer)

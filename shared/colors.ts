@@ -3,8 +3,18 @@
  * client without being stored or sent (DESIGN.md, "Awareness").
  */
 const palette = [
-  '#e5484d', '#f76b15', '#ffb224', '#46a758', '#12a594', '#0090ff',
-  '#3e63dd', '#8e4ec6', '#d6409f', '#978365', '#ad7f58', '#5b5bd6',
+  '#e5484d',
+  '#f76b15',
+  '#ffb224',
+  '#46a758',
+  '#12a594',
+  '#0090ff',
+  '#3e63dd',
+  '#8e4ec6',
+  '#d6409f',
+  '#978365',
+  '#ad7f58',
+  '#5b5bd6',
 ] as const
 
 export function colorFor(userId: string): string {

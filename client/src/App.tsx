@@ -18,9 +18,13 @@ async function fetchMe(): Promise<{ user: { name: string }; workspaces: Workspac
 export function App() {
   const [me] = createResource(fetchMe)
   return (
-    <main style={{ 'font-family': 'system-ui, sans-serif', margin: '2rem auto', 'max-width': '40rem' }}>
+    <main
+      style={{ 'font-family': 'system-ui, sans-serif', margin: '2rem auto', 'max-width': '40rem' }}
+    >
       <h1>Loupe</h1>
-      <p>Review things together: annotations, comment threads and a task board, live and offline.</p>
+      <p>
+        Review things together: annotations, comment threads and a task board, live and offline.
+      </p>
       <Show when={me()} fallback={<p>Not signed in.</p>}>
         {(data) => (
           <>

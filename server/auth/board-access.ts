@@ -15,13 +15,15 @@ export class BoardAccess implements DocAuthorizer {
 
   async authorize(boardId: string, token: string | undefined): Promise<AccessDecision> {
     const user = await this.auth.identifyToken(token)
-    if (!user) return { ok: false, code: CloseCode.unauthorized, reason: 'missing or invalid token' }
+    if (!user)
+      return { ok: false, code: CloseCode.unauthorized, reason: 'missing or invalid token' }
     const board = this.directory.board(boardId)
     if (!board || board.archivedAt !== null) {
       return { ok: false, code: CloseCode.notFound, reason: 'no such board' }
     }
     const role = this.auth.roleIn(user, board.workspaceId)
-    if (!role) return { ok: false, code: CloseCode.forbidden, reason: 'not a member of this workspace' }
+    if (!role)
+      return { ok: false, code: CloseCode.forbidden, reason: 'not a member of this workspace' }
     return { ok: true, access: { user, role } }
   }
 }

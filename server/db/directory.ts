@@ -77,7 +77,9 @@ export class Directory {
         'INSERT INTO workspaces (id, name, created_by, created_at) VALUES (?, ?, ?, ?)',
       ),
       workspace: db.prepare<[string], WorkspaceRow>('SELECT * FROM workspaces WHERE id = ?'),
-      allWorkspaces: db.prepare<[], WorkspaceRow>('SELECT * FROM workspaces ORDER BY created_at, id'),
+      allWorkspaces: db.prepare<[], WorkspaceRow>(
+        'SELECT * FROM workspaces ORDER BY created_at, id',
+      ),
       workspacesOf: db.prepare<[string], WorkspaceRow & { role: Role }>(
         `SELECT w.*, m.role FROM workspaces w JOIN members m ON m.workspace_id = w.id
          WHERE m.user_id = ? ORDER BY w.created_at, w.id`,
@@ -120,7 +122,12 @@ export class Directory {
   }
 
   createWorkspace(workspace: Workspace): Workspace {
-    this.stmts.insertWorkspace.run(workspace.id, workspace.name, workspace.createdBy, workspace.createdAt)
+    this.stmts.insertWorkspace.run(
+      workspace.id,
+      workspace.name,
+      workspace.createdBy,
+      workspace.createdAt,
+    )
     this.stmts.upsertMember.run(workspace.id, workspace.createdBy, 'owner', workspace.createdAt)
     return workspace
   }
@@ -135,7 +142,9 @@ export class Directory {
   }
 
   workspacesOf(userId: string): Array<Workspace & { role: Role }> {
-    return this.stmts.workspacesOf.all(userId).map((row) => ({ ...toWorkspace(row), role: row.role }))
+    return this.stmts.workspacesOf
+      .all(userId)
+      .map((row) => ({ ...toWorkspace(row), role: row.role }))
   }
 
   roleIn(workspaceId: string, userId: string): Role | undefined {

@@ -42,7 +42,7 @@ export const migrations: readonly string[] = [
   CREATE INDEX boards_by_workspace ON boards(workspace_id, created_at);
   -- The folded state of a board: every update with seq <= upto_seq is merged in.
   CREATE TABLE doc_snapshots (
-    board_id TEXT PRIMARY KEY REFERENCES boards(id),
+    board_id TEXT PRIMARY KEY,
     state BLOB NOT NULL,
     upto_seq INTEGER NOT NULL,
     updated_at INTEGER NOT NULL

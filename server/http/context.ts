@@ -10,7 +10,8 @@ export type AppEnv = { Variables: { user: User } }
 export function requireUser(auth: Auth) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const user = await auth.identify(c)
-    if (!user) throw new HttpError(401, ErrorCode.unauthorized, 'sign in first (missing or invalid token)')
+    if (!user)
+      throw new HttpError(401, ErrorCode.unauthorized, 'sign in first (missing or invalid token)')
     c.set('user', user)
     await next()
   })

@@ -27,7 +27,11 @@ export const notFound = (message: string) => new HttpError(404, ErrorCode.notFou
 export const forbidden = (message: string) => new HttpError(403, ErrorCode.forbidden, message)
 export const conflict = (message: string) => new HttpError(409, ErrorCode.conflict, message)
 
-export function errorBody(code: string, message: string, details: Record<string, unknown> = {}): ErrorBody {
+export function errorBody(
+  code: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): ErrorBody {
   return { error: { ...details, code, message } }
 }
 

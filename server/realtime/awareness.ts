@@ -28,10 +28,7 @@ export interface AwarenessOwner {
 }
 
 interface Entry {
-  /** The client's own clock for its latest state. */
   clock: number
-  /** Added to the client's clock when relaying (see `tombstones`). */
-  offset: number
   /** JSON text of the state, or null once the client is gone. */
   json: string | null
   owner: AwarenessOwner | null
@@ -51,8 +48,9 @@ export class RoomAwareness {
   private readonly dirty = new Set<number>()
   /**
    * The clock each removed client was last relayed with. Peers remember it (y-protocols keeps
-   * the meta of removed clients), so a client that reconnects with its old, lower clock would
-   * be ignored by everyone; its clocks are relayed shifted past the tombstone instead.
+   * the meta of removed clients), so a client that comes back with its old, lower clock would
+   * be ignored by everyone. Its state is relayed with the clock moved past the tombstone; the
+   * client adopts that clock from the echo it receives, so the two agree from then on.
    */
   private readonly tombstones = new Map<number, number>()
 
@@ -95,30 +93,45 @@ export class RoomAwareness {
     return changed
   }
 
-  private applyEntry(owner: AwarenessOwner, clientId: number, clock: number, json: string): boolean {
+  private applyEntry(
+    owner: AwarenessOwner,
+    clientId: number,
+    clock: number,
+    json: string,
+  ): boolean {
     let current = this.entries.get(clientId)
     if (current?.owner && current.owner !== owner) return false
     if (current && current.owner === null) {
       // Removed but not yet relayed: the removal becomes the tombstone to clear.
-      this.tombstones.set(clientId, current.clock + current.offset)
+      this.tombstones.set(clientId, current.clock)
       current = undefined
     }
-    if (!current && !owner.clientIds.has(clientId)) {
-      if (owner.clientIds.size >= this.limits.maxClientsPerConnection) return false
-    }
-    // y-protocols: apply only newer clocks, or a removal at the same clock.
-    if (current && !(current.clock < clock || (current.clock === clock && json === 'null' && current.json !== null))) {
+    if (!current) {
+      // y-websocket clients echo every change they receive, removals included: a removal of
+      // a client nobody holds is such an echo, not a claim on that client id.
+      if (json === 'null') return false
+      if (
+        !owner.clientIds.has(clientId) &&
+        owner.clientIds.size >= this.limits.maxClientsPerConnection
+      ) {
+        return false
+      }
+      const tombstone = this.tombstones.get(clientId)
+      if (tombstone !== undefined) {
+        clock = Math.max(clock, tombstone + 1)
+        this.tombstones.delete(clientId)
+      }
+    } else if (!(
+      current.clock < clock ||
+      (current.clock === clock && json === 'null' && current.json !== null)
+    )) {
+      // y-protocols: apply only newer clocks, or a removal at the same clock.
       return false
     }
     const stamped = json === 'null' ? null : this.stamp(owner.user, json)
     if (stamped === undefined) return false
-    let offset = current?.offset ?? 0
-    if (!current) {
-      const tombstone = this.tombstones.get(clientId)
-      if (tombstone !== undefined && clock <= tombstone) offset = tombstone + 1 - clock
-    }
     owner.clientIds.add(clientId)
-    this.entries.set(clientId, { clock, offset, json: stamped, owner })
+    this.entries.set(clientId, { clock, json: stamped, owner })
     this.dirty.add(clientId)
     return true
   }
@@ -134,7 +147,10 @@ export class RoomAwareness {
     }
     if (state === null) return null
     if (typeof state !== 'object' || Array.isArray(state)) return undefined
-    const stamped = JSON.stringify({ ...state, user: { id: user.id, name: user.name, color: user.color } })
+    const stamped = JSON.stringify({
+      ...state,
+      user: { id: user.id, name: user.name, color: user.color },
+    })
     return stamped.length > this.limits.maxStateBytes + 256 ? undefined : stamped
   }
 
@@ -163,16 +179,16 @@ export class RoomAwareness {
       const entry = this.entries.get(clientId)
       if (entry && entry.json === null && entry.owner === null) {
         this.entries.delete(clientId)
-        this.rememberRemoval(clientId, entry.clock + entry.offset)
+        this.rememberRemoval(clientId, entry.clock)
       }
     }
     this.dirty.clear()
     return message
   }
 
-  private rememberRemoval(clientId: number, relayedClock: number): void {
+  private rememberRemoval(clientId: number, clock: number): void {
     this.tombstones.delete(clientId)
-    this.tombstones.set(clientId, relayedClock)
+    this.tombstones.set(clientId, clock)
     if (this.tombstones.size > MAX_TOMBSTONES) {
       const oldest = this.tombstones.keys().next()
       if (!oldest.done) this.tombstones.delete(oldest.value)
@@ -195,7 +211,7 @@ export class RoomAwareness {
     for (const clientId of ids) {
       const entry = this.entries.get(clientId) as Entry
       encoding.writeVarUint(inner, clientId)
-      encoding.writeVarUint(inner, entry.clock + entry.offset)
+      encoding.writeVarUint(inner, entry.clock)
       encoding.writeVarString(inner, entry.json ?? 'null')
     }
     encoding.writeVarUint8Array(encoder, encoding.toUint8Array(inner))
@@ -206,7 +222,8 @@ export class RoomAwareness {
   *states(): Generator<Record<string, unknown>> {
     for (const entry of this.entries.values()) {
       if (entry.json === null) continue
-      if (entry.parsed === undefined) entry.parsed = JSON.parse(entry.json) as Record<string, unknown>
+      if (entry.parsed === undefined)
+        entry.parsed = JSON.parse(entry.json) as Record<string, unknown>
       if (entry.parsed) yield entry.parsed
     }
   }

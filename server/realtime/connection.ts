@@ -3,6 +3,7 @@
  * its room strictly in order (a queue drained by one loop, so an awaited step cannot reorder
  * a client's messages), and sends with a cap on what may queue up for a slow reader.
  */
+import * as decoding from 'lib0/decoding'
 import type { Logger } from 'pino'
 import type { RawData, WebSocket } from 'ws'
 import { CloseCode } from '../../shared/protocol/close-codes.ts'
@@ -56,7 +57,10 @@ export class DocConnection implements RoomPeer {
     private readonly log: Logger,
     private readonly onClosed: (connection: DocConnection, room: Room | null) => void,
   ) {
-    this.messageBucket = new TokenBucket(limits.messagesPerSecond, limits.messagesPerSecond * BURST_SECONDS)
+    this.messageBucket = new TokenBucket(
+      limits.messagesPerSecond,
+      limits.messagesPerSecond * BURST_SECONDS,
+    )
     this.byteBucket = new TokenBucket(
       limits.bytesPerSecond,
       Math.max(limits.bytesPerSecond * BURST_SECONDS, limits.maxMessageBytes),
@@ -94,7 +98,9 @@ export class DocConnection implements RoomPeer {
 
   send(message: Uint8Array): void {
     if (this.closed || this.ws.readyState !== OPEN) return
-    if (this.ws.bufferedAmount + message.byteLength > this.limits.maxBufferedBytes) {
+    // The cap applies to what is already waiting, so one large message (a big board's
+    // sync step 2) always goes out.
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
       // Dropping a document update would break convergence; dropping the connection does
       // not: the client reconnects and its sync step 1 fetches everything it missed.
       this.log.warn({ user: this.user.id, buffered: this.ws.bufferedAmount }, 'slow reader dropped')
@@ -120,7 +126,9 @@ export class DocConnection implements RoomPeer {
     if (this.closed) return
     this.alive = true
     if (!isBinary || !Buffer.isBuffer(data)) {
-      return this.fail(new ProtocolError(CloseCode.malformed, 'expected a binary y-websocket message'))
+      return this.fail(
+        new ProtocolError(CloseCode.malformed, 'expected a binary y-websocket message'),
+      )
     }
     this.stats.bytesIn(data.byteLength)
     if (data.byteLength > this.limits.maxMessageBytes) {
@@ -129,13 +137,22 @@ export class DocConnection implements RoomPeer {
       )
     }
     if (!this.messageBucket.take() || !this.byteBucket.take(data.byteLength)) {
-      return this.fail(new ProtocolError(CloseCode.rateLimited, 'too many messages or bytes per second'))
+      return this.fail(
+        new ProtocolError(CloseCode.rateLimited, 'too many messages or bytes per second'),
+      )
     }
     const message = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-    if (message[0] === YMessage.awareness && !this.awarenessBucket.take()) {
+    if (
+      message[0] === YMessage.awareness &&
+      this.carriesOwnAwareness(message) &&
+      !this.awarenessBucket.take()
+    ) {
       // Over the awareness rate: keep only the newest state and apply it when allowed.
       this.deferredAwareness = message
-      this.awarenessTimer ??= setTimeout(() => this.releaseAwareness(), this.awarenessBucket.waitMs())
+      this.awarenessTimer ??= setTimeout(
+        () => this.releaseAwareness(),
+        this.awarenessBucket.waitMs(),
+      )
       return
     }
     if (this.inbox.length >= MAX_INBOX) {
@@ -143,6 +160,24 @@ export class DocConnection implements RoomPeer {
     }
     this.inbox.push(message)
     if (!this.draining) void this.drain()
+  }
+
+  /**
+   * Whether an awareness message is about this connection's own client (or a first claim),
+   * as opposed to the echo y-websocket clients send of every change they receive. Only own
+   * states are rate-limited, so an echo can never displace the client's newest state.
+   */
+  private carriesOwnAwareness(message: Uint8Array): boolean {
+    try {
+      const decoder = decoding.createDecoder(message)
+      decoding.readVarUint(decoder) // message type
+      decoding.readVarUint(decoder) // payload length
+      if (decoding.readVarUint(decoder) === 0) return false
+      const clientId = decoding.readVarUint(decoder)
+      return this.clientIds.size === 0 || this.clientIds.has(clientId)
+    } catch {
+      return true // let the room refuse it
+    }
   }
 
   private releaseAwareness(): void {
@@ -174,7 +209,10 @@ export class DocConnection implements RoomPeer {
 
   private fail(error: unknown): void {
     if (error instanceof ProtocolError) {
-      this.log.info({ user: this.user.id, code: error.code, reason: error.message }, 'doc socket refused')
+      this.log.info(
+        { user: this.user.id, code: error.code, reason: error.message },
+        'doc socket refused',
+      )
       this.close(error.code, error.message)
     } else {
       this.log.error({ err: error, user: this.user.id }, 'doc socket failed')

@@ -21,8 +21,7 @@ export interface BoardAccess {
 }
 
 export type AccessDecision =
-  | { ok: true; access: BoardAccess }
-  | { ok: false; code: CloseCode; reason: string }
+  { ok: true; access: BoardAccess } | { ok: false; code: CloseCode; reason: string }
 
 /** Decides who may open a board's socket; the auth layer provides one. */
 export interface DocAuthorizer {

@@ -83,7 +83,10 @@ export class Room {
         try {
           Y.applyUpdate(room.doc, part, SERVER_ORIGIN)
         } catch (partError) {
-          deps.log.error({ err: partError, boardId }, 'skipping a stored update that does not apply')
+          deps.log.error(
+            { err: partError, boardId },
+            'skipping a stored update that does not apply',
+          )
         }
       }
     }
@@ -288,7 +291,9 @@ export class Room {
   async compact(): Promise<void> {
     if (this.evicted) return
     try {
-      const result = await this.deps.store.compact(this.boardId, () => Y.encodeStateAsUpdate(this.doc))
+      const result = await this.deps.store.compact(this.boardId, () =>
+        Y.encodeStateAsUpdate(this.doc),
+      )
       if (result.compacted) {
         this.logLength = Math.max(0, this.logLength - result.folded)
         this.storedBytes = result.bytesAfter
@@ -313,7 +318,9 @@ export class Room {
     }
     // Changes gathered over one flush interval go out as one message to each peer.
     this.awarenessTimer =
-      this.deps.awarenessFlushMs > 0 ? setTimeout(flush, this.deps.awarenessFlushMs) : setImmediate(flush)
+      this.deps.awarenessFlushMs > 0
+        ? setTimeout(flush, this.deps.awarenessFlushMs)
+        : setImmediate(flush)
   }
 
   /** Drops the room: peers reconnect and resync against a fresh load from storage. */

@@ -44,7 +44,12 @@ export class RoomManager {
   async acquire(boardId: string): Promise<Room> {
     let slot = this.slots.get(boardId)
     if (!slot) {
-      const created: Slot = { room: Room.load(boardId, this.deps), loaded: null, idleTimer: null, holds: 0 }
+      const created: Slot = {
+        room: Room.load(boardId, this.deps),
+        loaded: null,
+        idleTimer: null,
+        holds: 0,
+      }
       slot = created
       this.slots.set(boardId, created)
       created.room.then(

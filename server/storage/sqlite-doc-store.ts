@@ -23,10 +23,9 @@ export class SqliteDocStore implements DocStore {
       snapshot: db.prepare<[string], SnapshotRow>(
         'SELECT state, upto_seq FROM doc_snapshots WHERE board_id = ?',
       ),
-      updates: db
-        .prepare<[string], { seq: number; data: Buffer }>(
-          'SELECT seq, data FROM doc_updates WHERE board_id = ? ORDER BY seq',
-        ),
+      updates: db.prepare<[string], { seq: number; data: Buffer }>(
+        'SELECT seq, data FROM doc_updates WHERE board_id = ? ORDER BY seq',
+      ),
       maxSeq: db.prepare<[string], { seq: number | null }>(
         'SELECT MAX(seq) AS seq FROM doc_updates WHERE board_id = ?',
       ),
@@ -100,16 +99,33 @@ export class SqliteDocStore implements DocStore {
       .transaction((): CompactResult => {
         const stored = this.read(boardId)
         if (stored.updates.length === 0) {
-          return { compacted: false, folded: 0, bytesBefore: stored.bytes, bytesAfter: stored.bytes, reason: 'nothing to fold' }
+          return {
+            compacted: false,
+            folded: 0,
+            bytesBefore: stored.bytes,
+            bytesAfter: stored.bytes,
+            reason: 'nothing to fold',
+          }
         }
         const state = fold(stored)
         if (!provesMerged(state, stored.updates)) {
-          return { compacted: false, folded: 0, bytesBefore: stored.bytes, bytesAfter: stored.bytes, reason: 'a row was not contained in the folded state' }
+          return {
+            compacted: false,
+            folded: 0,
+            bytesBefore: stored.bytes,
+            bytesAfter: stored.bytes,
+            reason: 'a row was not contained in the folded state',
+          }
         }
         this.stmts.upsertSnapshot.run(boardId, state, stored.lastSeq, Date.now())
         this.stmts.deleteUpTo.run(boardId, stored.lastSeq)
         this.lastSeq.set(boardId, stored.lastSeq)
-        return { compacted: true, folded: stored.updates.length, bytesBefore: stored.bytes, bytesAfter: state.byteLength }
+        return {
+          compacted: true,
+          folded: stored.updates.length,
+          bytesBefore: stored.bytes,
+          bytesAfter: state.byteLength,
+        }
       })
       .immediate()
   }

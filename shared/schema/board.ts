@@ -162,7 +162,10 @@ export function initMeta(doc: Y.Doc, meta: BoardMeta): void {
   doc.transact(() => fill(map, meta))
 }
 
-export type NewTask = Omit<TaskFields, 'description' | 'createdAt' | 'updatedAt' | 'status' | 'priority'> &
+export type NewTask = Omit<
+  TaskFields,
+  'description' | 'createdAt' | 'updatedAt' | 'status' | 'priority'
+> &
   Partial<Pick<TaskFields, 'status' | 'priority' | 'createdAt'>> & { description?: string }
 
 export function createTask(doc: Y.Doc, task: NewTask): TaskMap {

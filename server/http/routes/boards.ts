@@ -43,13 +43,26 @@ export function boardRoutes(deps: BoardRouteDeps) {
     return { board, role }
   }
 
-  const createWithState = (user: User, workspaceId: string, id: string, boardTitle: string, doc: Y.Doc) => {
+  const createWithState = (
+    user: User,
+    workspaceId: string,
+    id: string,
+    boardTitle: string,
+    doc: Y.Doc,
+  ) => {
     if (directory.board(id)) throw conflict(`board id ${id} is taken`)
     const now = Date.now()
     const { meta } = boardDoc(doc)
-    if (meta.get('createdAt') === undefined) initMeta(doc, { title: boardTitle, createdAt: now, createdBy: user.id })
+    if (meta.get('createdAt') === undefined)
+      initMeta(doc, { title: boardTitle, createdAt: now, createdBy: user.id })
     else meta.set('title', boardTitle)
-    const board = directory.createBoard({ id, workspaceId, title: boardTitle, createdBy: user.id, createdAt: now })
+    const board = directory.createBoard({
+      id,
+      workspaceId,
+      title: boardTitle,
+      createdBy: user.id,
+      createdAt: now,
+    })
     return store
       .append([{ boardId: id, data: Y.encodeStateAsUpdate(doc), userId: user.id }])
       .then(() => board)
@@ -83,7 +96,13 @@ export function boardRoutes(deps: BoardRouteDeps) {
     const workspaceId = idParam(c, 'ws')
     requireRole(auth, directory, c.var.user, workspaceId, 'editor')
     const body = await jsonBody(c, createBoard)
-    const board = await createWithState(c.var.user, workspaceId, body.id ?? newId(), body.title, new Y.Doc())
+    const board = await createWithState(
+      c.var.user,
+      workspaceId,
+      body.id ?? newId(),
+      body.title,
+      new Y.Doc(),
+    )
     return c.json({ board }, 201)
   })
 
@@ -92,8 +111,10 @@ export function boardRoutes(deps: BoardRouteDeps) {
     const workspaceId = idParam(c, 'ws')
     requireRole(auth, directory, c.var.user, workspaceId, 'editor')
     const bytes = new Uint8Array(await c.req.arrayBuffer())
-    if (bytes.byteLength === 0) throw badRequest('the body must be a Yjs update (export of a board)')
-    if (bytes.byteLength > deps.maxDocBytes) throw new HttpError(413, 'too_large', 'board is over the size limit')
+    if (bytes.byteLength === 0)
+      throw badRequest('the body must be a Yjs update (export of a board)')
+    if (bytes.byteLength > deps.maxDocBytes)
+      throw new HttpError(413, 'too_large', 'board is over the size limit')
     const doc = new Y.Doc()
     try {
       Y.decodeUpdate(bytes)
@@ -102,10 +123,19 @@ export function boardRoutes(deps: BoardRouteDeps) {
       throw badRequest('the body is not a valid Yjs update')
     }
     const requested = c.req.query('id')
-    if (requested !== undefined && !ID_PATTERN.test(requested)) throw badRequest('id must be 1-64 letters, digits, - or _')
-    const parsedTitle = title.safeParse(c.req.query('title') ?? boardDoc(doc).meta.get('title') ?? 'Imported board')
+    if (requested !== undefined && !ID_PATTERN.test(requested))
+      throw badRequest('id must be 1-64 letters, digits, - or _')
+    const parsedTitle = title.safeParse(
+      c.req.query('title') ?? boardDoc(doc).meta.get('title') ?? 'Imported board',
+    )
     if (!parsedTitle.success) throw badRequest('title must be 1-200 characters')
-    const board = await createWithState(c.var.user, workspaceId, requested ?? newId(), parsedTitle.data, doc)
+    const board = await createWithState(
+      c.var.user,
+      workspaceId,
+      requested ?? newId(),
+      parsedTitle.data,
+      doc,
+    )
     return c.json({ board }, 201)
   })
 

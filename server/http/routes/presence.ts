@@ -31,7 +31,9 @@ export interface PresentUser {
 function entityRef(value: unknown): EntityRef | null {
   if (typeof value !== 'object' || value === null) return null
   const { entityType, entityId } = value as Record<string, unknown>
-  return typeof entityType === 'string' && typeof entityId === 'string' ? { entityType, entityId } : null
+  return typeof entityType === 'string' && typeof entityId === 'string'
+    ? { entityType, entityId }
+    : null
 }
 
 function toPresent(state: Record<string, unknown>): PresentUser | null {
@@ -54,7 +56,8 @@ export function presentUsers(states: Iterable<Record<string, unknown>>): Present
     const present = toPresent(state)
     if (!present) continue
     const seen = byUser.get(present.id)
-    if (!seen || statusRank[present.status] > statusRank[seen.status]) byUser.set(present.id, present)
+    if (!seen || statusRank[present.status] > statusRank[seen.status])
+      byUser.set(present.id, present)
   }
   return [...byUser.values()]
 }
@@ -76,9 +79,11 @@ export function presenceRoutes(auth: Auth, directory: Directory, rooms: RoomMana
   app.get('/presence/:boardId/:entityType/:entityId', (c) => {
     const boardId = idParam(c, 'boardId')
     const entityType = c.req.param('entityType')
-    if (!isEntityType(entityType)) throw badRequest('entityType must be task, annotation, media or thread')
+    if (!isEntityType(entityType))
+      throw badRequest('entityType must be task, annotation, media or thread')
     const entityId = idParam(c, 'entityId')
-    const matches = (ref: EntityRef | null) => ref?.entityType === entityType && ref.entityId === entityId
+    const matches = (ref: EntityRef | null) =>
+      ref?.entityType === entityType && ref.entityId === entityId
     const viewers = new Map<string, { id: string; name: string; color: string }>()
     const editors = new Map<string, { id: string; name: string; color: string }>()
     for (const state of statesOf(boardId, c.var.user)) {

@@ -1,0 +1,56 @@
+import Database from 'better-sqlite3'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { runAdmin, UsageError } from '../server/admin/commands.ts'
+import { board, createTask } from '../shared/schema/board.ts'
+import { cleanup, eventually, startTestServer, synced, tempDir } from './harness.ts'
+
+afterEach(cleanup)
+
+describe('admin commands', () => {
+  it('backs up, compacts and exports a board while the server runs', async () => {
+    const dataDir = tempDir()
+    const t = await startTestServer({ dataDir, compactAfterUpdates: 10_000 })
+    const boardId = await t.createBoard('Ops')
+    const doc = new Y.Doc()
+    await synced(t.provider(boardId, doc))
+    for (let i = 0; i < 50; i++)
+      createTask(doc, { id: `t${i}`, title: `task ${i}`, order: `a${i}`, createdBy: 'local' })
+    await eventually(() =>
+      expect(t.server.rooms.loaded(boardId)?.doc.getMap('tasks').size).toBe(50),
+    )
+
+    const out: string[] = []
+    const context = { dataDir, sync: 'normal' as const, print: (line: string) => out.push(line) }
+    const backup = join(tempDir(), 'backup.db')
+    await runAdmin(['backup', backup], context)
+    const copy = new Database(backup, { readonly: true })
+    expect((copy.prepare('SELECT COUNT(*) AS n FROM boards').get() as { n: number }).n).toBe(1)
+    copy.close()
+
+    await runAdmin(['compact', '--all'], context)
+    expect(out.at(-1)).toMatch(new RegExp(`^${boardId}: folded \\d+ updates`))
+    const db = new Database(join(dataDir, 'loupe.db'), { readonly: true })
+    expect((db.prepare('SELECT COUNT(*) AS n FROM doc_updates').get() as { n: number }).n).toBe(0)
+    db.close()
+
+    // The running server keeps working on the compacted board.
+    createTask(doc, { id: 'after', title: 'after compaction', order: 'b0', createdBy: 'local' })
+    const fresh = new Y.Doc()
+    await synced(t.provider(boardId, fresh))
+    await eventually(() => expect(board(fresh).tasks.size).toBe(51))
+
+    const file = join(tempDir(), 'board.yjs')
+    await eventually(async () => {
+      await runAdmin(['export', boardId, file], context)
+      const exported = new Y.Doc()
+      Y.applyUpdate(exported, readFileSync(file))
+      expect(exported.getMap('tasks').toJSON()).toEqual(doc.getMap('tasks').toJSON())
+    })
+
+    await expect(runAdmin(['export', 'missing', file], context)).rejects.toThrow(UsageError)
+    await expect(runAdmin(['explode'], context)).rejects.toThrow(UsageError)
+  })
+})

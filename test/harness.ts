@@ -1,0 +1,174 @@
+/**
+ * A real Loupe server on port 0 with a temporary data folder, and real clients for it: fetch
+ * for HTTP, the stock y-websocket WebsocketProvider, and raw `ws` sockets.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { pino } from 'pino'
+import { vi } from 'vitest'
+import { WebsocketProvider } from 'y-websocket'
+import * as Y from 'yjs'
+import WebSocket from 'ws'
+import { defaultConfig, type Config } from '../server/config.ts'
+import { createLoupeServer, type LoupeServer } from '../server/server.ts'
+
+type Overrides = Omit<Partial<Config>, 'limits'> & { limits?: Partial<Config['limits']> }
+
+export interface TestServer {
+  server: LoupeServer
+  url: string
+  docUrl: string
+  dataDir: string
+  config: Config
+  /** Every log line the server wrote, as parsed JSON. */
+  logs: Array<Record<string, unknown>>
+  api<T = unknown>(
+    path: string,
+    init?: RequestInit & { json?: unknown },
+  ): Promise<{ status: number; body: T }>
+  /** Creates a board (and a workspace on first use); returns its id. */
+  createBoard(title?: string, id?: string): Promise<string>
+  provider(boardId: string, doc?: Y.Doc, options?: { connect?: boolean }): WebsocketProvider
+  raw(boardId: string): Promise<WebSocket>
+  close(): Promise<void>
+}
+
+const cleanups: Array<() => Promise<void> | void> = []
+
+/** Runs every cleanup registered by the test helpers (call from afterEach). */
+export async function cleanup(): Promise<void> {
+  while (cleanups.length > 0) await cleanups.pop()?.()
+}
+
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'loupe-test-'))
+  cleanups.unshift(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+export async function startTestServer(overrides: Overrides = {}): Promise<TestServer> {
+  const dataDir = overrides.dataDir ?? tempDir()
+  const config = defaultConfig({
+    port: 0,
+    host: '127.0.0.1',
+    auth: false,
+    logLevel: 'debug',
+    roomIdleMs: 0,
+    ...overrides,
+    dataDir,
+  })
+  const logs: Array<Record<string, unknown>> = []
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line))
+      done()
+    },
+  })
+  const server = createLoupeServer(config, { log: pino({ level: config.logLevel }, sink) })
+  const port = await server.listen()
+  const url = `http://127.0.0.1:${port}`
+  const docUrl = `ws://127.0.0.1:${port}/ws/doc`
+  const providers: WebsocketProvider[] = []
+  const sockets: WebSocket[] = []
+  let workspaceId: string | undefined
+  let closed = false
+
+  const api: TestServer['api'] = async (path, init = {}) => {
+    const { json, ...rest } = init
+    const response = await fetch(url + path, {
+      ...rest,
+      headers: {
+        ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...rest.headers,
+      },
+      body: json !== undefined ? JSON.stringify(json) : rest.body,
+    })
+    const type = response.headers.get('content-type') ?? ''
+    const body = type.includes('json')
+      ? await response.json()
+      : new Uint8Array(await response.arrayBuffer())
+    return { status: response.status, body }
+  }
+
+  const test: TestServer = {
+    server,
+    url,
+    docUrl,
+    dataDir,
+    config,
+    logs,
+    api,
+    async createBoard(title = 'Board', id) {
+      if (!workspaceId) {
+        const created = await api<{ workspace: { id: string } }>('/api/workspaces', {
+          method: 'POST',
+          json: { name: 'Test' },
+        })
+        workspaceId = created.body.workspace.id
+      }
+      const { status, body } = await api<{ board: { id: string } }>(
+        `/api/workspaces/${workspaceId}/boards`,
+        {
+          method: 'POST',
+          json: id ? { title, id } : { title },
+        },
+      )
+      if (status !== 201) throw new Error(`board not created: ${status} ${JSON.stringify(body)}`)
+      return body.board.id
+    },
+    provider(boardId, doc = new Y.Doc(), options = {}) {
+      const provider = new WebsocketProvider(docUrl, boardId, doc, {
+        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+        disableBc: true,
+        maxBackoffTime: 200,
+        connect: options.connect ?? true,
+      })
+      providers.push(provider)
+      return provider
+    },
+    async raw(boardId) {
+      const ws = new WebSocket(`${docUrl}/${boardId}`)
+      sockets.push(ws)
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve)
+        ws.once('error', reject)
+      })
+      return ws
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      for (const provider of providers) provider.destroy()
+      for (const ws of sockets) ws.terminate()
+      await server.close()
+    },
+  }
+  cleanups.push(() => test.close())
+  return test
+}
+
+/** Resolves once the provider has completed its first sync with the server. */
+export function synced(provider: WebsocketProvider): Promise<void> {
+  if (provider.synced) return Promise.resolve()
+  return new Promise((resolve) => {
+    const onSync = (state: boolean) => {
+      if (!state) return
+      provider.off('sync', onSync)
+      resolve()
+    }
+    provider.on('sync', onSync)
+  })
+}
+
+/** Resolves with the close code a raw socket receives. */
+export function closeCode(ws: WebSocket): Promise<number> {
+  if (ws.readyState === ws.CLOSED) return Promise.reject(new Error('already closed'))
+  return new Promise((resolve) => ws.once('close', (code: number) => resolve(code)))
+}
+
+/** Waits until `check` passes (it throws until then). */
+export function eventually<T>(check: () => T | Promise<T>, timeout = 5000): Promise<T> {
+  return vi.waitFor(check, { timeout, interval: 20 })
+}
