@@ -6,6 +6,8 @@ try {
   const config = configFromEnv(parseEnv(process.env), undefined)
   await runAdmin(process.argv.slice(2), {
     dataDir: config.dataDir,
+    publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
+    jwtSecret: config.jwtSecret,
     sync: config.syncMode,
     print: (line) => console.log(line),
   })

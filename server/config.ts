@@ -28,6 +28,8 @@ export const envSchema = z.object({
   LOUPE_REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' })
     .optional(),
+  /** Where users reach this server (invite links); defaults to the address a request came to. */
+  LOUPE_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -72,6 +74,7 @@ export interface Config {
   setupCode: string | undefined
   syncMode: 'normal' | 'full'
   redisUrl: string | undefined
+  publicUrl: string | undefined
   logLevel: Env['LOG_LEVEL']
   limits: {
     maxMessageBytes: number
@@ -128,6 +131,7 @@ export function configFromEnv(env: Env, clientDir: string | undefined): Config {
     setupCode: env.LOUPE_SETUP_CODE,
     syncMode: env.LOUPE_SYNC,
     redisUrl: env.LOUPE_REDIS_URL,
+    publicUrl: env.LOUPE_PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL,
     limits: {
       maxMessageBytes: env.LOUPE_MAX_MESSAGE_BYTES,

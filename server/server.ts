@@ -10,9 +10,13 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { WebSocketServer } from 'ws'
 import { createApp } from './app.ts'
-import { ClosedAuth, LocalAuth, type Auth } from './auth/auth.ts'
+import { LocalAuth, type Auth } from './auth/auth.ts'
+import { AuthService, newSetupCode } from './auth/service.ts'
+import { TokenAuth } from './auth/token-auth.ts'
+import { AccessTokens, loadSecret } from './auth/tokens.ts'
 import { BoardAccess } from './auth/board-access.ts'
 import type { Config } from './config.ts'
+import { Accounts } from './db/accounts.ts'
 import { Directory } from './db/directory.ts'
 import { schemaVersion } from './db/migrations.ts'
 import { closeDb, openDb } from './db/open.ts'
@@ -40,7 +44,19 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
   const db = openDb(dbFile, { sync: config.syncMode })
   const directory = new Directory(db)
   const store = new SqliteDocStore(db)
-  const auth: Auth = config.auth ? new ClosedAuth(directory) : new LocalAuth(directory)
+  const accounts = new Accounts(db)
+  const tokens = new AccessTokens(loadSecret(config.dataDir, config.jwtSecret))
+  const auth: Auth = config.auth
+    ? new TokenAuth(tokens, accounts, directory)
+    : new LocalAuth(directory)
+  const authService = new AuthService({
+    accounts,
+    directory,
+    tokens,
+    setupCode: config.setupCode ?? newSetupCode(),
+    loginAttempts: config.limits.loginAttempts,
+    log,
+  })
 
   // Read at scrape time, after everything below exists.
   const metrics: Metrics = new Metrics({
@@ -74,6 +90,9 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
     stats: metrics.bytes,
     log,
   })
+  authService.onMembershipChange((workspaceId, userId, role) =>
+    docSockets.applyMembership(workspaceId, userId, role),
+  )
 
   let stopping = false
   const clientDir =
@@ -94,6 +113,7 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
 
   const app = createApp({
     auth,
+    authService,
     directory,
     store,
     rooms,
@@ -102,6 +122,7 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
     readiness,
     log,
     maxDocBytes: config.limits.maxDocBytes,
+    publicUrl: config.publicUrl,
     clientDir,
   })
 
@@ -133,6 +154,12 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
             { port, host: config.host, auth: config.auth, dataDir: config.dataDir },
             'Loupe listening',
           )
+          if (config.auth && !accounts.hasOwner()) {
+            log.warn(
+              { setupCode: authService.setupCode },
+              `First start: create the owner with setup code ${authService.setupCode} (open the web app, or POST /api/setup)`,
+            )
+          }
           resolve(port)
         })
       })

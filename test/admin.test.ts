@@ -23,7 +23,13 @@ describe('admin commands', () => {
     )
 
     const out: string[] = []
-    const context = { dataDir, sync: 'normal' as const, print: (line: string) => out.push(line) }
+    const context = {
+      dataDir,
+      publicUrl: t.url,
+      jwtSecret: undefined,
+      sync: 'normal' as const,
+      print: (line: string) => out.push(line),
+    }
     const backup = join(tempDir(), 'backup.db')
     await runAdmin(['backup', backup], context)
     const copy = new Database(backup, { readonly: true })

@@ -26,12 +26,17 @@ export interface TestServer {
   logs: Array<Record<string, unknown>>
   api<T = unknown>(
     path: string,
-    init?: RequestInit & { json?: unknown },
-  ): Promise<{ status: number; body: T }>
+    init?: RequestInit & { json?: unknown; token?: string },
+  ): Promise<{ status: number; body: T; headers: Headers }>
   /** Creates a board (and a workspace on first use); returns its id. */
   createBoard(title?: string, id?: string): Promise<string>
-  provider(boardId: string, doc?: Y.Doc, options?: { connect?: boolean }): WebsocketProvider
-  raw(boardId: string): Promise<WebSocket>
+  provider(
+    boardId: string,
+    doc?: Y.Doc,
+    options?: { connect?: boolean; token?: string },
+  ): WebsocketProvider
+  /** A raw socket to a board; `query` is appended as is (e.g. `?token=...`). */
+  raw(boardId: string, query?: string): Promise<WebSocket>
   close(): Promise<void>
 }
 
@@ -76,11 +81,12 @@ export async function startTestServer(overrides: Overrides = {}): Promise<TestSe
   let closed = false
 
   const api: TestServer['api'] = async (path, init = {}) => {
-    const { json, ...rest } = init
+    const { json, token, ...rest } = init
     const response = await fetch(url + path, {
       ...rest,
       headers: {
         ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...rest.headers,
       },
       body: json !== undefined ? JSON.stringify(json) : rest.body,
@@ -89,7 +95,7 @@ export async function startTestServer(overrides: Overrides = {}): Promise<TestSe
     const body = type.includes('json')
       ? await response.json()
       : new Uint8Array(await response.arrayBuffer())
-    return { status: response.status, body }
+    return { status: response.status, body, headers: response.headers }
   }
 
   const test: TestServer = {
@@ -124,12 +130,13 @@ export async function startTestServer(overrides: Overrides = {}): Promise<TestSe
         disableBc: true,
         maxBackoffTime: 200,
         connect: options.connect ?? true,
+        params: options.token ? { token: options.token } : {},
       })
       providers.push(provider)
       return provider
     },
-    async raw(boardId) {
-      const ws = new WebSocket(`${docUrl}/${boardId}`)
+    async raw(boardId, query = '') {
+      const ws = new WebSocket(`${docUrl}/${boardId}${query}`)
       sockets.push(ws)
       await new Promise((resolve, reject) => {
         ws.once('open', resolve)

@@ -38,25 +38,3 @@ export class LocalAuth implements Auth {
     return 'owner'
   }
 }
-
-/**
- * Auth on, before accounts exist: nobody is identified, so every request is refused with
- * 401 and every socket with 4401. Accounts and tokens replace this (issue 3).
- */
-export class ClosedAuth implements Auth {
-  readonly enabled = true
-
-  constructor(private readonly directory: Directory) {}
-
-  async identify(): Promise<null> {
-    return null
-  }
-
-  async identifyToken(): Promise<null> {
-    return null
-  }
-
-  roleIn(user: User, workspaceId: string): Role | undefined {
-    return this.directory.roleIn(workspaceId, user.id)
-  }
-}

@@ -24,6 +24,6 @@ export class BoardAccess implements DocAuthorizer {
     const role = this.auth.roleIn(user, board.workspaceId)
     if (!role)
       return { ok: false, code: CloseCode.forbidden, reason: 'not a member of this workspace' }
-    return { ok: true, access: { user, role } }
+    return { ok: true, access: { user, role, workspaceId: board.workspaceId } }
   }
 }

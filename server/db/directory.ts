@@ -4,8 +4,9 @@
  */
 import type { Db } from './open.ts'
 
-export type Role = 'owner' | 'editor' | 'viewer'
-export const roles: readonly Role[] = ['owner', 'editor', 'viewer']
+import type { Role } from '../../shared/roles.ts'
+
+export type { Role }
 
 export interface User {
   id: string
@@ -88,6 +89,16 @@ export class Directory {
         `INSERT INTO members (workspace_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role`,
       ),
+      members: db.prepare<[string], User & { role: Role; joined_at: number }>(
+        `SELECT u.id, u.name, u.color, m.role, m.joined_at FROM members m JOIN users u ON u.id = m.user_id
+         WHERE m.workspace_id = ? ORDER BY m.joined_at, u.name`,
+      ),
+      removeMember: db.prepare<[string, string]>(
+        'DELETE FROM members WHERE workspace_id = ? AND user_id = ?',
+      ),
+      owners: db.prepare<[string], { n: number }>(
+        "SELECT COUNT(*) AS n FROM members WHERE workspace_id = ? AND role = 'owner'",
+      ),
       role: db.prepare<[string, string], { role: Role }>(
         'SELECT role FROM members WHERE workspace_id = ? AND user_id = ?',
       ),
@@ -145,6 +156,25 @@ export class Directory {
     return this.stmts.workspacesOf
       .all(userId)
       .map((row) => ({ ...toWorkspace(row), role: row.role }))
+  }
+
+  members(workspaceId: string): Array<User & { role: Role; joinedAt: number }> {
+    return this.stmts.members
+      .all(workspaceId)
+      .map(({ joined_at, ...member }) => ({ ...member, joinedAt: joined_at }))
+  }
+
+  /** Adds a member or changes their role. */
+  setMember(workspaceId: string, userId: string, role: Role): void {
+    this.stmts.upsertMember.run(workspaceId, userId, role, Date.now())
+  }
+
+  removeMember(workspaceId: string, userId: string): boolean {
+    return this.stmts.removeMember.run(workspaceId, userId).changes > 0
+  }
+
+  ownerCount(workspaceId: string): number {
+    return this.stmts.owners.get(workspaceId)?.n ?? 0
   }
 
   roleIn(workspaceId: string, userId: string): Role | undefined {

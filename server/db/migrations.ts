@@ -57,6 +57,33 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (board_id, seq)
   ) WITHOUT ROWID;
   `,
+  // 2: accounts: rotating refresh tokens (stored hashed) and invite links.
+  `
+  CREATE TABLE refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    family TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER,
+    revoked_at INTEGER
+  );
+  CREATE INDEX refresh_tokens_by_user ON refresh_tokens(user_id);
+  CREATE INDEX refresh_tokens_by_family ON refresh_tokens(family);
+  CREATE TABLE invites (
+    id TEXT PRIMARY KEY,
+    code_hash TEXT NOT NULL UNIQUE,
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'viewer')),
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    max_uses INTEGER NOT NULL,
+    uses INTEGER NOT NULL DEFAULT 0,
+    revoked_at INTEGER
+  );
+  CREATE INDEX invites_by_workspace ON invites(workspace_id);
+  `,
 ]
 
 export const schemaVersion = migrations.length

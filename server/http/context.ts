@@ -1,5 +1,6 @@
 import { createMiddleware } from 'hono/factory'
 import { ErrorCode } from '../../shared/protocol/errors.ts'
+import { atLeast } from '../../shared/roles.ts'
 import type { Auth } from '../auth/auth.ts'
 import type { Directory, Role, User } from '../db/directory.ts'
 import { forbidden, HttpError, notFound } from './errors.ts'
@@ -17,8 +18,6 @@ export function requireUser(auth: Auth) {
   })
 }
 
-const rank: Record<Role, number> = { viewer: 0, editor: 1, owner: 2 }
-
 /** The caller's role in a workspace, at least `minimum`; 404 for a workspace they cannot see. */
 export function requireRole(
   auth: Auth,
@@ -29,6 +28,6 @@ export function requireRole(
 ): Role {
   const role = directory.workspace(workspaceId) ? auth.roleIn(user, workspaceId) : undefined
   if (!role) throw notFound('no such workspace')
-  if (rank[role] < rank[minimum]) throw forbidden(`this needs the ${minimum} role`)
+  if (!atLeast(role, minimum)) throw forbidden(`this needs the ${minimum} role`)
   return role
 }

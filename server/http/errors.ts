@@ -38,6 +38,8 @@ export function errorBody(
 export function errorHandler(log: Logger) {
   return (error: Error, c: Context) => {
     if (error instanceof HttpError) {
+      const retryAfter = error.details.retryAfterSeconds
+      if (typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter))
       return c.json(errorBody(error.code, error.message, error.details), error.status)
     }
     log.error({ err: error, path: c.req.path }, 'request failed')

@@ -52,6 +52,7 @@ export class DocConnection implements RoomPeer {
     private readonly ws: WebSocket,
     readonly user: StampedUser,
     public role: Role,
+    readonly workspaceId: string,
     private readonly limits: ConnectionLimits,
     private readonly stats: ConnectionStats,
     private readonly log: Logger,

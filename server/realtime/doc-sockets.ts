@@ -12,12 +12,14 @@ import { CloseCode } from '../../shared/protocol/close-codes.ts'
 import type { Role } from '../db/directory.ts'
 import type { StampedUser } from './awareness.ts'
 import { DocConnection, type ConnectionLimits, type ConnectionStats } from './connection.ts'
+import { KeyedBuckets } from './rate.ts'
 import type { Room } from './room.ts'
 import type { RoomManager } from './rooms.ts'
 
 export interface BoardAccess {
   user: StampedUser
   role: Role
+  workspaceId: string
 }
 
 export type AccessDecision =
@@ -31,6 +33,7 @@ export interface DocAuthorizer {
 export interface DocSocketOptions {
   rooms: RoomManager
   authorizer: DocAuthorizer
+  /** maxConnectionsPerUser null: no per-user caps (home mode, where everyone is one user). */
   limits: ConnectionLimits & { maxConnectionsPerUser: number | null }
   pingMs: number
   stats: ConnectionStats
@@ -42,6 +45,8 @@ export class DocSockets {
   private readonly perUser = new Map<string, number>()
   private readonly pingTimer: NodeJS.Timeout
   private stopping = false
+  /** Connection attempts per user: a reconnect loop cannot hammer the server. */
+  private readonly attempts = new KeyedBuckets(5, 30)
 
   constructor(private readonly options: DocSocketOptions) {
     this.pingTimer = setInterval(() => this.checkLiveness(), options.pingMs)
@@ -70,15 +75,24 @@ export class DocSockets {
   private open(ws: WebSocket, boardId: string, decision: AccessDecision): void {
     if (this.stopping) return ws.close(CloseCode.serverStopping, 'server stopping')
     if (!decision.ok) return ws.close(decision.code, decision.reason)
-    const { user, role } = decision.access
+    const { user, role, workspaceId } = decision.access
     const cap = this.options.limits.maxConnectionsPerUser
     const mine = this.perUser.get(user.id) ?? 0
-    if (cap !== null && mine >= cap) return ws.close(CloseCode.rateLimited, 'too many connections')
+    if (cap !== null && (mine >= cap || !this.attempts.take(user.id))) {
+      return ws.close(CloseCode.rateLimited, 'too many connections')
+    }
     this.perUser.set(user.id, mine + 1)
 
     const { rooms, limits, stats, log } = this.options
-    const connection = new DocConnection(ws, user, role, limits, stats, log, (conn, room) =>
-      this.closed(conn, room),
+    const connection = new DocConnection(
+      ws,
+      user,
+      role,
+      workspaceId,
+      limits,
+      stats,
+      log,
+      (conn, room) => this.closed(conn, room),
     )
     this.connections.add(connection)
     rooms.acquire(boardId).then(
@@ -103,6 +117,7 @@ export class DocSockets {
 
   /** Closes connections that did not answer the previous ping (ws keeps no such timer). */
   private checkLiveness(): void {
+    this.attempts.prune()
     for (const connection of this.connections) {
       if (!connection.alive) {
         this.options.log.info({ user: connection.user.id }, 'doc socket missed its pong')
@@ -111,6 +126,18 @@ export class DocSockets {
       }
       connection.alive = false
       connection.ping()
+    }
+  }
+
+  /**
+   * A membership change reaches open sockets at once: a removed member's sockets close with
+   * 4403; a new role applies to the next message (a downgrade to viewer stops writes).
+   */
+  applyMembership(workspaceId: string, userId: string, role: Role | null): void {
+    for (const connection of [...this.connections]) {
+      if (connection.user.id !== userId || connection.workspaceId !== workspaceId) continue
+      if (role === null) connection.close(CloseCode.forbidden, 'removed from the workspace')
+      else connection.role = role
     }
   }
 

@@ -39,3 +39,33 @@ export class TokenBucket {
     return this.tokens >= cost ? 0 : Math.ceil(((cost - this.tokens) * 1000) / this.rate)
   }
 }
+
+/** One bucket per key (user or address), forgetting keys idle long enough to be full again. */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, { bucket: TokenBucket; usedAt: number }>()
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    private readonly now: Clock = monotonicMs,
+  ) {}
+
+  take(key: string, cost = 1): boolean {
+    const now = this.now()
+    let entry = this.buckets.get(key)
+    if (!entry) {
+      entry = { bucket: new TokenBucket(this.rate, this.burst, this.now), usedAt: now }
+      this.buckets.set(key, entry)
+      if (this.buckets.size > 10_000) this.prune()
+    }
+    entry.usedAt = now
+    return entry.bucket.take(cost)
+  }
+
+  /** Drops buckets that have refilled completely (they hold no history worth keeping). */
+  prune(): void {
+    const full = (this.burst / this.rate) * 1000
+    const now = this.now()
+    for (const [key, entry] of this.buckets) if (now - entry.usedAt > full) this.buckets.delete(key)
+  }
+}

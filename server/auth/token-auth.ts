@@ -1,0 +1,33 @@
+import type { Context } from 'hono'
+import type { Role } from '../../shared/roles.ts'
+import type { Accounts } from '../db/accounts.ts'
+import type { Directory, User } from '../db/directory.ts'
+import type { Auth } from './auth.ts'
+import type { AccessTokens } from './tokens.ts'
+
+/** Auth on: a Bearer access token on HTTP, `?token=` on sockets (browsers cannot set headers). */
+export class TokenAuth implements Auth {
+  readonly enabled = true
+
+  constructor(
+    private readonly tokens: AccessTokens,
+    private readonly accounts: Accounts,
+    private readonly directory: Directory,
+  ) {}
+
+  async identify(c: Context): Promise<User | null> {
+    const header = c.req.header('authorization')
+    const match = header?.match(/^Bearer\s+(\S+)$/i)
+    return this.identifyToken(match?.[1])
+  }
+
+  async identifyToken(token: string | undefined): Promise<User | null> {
+    if (!token) return null
+    const userId = await this.tokens.verify(token)
+    return (userId && this.accounts.activeUser(userId)) || null
+  }
+
+  roleIn(user: User, workspaceId: string): Role | undefined {
+    return this.directory.roleIn(workspaceId, user.id)
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Setup, sign-in and sessions (DESIGN.md, "HTTP API"). The refresh token travels only in an
+ * HttpOnly SameSite cookie scoped to /api/auth; the access token goes in the JSON body.
+ */
+import type { Context } from 'hono'
+import { Hono } from 'hono'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { z } from 'zod'
+import type { Session, AuthService } from '../../auth/service.ts'
+import { jsonBody } from '../errors.ts'
+
+export const REFRESH_COOKIE = 'loupe_refresh'
+
+export const nameSchema = z.string().trim().min(1).max(64)
+export const passwordSchema = z.string().min(8, { error: 'at least 8 characters' }).max(200)
+const setupBody = z.object({
+  code: z.string().min(1).max(100),
+  name: nameSchema,
+  password: passwordSchema,
+})
+const loginBody = z.object({ name: nameSchema, password: z.string().min(1).max(200) })
+
+/** The caller's address, for rate limits (the socket's peer; no proxy headers are trusted). */
+export function clientAddress(c: Context): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
+    ?.incoming
+  return incoming?.socket?.remoteAddress ?? 'unknown'
+}
+
+/** Sets the refresh cookie and returns the body every session-creating route answers. */
+export function sessionResponse(c: Context, session: Session) {
+  setCookie(c, REFRESH_COOKIE, session.refreshToken, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: new URL(c.req.url).protocol === 'https:',
+    path: '/api/auth',
+    expires: new Date(session.refreshExpiresAt),
+  })
+  return { user: session.user, accessToken: session.accessToken, expiresAt: session.expiresAt }
+}
+
+export function authRoutes(service: AuthService) {
+  const app = new Hono()
+
+  app.post('/setup', async (c) => {
+    const body = await jsonBody(c, setupBody)
+    const session = await service.setup(body, clientAddress(c))
+    return c.json(sessionResponse(c, session), 201)
+  })
+
+  app.post('/auth/login', async (c) => {
+    const body = await jsonBody(c, loginBody)
+    const session = await service.login(body.name, body.password, clientAddress(c))
+    return c.json(sessionResponse(c, session))
+  })
+
+  app.post('/auth/refresh', async (c) => {
+    const session = await service.refresh(getCookie(c, REFRESH_COOKIE))
+    return c.json(sessionResponse(c, session))
+  })
+
+  app.post('/auth/logout', (c) => {
+    service.logout(getCookie(c, REFRESH_COOKIE))
+    deleteCookie(c, REFRESH_COOKIE, { path: '/api/auth' })
+    return c.json({ ok: true })
+  })
+
+  return app
+}
