@@ -2,52 +2,52 @@
  * Server resource sampling from /proc (Linux only), read by the orchestrator so the
  * figures cover exactly the server process and nothing the load generator does.
  */
-import { readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 
-const CLK_TCK = readClockTicks();
+const CLK_TCK = readClockTicks()
 
 function readClockTicks(): number {
   try {
-    const v = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-    return Number.isFinite(v) && v > 0 ? v : 100;
+    const v = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim())
+    return Number.isFinite(v) && v > 0 ? v : 100
   } catch {
-    return 100;
+    return 100
   }
 }
 
 /** utime + stime of the process, in seconds; null once the process is gone. */
 export function cpuSeconds(pid: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     // The command name (field 2) may contain spaces, so split after its closing paren.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
-    const utime = Number(rest[11]);
-    const stime = Number(rest[12]);
-    return (utime + stime) / CLK_TCK;
+    const utime = Number(rest[11])
+    const stime = Number(rest[12])
+    return (utime + stime) / CLK_TCK
   } catch {
-    return null;
+    return null
   }
 }
 
 /** Resident set size in MiB; null once the process is gone. */
 export function rssMiB(pid: number): number | null {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    return m?.[1] === undefined ? null : Number(m[1]) / 1024;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)
+    return m?.[1] === undefined ? null : Number(m[1]) / 1024
   } catch {
-    return null;
+    return null
   }
 }
 
 export interface WindowStats {
-  cpuSeconds: number | null;
+  cpuSeconds: number | null
   /** CPU time over wall time: 1.0 = one core fully busy. */
-  cpuCores: number | null;
-  rssPeakMiB: number | null;
-  rssEndMiB: number | null;
+  cpuCores: number | null
+  rssPeakMiB: number | null
+  rssEndMiB: number | null
 }
 
 /**
@@ -56,10 +56,10 @@ export interface WindowStats {
  * compromise between resolution and reading /proc from a busy 2-core machine).
  */
 export class ResourceWindow {
-  private cpu0: number | null = null;
-  private t0 = 0;
-  private peak: number | null = null;
-  private timer: NodeJS.Timeout | undefined;
+  private cpu0: number | null = null
+  private t0 = 0
+  private peak: number | null = null
+  private timer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly pid: number,
@@ -67,28 +67,28 @@ export class ResourceWindow {
   ) {}
 
   start(): void {
-    this.cpu0 = cpuSeconds(this.pid);
-    this.t0 = performance.now();
-    this.peak = rssMiB(this.pid);
-    this.timer = setInterval(() => this.sample(), this.intervalMs);
+    this.cpu0 = cpuSeconds(this.pid)
+    this.t0 = performance.now()
+    this.peak = rssMiB(this.pid)
+    this.timer = setInterval(() => this.sample(), this.intervalMs)
   }
 
   private sample(): void {
-    const r = rssMiB(this.pid);
-    if (r !== null && (this.peak === null || r > this.peak)) this.peak = r;
+    const r = rssMiB(this.pid)
+    if (r !== null && (this.peak === null || r > this.peak)) this.peak = r
   }
 
   stop(): WindowStats {
-    clearInterval(this.timer);
-    this.sample();
-    const cpu1 = cpuSeconds(this.pid);
-    const wall = (performance.now() - this.t0) / 1000;
-    const used = this.cpu0 === null || cpu1 === null ? null : cpu1 - this.cpu0;
+    clearInterval(this.timer)
+    this.sample()
+    const cpu1 = cpuSeconds(this.pid)
+    const wall = (performance.now() - this.t0) / 1000
+    const used = this.cpu0 === null || cpu1 === null ? null : cpu1 - this.cpu0
     return {
       cpuSeconds: used,
       cpuCores: used === null || wall <= 0 ? null : used / wall,
       rssPeakMiB: this.peak,
       rssEndMiB: rssMiB(this.pid),
-    };
+    }
   }
 }

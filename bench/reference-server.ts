@@ -3,34 +3,34 @@
  * Run as its own process so the orchestrator measures it exactly like Loupe.
  * YPERSISTENCE must be unset (the orchestrator removes it) so docs stay in memory.
  */
-import http from 'node:http';
-import { WebSocketServer } from 'ws';
-import { setupWSConnection } from '@y/websocket-server/utils';
+import http from 'node:http'
+import { WebSocketServer } from 'ws'
+import { setupWSConnection } from '@y/websocket-server/utils'
 
-const port = Number(process.env.PORT ?? process.argv[2]);
+const port = Number(process.env.PORT ?? process.argv[2])
 if (!Number.isInteger(port) || port <= 0) {
-  console.error('usage: PORT=<port> node --import tsx bench/reference-server.ts');
-  process.exit(2);
+  console.error('usage: PORT=<port> node --import tsx bench/reference-server.ts')
+  process.exit(2)
 }
 
 // Any plain HTTP request answers 200 so the orchestrator can poll /readyz as it does for Loupe.
 const server = http.createServer((_req, res) => {
-  res.writeHead(200, { 'content-type': 'text/plain' });
-  res.end('ok');
-});
-const wss = new WebSocketServer({ server });
+  res.writeHead(200, { 'content-type': 'text/plain' })
+  res.end('ok')
+})
+const wss = new WebSocketServer({ server })
 
 wss.on('connection', (conn, req) => {
   // y-websocket convention: the room is the URL path segment after the last slash.
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  setupWSConnection(conn, req, { docName: path.slice(path.lastIndexOf('/') + 1) });
-});
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname
+  setupWSConnection(conn, req, { docName: path.slice(path.lastIndexOf('/') + 1) })
+})
 
-server.listen(port, '127.0.0.1');
+server.listen(port, '127.0.0.1')
 
 process.on('SIGTERM', () => {
-  for (const c of wss.clients) c.terminate();
-  server.close(() => process.exit(0));
+  for (const c of wss.clients) c.terminate()
+  server.close(() => process.exit(0))
   // Keep-alive HTTP sockets can hold close() open; the orchestrator only needs a prompt exit.
-  setTimeout(() => process.exit(0), 500).unref();
-});
+  setTimeout(() => process.exit(0), 500).unref()
+})

@@ -4,132 +4,178 @@
  * samples the server's CPU and RSS over the window the load generator marks, and stops
  * the server. Loupe and the reference run the same case back to back.
  */
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { ROOT, ServerHandle, loupeAvailable } from './servers.ts';
-import type { ServerKind } from './servers.ts';
-import { ResourceWindow } from './proc.ts';
-import { SCENARIOS } from './scenarios/index.ts';
-import type { Case, Metrics, Scenario } from './scenarios/types.ts';
-import type { FromLoadgen, ToLoadgen } from './loadgen.ts';
-import { table } from './report.ts';
-import type { CaseResult, Outcome } from './report.ts';
-import { round } from './stats.ts';
+import { fork } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { ROOT, ServerHandle, loupeAvailable } from './servers.ts'
+import type { ServerKind } from './servers.ts'
+import { ResourceWindow } from './proc.ts'
+import { SCENARIOS } from './scenarios/index.ts'
+import type { Case, Metrics, Scenario } from './scenarios/types.ts'
+import type { FromLoadgen, ToLoadgen } from './loadgen.ts'
+import { table } from './report.ts'
+import type { CaseResult, Outcome } from './report.ts'
+import { round } from './stats.ts'
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const serverArg = args.find((a) => a.startsWith('--server='))?.slice('--server='.length);
-const names = args.filter((a) => !a.startsWith('--'));
-const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
+const args = process.argv.slice(2)
+const quick = args.includes('--quick')
+const serverArg = args.find((a) => a.startsWith('--server='))?.slice('--server='.length)
+const names = args.filter((a) => !a.startsWith('--'))
+const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n))
 if (unknown.length > 0) {
-  console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
-  process.exit(2);
+  console.error(
+    `unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+  )
+  process.exit(2)
 }
-const selected = names.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => names.includes(s.name));
-const kinds: ServerKind[] = serverArg === 'loupe' || serverArg === 'reference' ? [serverArg] : ['loupe', 'reference'];
+const selected = names.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => names.includes(s.name))
+const kinds: ServerKind[] =
+  serverArg === 'loupe' || serverArg === 'reference' ? [serverArg] : ['loupe', 'reference']
 
 /** Grace on top of a case's own bound before the load generator is killed. */
-const KILL_GRACE_MS = 30_000;
+const KILL_GRACE_MS = 30_000
 
-function runLoadgen(scenario: Scenario<unknown>, c: Case<unknown>, server: ServerHandle, urls: string[]): Promise<Metrics> {
+function runLoadgen(
+  scenario: Scenario<unknown>,
+  c: Case<unknown>,
+  server: ServerHandle,
+  urls: string[],
+): Promise<Metrics> {
   const child: ChildProcess = fork(join(ROOT, 'bench', 'loadgen.ts'), [], {
     cwd: ROOT,
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const serverMetrics: Metrics = {};
-  let window: ResourceWindow | null = null;
+  })
+  const serverMetrics: Metrics = {}
+  let window: ResourceWindow | null = null
 
   return new Promise<Metrics>((resolve, reject) => {
-    let settled = false;
+    let settled = false
     const finish = (err: Error | null, m?: Metrics): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(killer);
-      window?.stop();
-      if (child.exitCode === null) child.kill('SIGKILL');
-      if (err) reject(err);
-      else resolve({ ...m, ...serverMetrics });
-    };
-    const killer = setTimeout(() => finish(new Error(`load generator exceeded ${c.timeoutMs + KILL_GRACE_MS} ms`)), c.timeoutMs + KILL_GRACE_MS);
+      if (settled) return
+      settled = true
+      clearTimeout(killer)
+      window?.stop()
+      if (child.exitCode === null) child.kill('SIGKILL')
+      if (err) reject(err)
+      else resolve({ ...m, ...serverMetrics })
+    }
+    const killer = setTimeout(
+      () => finish(new Error(`load generator exceeded ${c.timeoutMs + KILL_GRACE_MS} ms`)),
+      c.timeoutMs + KILL_GRACE_MS,
+    )
 
-    const onMark = async (name: string, data: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const onMark = async (
+      name: string,
+      data: Record<string, unknown>,
+    ): Promise<Record<string, unknown>> => {
       if (name === 'window:start') {
-        window = new ResourceWindow(server.pid);
-        window.start();
-        return {};
+        window = new ResourceWindow(server.pid)
+        window.start()
+        return {}
       }
       if (name === 'window:end') {
-        const w = window?.stop();
-        window = null;
+        const w = window?.stop()
+        window = null
         if (w) {
-          serverMetrics.serverCpuSeconds = round(w.cpuSeconds);
-          serverMetrics.serverCpuCores = round(w.cpuCores);
-          serverMetrics.serverRssPeakMiB = round(w.rssPeakMiB, 1);
+          serverMetrics.serverCpuSeconds = round(w.cpuSeconds)
+          serverMetrics.serverCpuCores = round(w.cpuCores)
+          serverMetrics.serverRssPeakMiB = round(w.rssPeakMiB, 1)
         }
-        return {};
+        return {}
       }
-      const out = (await scenario.onMark?.(name, server, data)) ?? {};
-      Object.assign(serverMetrics, out.metrics ?? {});
-      return out.ack ?? {};
-    };
+      const out = (await scenario.onMark?.(name, server, data)) ?? {}
+      Object.assign(serverMetrics, out.metrics ?? {})
+      return out.ack ?? {}
+    }
 
     child.on('message', (msg: FromLoadgen) => {
       if (msg.type === 'mark') {
         onMark(msg.name, msg.data).then(
           (ack) => child.send({ type: 'ack', seq: msg.seq, data: ack } satisfies ToLoadgen),
           (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))),
-        );
-      } else if (msg.type === 'result') finish(null, msg.metrics);
-      else finish(new Error(msg.message));
-    });
-    child.on('exit', (code) => finish(new Error(`load generator exited with ${code} before reporting`)));
-    child.send({ type: 'run', scenario: scenario.name, params: c.params, urls, timeoutMs: c.timeoutMs } satisfies ToLoadgen);
-  });
+        )
+      } else if (msg.type === 'result') finish(null, msg.metrics)
+      else finish(new Error(msg.message))
+    })
+    child.on('exit', (code) =>
+      finish(new Error(`load generator exited with ${code} before reporting`)),
+    )
+    child.send({
+      type: 'run',
+      scenario: scenario.name,
+      params: c.params,
+      urls,
+      timeoutMs: c.timeoutMs,
+    } satisfies ToLoadgen)
+  })
 }
 
-async function runCase(scenario: Scenario<unknown>, c: Case<unknown>, kind: ServerKind): Promise<Outcome> {
-  if (!kinds.includes(kind)) return { skipped: 'not selected' };
-  if (kind === 'loupe' && !loupeAvailable()) return { skipped: 'server/main.ts not found' };
-  let server: ServerHandle | null = null;
+async function runCase(
+  scenario: Scenario<unknown>,
+  c: Case<unknown>,
+  kind: ServerKind,
+): Promise<Outcome> {
+  if (!kinds.includes(kind)) return { skipped: 'not selected' }
+  if (kind === 'loupe' && !loupeAvailable()) return { skipped: 'server/main.ts not found' }
+  let server: ServerHandle | null = null
   try {
-    server = await ServerHandle.start(kind);
-    const ids = Array.from({ length: c.rooms }, (_, i) => `${scenario.name}-${i}`);
-    const t0 = performance.now();
-    await server.createRooms(ids);
-    const setupMs = performance.now() - t0;
-    const m = await runLoadgen(scenario, c, server, ids.map((id) => server?.roomUrl(id) ?? ''));
-    return { ...m, roomSetupMs: round(setupMs, 0) };
+    server = await ServerHandle.start(kind, kind === 'loupe' ? c.loupeEnv : {})
+    const ids = Array.from({ length: c.rooms }, (_, i) => `${scenario.name}-${i}`)
+    const t0 = performance.now()
+    await server.createRooms(ids)
+    const setupMs = performance.now() - t0
+    const m = await runLoadgen(
+      scenario,
+      c,
+      server,
+      ids.map((id) => server?.roomUrl(id) ?? ''),
+    )
+    return { ...m, roomSetupMs: round(setupMs, 0) }
   } catch (err) {
-    const tail = server?.output.trim().split('\n').slice(-5).join(' ⏎ ') ?? '';
-    return { error: `${err instanceof Error ? err.message : String(err)}${tail ? ` [server output: ${tail}]` : ''}` };
+    const tail = server?.output.trim().split('\n').slice(-5).join(' ⏎ ') ?? ''
+    return {
+      error: `${err instanceof Error ? err.message : String(err)}${tail ? ` [server output: ${tail}]` : ''}`,
+    }
   } finally {
-    await server?.stop();
+    await server?.stop()
   }
 }
 
 async function main(): Promise<void> {
-  const startedAt = new Date().toISOString();
-  const t0 = performance.now();
-  const results: Record<string, { title: string; notes: string[]; cases: CaseResult[] }> = {};
-  if (!loupeAvailable()) console.warn('note: server/main.ts not found, Loupe columns will be skipped\n');
+  const startedAt = new Date().toISOString()
+  const t0 = performance.now()
+  const results: Record<string, { title: string; notes: string[]; cases: CaseResult[] }> = {}
+  if (!loupeAvailable())
+    console.warn('note: server/main.ts not found, Loupe columns will be skipped\n')
   for (const scenario of selected) {
-    const cases: CaseResult[] = [];
+    const cases: CaseResult[] = []
     for (const c of scenario.cases(quick)) {
-      const r: CaseResult = { label: c.label, params: c.params, loupe: {}, reference: {} };
+      const r: CaseResult = { label: c.label, params: c.params, loupe: {}, reference: {} }
       for (const kind of ['loupe', 'reference'] as const) {
-        const ts = performance.now();
-        r[kind] = await runCase(scenario, c, kind);
-        const note = typeof r[kind].error === 'string' ? ' (error)' : typeof r[kind].skipped === 'string' ? ' (skipped)' : '';
-        console.error(`[bench] ${scenario.name} ${c.label} ${kind}: ${((performance.now() - ts) / 1000).toFixed(1)} s${note}`);
+        const ts = performance.now()
+        r[kind] = await runCase(scenario, c, kind)
+        const note =
+          typeof r[kind].error === 'string'
+            ? ' (error)'
+            : typeof r[kind].skipped === 'string'
+              ? ' (skipped)'
+              : ''
+        console.error(
+          `[bench] ${scenario.name} ${c.label} ${kind}: ${((performance.now() - ts) / 1000).toFixed(1)} s${note}`,
+        )
       }
-      cases.push(r);
+      cases.push(r)
     }
-    results[scenario.name] = { title: scenario.title, notes: scenario.notes ?? [], cases };
-    console.log(`\n${table(scenario.title, scenario.rows, cases, scenario.notes)}\n`);
+    const notes = [...(scenario.notes ?? [])]
+    for (const c of scenario.cases(quick)) {
+      const env = Object.entries(c.loupeEnv ?? {}).map(([k, v]) => `${k}=${v}`)
+      if (env.length > 0) notes.push(`Loupe started with ${env.join(' ')} for ${c.label}.`)
+    }
+    results[scenario.name] = { title: scenario.title, notes, cases }
+    console.log(`\n${table(scenario.title, scenario.rows, cases, notes)}\n`)
   }
   const out = {
     startedAt,
@@ -137,14 +183,17 @@ async function main(): Promise<void> {
     quick,
     machine: { cpus: cpus().length, memGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
     scenarios: results,
-  };
-  const dir = join(ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);
-  console.log(`results written to bench/results/latest.json (${out.durationS} s)`);
+  }
+  const dir = join(ROOT, 'bench', 'results')
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(out, null, 2)}\n`)
+  console.log(`results written to bench/results/latest.json (${out.durationS} s)`)
 }
 
+// Ctrl-C: exit through process.exit so servers.ts's exit hook kills the server processes.
+process.on('SIGINT', () => process.exit(130))
+
 main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+  console.error(err)
+  process.exit(1)
+})

@@ -1,18 +1,18 @@
 /** Opening and closing many clients at once, with the concurrency bounded. */
-import { BenchClient } from './client.ts';
-import type { ClientLog, ClientOptions } from './client.ts';
-import { mapLimit } from './async.ts';
+import { BenchClient } from './client.ts'
+import type { ClientLog, ClientOptions } from './client.ts'
+import { mapLimit } from './async.ts'
 
 export interface FleetSpec {
-  url: string;
-  opts?: ClientOptions;
+  url: string
+  opts?: ClientOptions
 }
 
 export interface Fleet {
-  clients: BenchClient[];
+  clients: BenchClient[]
   /** Clients that did not open and finish the sync handshake in time. */
-  failed: number;
-  connectMs: number;
+  failed: number
+  connectMs: number
 }
 
 /**
@@ -20,22 +20,27 @@ export interface Fleet {
  * flight: an unbounded burst of thousands of upgrades measures the accept queue, not
  * steady-state behaviour, and makes handshakes time out on a 2-core machine.
  */
-export async function connectFleet(specs: readonly FleetSpec[], log: ClientLog, concurrency = 100, timeoutMs = 15_000): Promise<Fleet> {
-  const t0 = performance.now();
-  let failed = 0;
+export async function connectFleet(
+  specs: readonly FleetSpec[],
+  log: ClientLog,
+  concurrency = 100,
+  timeoutMs = 15_000,
+): Promise<Fleet> {
+  const t0 = performance.now()
+  let failed = 0
   const clients = await mapLimit(specs, concurrency, async (spec) => {
-    const c = BenchClient.create(spec.url, log, spec.opts);
+    const c = BenchClient.create(spec.url, log, spec.opts)
     try {
-      await c.opened;
-      if (!(await c.whenSynced(timeoutMs))) failed++;
+      await c.opened
+      if (!(await c.whenSynced(timeoutMs))) failed++
     } catch {
-      failed++;
+      failed++
     }
-    return c;
-  });
-  return { clients, failed, connectMs: performance.now() - t0 };
+    return c
+  })
+  return { clients, failed, connectMs: performance.now() - t0 }
 }
 
 export async function closeFleet(clients: readonly BenchClient[]): Promise<void> {
-  await mapLimit(clients, 500, (c) => c.close());
+  await mapLimit(clients, 500, (c) => c.close())
 }

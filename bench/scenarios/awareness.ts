@@ -66,12 +66,18 @@ export const awareness: Scenario<Params> = {
     // Relays are byte-identical across receivers, so parse each distinct payload once.
     const cache = new Map<string, Seen[]>()
     const parse = (payload: Uint8Array): Seen[] => {
-      const key = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('latin1')
+      const key = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString(
+        'latin1',
+      )
       let hit = cache.get(key)
       if (!hit) {
         hit = decodeAwarenessPayload(payload).map((e) => {
           const state = JSON.parse(e.json) as { t?: unknown } | null
-          return { idx: e.clientId - BASE_ID, clock: e.clock, t: typeof state?.t === 'number' ? state.t : Number.NaN }
+          return {
+            idx: e.clientId - BASE_ID,
+            clock: e.clock,
+            t: typeof state?.t === 'number' ? state.t : Number.NaN,
+          }
         })
         if (cache.size > 50_000) cache.clear()
         cache.set(key, hit)
@@ -113,8 +119,15 @@ export const awareness: Scenario<Params> = {
         // Clocks start at 1 so 0 in gotClock means "nothing received".
         clock[i] = (clock[i] ?? 0) + 1
         lastT[i] = t
-        const cursor = { x: Math.round(Math.random() * 1000) / 1000, y: Math.round(Math.random() * 1000) / 1000 }
-        c.setAwareness({ clientId: BASE_ID + i, clock: clock[i] ?? 0, json: JSON.stringify({ cursor, t }) })
+        const cursor = {
+          x: Math.round(Math.random() * 1000) / 1000,
+          y: Math.round(Math.random() * 1000) / 1000,
+        }
+        c.setAwareness({
+          clientId: BASE_ID + i,
+          clock: clock[i] ?? 0,
+          json: JSON.stringify({ cursor, t }),
+        })
       }
     })
     const sent = clock.reduce((a, b) => a + b, 0)
@@ -132,7 +145,11 @@ export const awareness: Scenario<Params> = {
       for (let r = 0; r < n; r++) if (complete(r)) ok++
       return ok
     }
-    await waitUntil(() => countComplete() === n, Math.min(p.settleMs, io.deadline - performance.now()), 50)
+    await waitUntil(
+      () => countComplete() === n,
+      Math.min(p.settleMs, io.deadline - performance.now()),
+      50,
+    )
     measuring = false
     await io.windowEnd()
     const latest = countComplete()

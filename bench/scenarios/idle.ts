@@ -3,16 +3,16 @@
  * Measures the server's memory cost per connection (room included), which is what
  * bounds how many idle tabs one process can hold.
  */
-import * as Y from 'yjs';
-import { closeFleet, connectFleet } from '../lib/fleet.ts';
-import { sleep } from '../lib/async.ts';
-import { rssMiB } from '../proc.ts';
-import { round } from '../stats.ts';
-import type { MarkOutcome, Scenario } from './types.ts';
+import * as Y from 'yjs'
+import { closeFleet, connectFleet } from '../lib/fleet.ts'
+import { sleep } from '../lib/async.ts'
+import { rssMiB } from '../proc.ts'
+import { round } from '../stats.ts'
+import type { MarkOutcome, Scenario } from './types.ts'
 
 interface Params {
-  conns: number;
-  settleMs: number;
+  conns: number
+  settleMs: number
 }
 
 export const idle: Scenario<Params> = {
@@ -23,8 +23,15 @@ export const idle: Scenario<Params> = {
       'RSS is read before connecting and after all are synced plus a settle pause; no GC is forced on either server.',
   ],
   cases(quick) {
-    const conns = quick ? 500 : 5000;
-    return [{ label: `${conns} conns`, params: { conns, settleMs: quick ? 1500 : 3000 }, rooms: conns, timeoutMs: 180_000 }];
+    const conns = quick ? 500 : 5000
+    return [
+      {
+        label: `${conns} conns`,
+        params: { conns, settleMs: quick ? 1500 : 3000 },
+        rooms: conns,
+        timeoutMs: 180_000,
+      },
+    ]
   },
   rows: [
     { key: 'rssPerConnKiB', label: 'RSS per connection (KiB)', digits: 1 },
@@ -35,36 +42,44 @@ export const idle: Scenario<Params> = {
   ],
   async drive(p, urls, io) {
     // The orchestrator reads RSS; it comes back so the 'after' mark can carry it (marks are stateless).
-    const { rssBefore } = await io.mark('idle:before');
-    const docs = urls.map(() => new Y.Doc());
+    const { rssBefore } = await io.mark('idle:before')
+    const docs = urls.map(() => new Y.Doc())
     const fleet = await connectFleet(
       urls.map((url, i) => ({ url, opts: { doc: docs[i] } })),
       io.log,
-    );
-    docs.forEach((d, i) => d.getMap('meta').set('title', `idle room ${i}`));
+    )
+    docs.forEach((d, i) => d.getMap('meta').set('title', `idle room ${i}`))
     // The window covers the settle pause, so server CPU here is its idle overhead
     // (timers, pings) with every connection open.
-    await io.windowStart();
-    await sleep(p.settleMs);
-    await io.windowEnd();
-    const open = fleet.clients.filter((c) => c.open).length;
-    await io.mark('idle:after', { conns: open, rssBefore });
-    await closeFleet(fleet.clients);
-    return { conns: p.conns, open, connectFailed: fleet.failed, connectMs: round(fleet.connectMs, 0) };
+    await io.windowStart()
+    await sleep(p.settleMs)
+    await io.windowEnd()
+    const open = fleet.clients.filter((c) => c.open).length
+    await io.mark('idle:after', { conns: open, rssBefore })
+    await closeFleet(fleet.clients)
+    return {
+      conns: p.conns,
+      open,
+      connectFailed: fleet.failed,
+      connectMs: round(fleet.connectMs, 0),
+    }
   },
   async onMark(name, server, data): Promise<MarkOutcome> {
     if (name === 'idle:before') {
-      const rss = rssMiB(server.pid);
-      return { ack: { rssBefore: rss }, metrics: { rssBeforeMiB: round(rss, 1) } };
+      const rss = rssMiB(server.pid)
+      return { ack: { rssBefore: rss }, metrics: { rssBeforeMiB: round(rss, 1) } }
     }
-    const before = typeof data.rssBefore === 'number' ? data.rssBefore : null;
-    const after = rssMiB(server.pid);
-    const conns = typeof data.conns === 'number' ? data.conns : 0;
+    const before = typeof data.rssBefore === 'number' ? data.rssBefore : null
+    const after = rssMiB(server.pid)
+    const conns = typeof data.conns === 'number' ? data.conns : 0
     return {
       metrics: {
         rssAfterMiB: round(after, 1),
-        rssPerConnKiB: after === null || before === null || conns === 0 ? null : round(((after - before) * 1024) / conns, 1),
+        rssPerConnKiB:
+          after === null || before === null || conns === 0
+            ? null
+            : round(((after - before) * 1024) / conns, 1),
       },
-    };
+    }
   },
-};
+}

@@ -7,4 +7,10 @@ import { awareness } from './awareness.ts'
 import type { Scenario } from './types.ts'
 
 // Method-style members make Scenario<P> assignable to Scenario<unknown> without casts.
-export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [fanout, rooms, idle, coldload, awareness]
+export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [
+  fanout,
+  rooms,
+  idle,
+  coldload,
+  awareness,
+]

@@ -3,31 +3,31 @@
  * (phases staggered so the load is smooth). Measures the delivery rate the server
  * sustains and the latency tail while it is spread over many small rooms.
  */
-import * as Y from 'yjs';
-import { closeFleet, connectFleet } from '../lib/fleet.ts';
-import type { FleetSpec } from '../lib/fleet.ts';
-import { every, waitUntil } from '../lib/async.ts';
-import { TickDecoder, pushTick } from '../lib/ticks.ts';
-import { Histogram, nowMs, round } from '../stats.ts';
-import type { Scenario } from './types.ts';
+import * as Y from 'yjs'
+import { closeFleet, connectFleet } from '../lib/fleet.ts'
+import type { FleetSpec } from '../lib/fleet.ts'
+import { every, waitUntil } from '../lib/async.ts'
+import { TickDecoder, pushTick } from '../lib/ticks.ts'
+import { Histogram, nowMs, round } from '../stats.ts'
+import type { Scenario } from './types.ts'
 
 interface Params {
-  rooms: number;
-  perRoom: number;
-  periodMs: number;
-  durationMs: number;
-  drainMs: number;
+  rooms: number
+  perRoom: number
+  periodMs: number
+  durationMs: number
+  drainMs: number
 }
 
 /** Scheduler tick; each tick a 1/slots share of the clients writes. */
-const TICK_MS = 10;
+const TICK_MS = 10
 
 export const rooms: Scenario<Params> = {
   name: 'rooms',
   title: 'Many rooms: rooms × 5 clients, each client 1 update/s',
   cases(quick) {
-    const r = quick ? 100 : 1000;
-    const durationMs = quick ? 2000 : 10_000;
+    const r = quick ? 100 : 1000
+    const durationMs = quick ? 2000 : 10_000
     return [
       {
         label: `${r} rooms × 5`,
@@ -35,7 +35,7 @@ export const rooms: Scenario<Params> = {
         rooms: r,
         timeoutMs: durationMs + 120_000,
       },
-    ];
+    ]
   },
   rows: [
     { key: 'targetRate', label: 'target deliveries/s', digits: 0 },
@@ -47,18 +47,18 @@ export const rooms: Scenario<Params> = {
     { key: 'connectMs', label: 'time to connect+sync all (ms)', digits: 0 },
   ],
   async drive(p, urls, io) {
-    const n = p.rooms * p.perRoom;
-    const decoder = new TickDecoder();
-    const hist = new Histogram();
-    let delivered = 0;
-    let deliveredWhileSending = 0;
-    let sending = false;
+    const n = p.rooms * p.perRoom
+    const decoder = new TickDecoder()
+    const hist = new Histogram()
+    let delivered = 0
+    let deliveredWhileSending = 0
+    let sending = false
     // Each client keeps a local-only doc: its updates reference only its own items, so
     // they stay valid without applying anyone else's (which would cost a Y.Doc apply per
     // delivery in this process).
-    const docs = Array.from({ length: n }, () => new Y.Doc());
+    const docs = Array.from({ length: n }, () => new Y.Doc())
     const specs: FleetSpec[] = docs.map((doc, i) => {
-      const seen = new Set<number>();
+      const seen = new Set<number>()
       return {
         url: urls[Math.floor(i / p.perRoom)] ?? '',
         opts: {
@@ -66,40 +66,43 @@ export const rooms: Scenario<Params> = {
           onUpdate: (update: Uint8Array, arrivedAt: number) => {
             for (const t of decoder.decode(update)) {
               // Skip own echoes (the reference relays to the sender too) and duplicates.
-              const key = t.w * 1_000_000 + t.s;
-              if (t.w === i || seen.has(key)) continue;
-              seen.add(key);
-              delivered++;
-              if (sending) deliveredWhileSending++;
-              hist.record(arrivedAt - t.t);
+              const key = t.w * 1_000_000 + t.s
+              if (t.w === i || seen.has(key)) continue
+              seen.add(key)
+              delivered++
+              if (sending) deliveredWhileSending++
+              hist.record(arrivedAt - t.t)
             }
           },
         },
-      };
-    });
-    const fleet = await connectFleet(specs, io.log);
-    const seq = new Uint32Array(n);
-    const slots = Math.max(1, Math.round(p.periodMs / TICK_MS));
-
-    await io.windowStart();
-    sending = true;
-    const t0 = performance.now();
-    await every(TICK_MS, p.durationMs, (tick) => {
-      const t = nowMs();
-      for (let i = tick % slots; i < n; i += slots) {
-        const s = seq[i] ?? 0;
-        seq[i] = s + 1;
-        const doc = docs[i];
-        if (doc) pushTick(doc, { s, t, w: i });
       }
-    });
-    const sendSeconds = (performance.now() - t0) / 1000;
-    sending = false;
-    const sent = seq.reduce((a, b) => a + b, 0);
-    const expected = sent * (p.perRoom - 1);
-    await waitUntil(() => delivered >= expected, Math.min(p.drainMs, io.deadline - performance.now()));
-    await io.windowEnd();
-    await closeFleet(fleet.clients);
+    })
+    const fleet = await connectFleet(specs, io.log)
+    const seq = new Uint32Array(n)
+    const slots = Math.max(1, Math.round(p.periodMs / TICK_MS))
+
+    await io.windowStart()
+    sending = true
+    const t0 = performance.now()
+    await every(TICK_MS, p.durationMs, (tick) => {
+      const t = nowMs()
+      for (let i = tick % slots; i < n; i += slots) {
+        const s = seq[i] ?? 0
+        seq[i] = s + 1
+        const doc = docs[i]
+        if (doc) pushTick(doc, { s, t, w: i })
+      }
+    })
+    const sendSeconds = (performance.now() - t0) / 1000
+    sending = false
+    const sent = seq.reduce((a, b) => a + b, 0)
+    const expected = sent * (p.perRoom - 1)
+    await waitUntil(
+      () => delivered >= expected,
+      Math.min(p.drainMs, io.deadline - performance.now()),
+    )
+    await io.windowEnd()
+    await closeFleet(fleet.clients)
 
     return {
       clients: n,
@@ -114,6 +117,6 @@ export const rooms: Scenario<Params> = {
       latencyP50Ms: round(hist.quantile(0.5)),
       latencyP99Ms: round(hist.quantile(0.99)),
       latencyMaxMs: round(hist.count ? hist.max : null),
-    };
+    }
   },
-};
+}

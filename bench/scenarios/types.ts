@@ -3,55 +3,57 @@
  * generator child, `onMark` (optional) in the orchestrator, which owns the servers. They
  * meet through named marks sent over IPC.
  */
-import type { ServerHandle } from '../servers.ts';
-import type { ClientLog } from '../lib/client.ts';
+import type { ServerHandle } from '../servers.ts'
+import type { ClientLog } from '../lib/client.ts'
 
-export type Metric = number | string | null;
-export type Metrics = Record<string, Metric>;
+export type Metric = number | string | null
+export type Metrics = Record<string, Metric>
 
 export interface MetricRow {
-  key: string;
-  label: string;
+  key: string
+  label: string
   /** Decimal places when printed. */
-  digits?: number;
+  digits?: number
 }
 
 export interface LoadgenIO {
-  readonly log: ClientLog;
+  readonly log: ClientLog
   /** performance.now() by which drive() must have returned. */
-  readonly deadline: number;
+  readonly deadline: number
   /** Sends a mark to the orchestrator and waits for its answer. */
-  mark(name: string, data?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  mark(name: string, data?: Record<string, unknown>): Promise<Record<string, unknown>>
   /** Starts the measured window: server CPU/RSS sampling and this process's loop-lag monitor. */
-  windowStart(): Promise<void>;
+  windowStart(): Promise<void>
   /** Ends it; the load generator's own figures are added to the result automatically. */
-  windowEnd(): Promise<void>;
+  windowEnd(): Promise<void>
 }
 
 export interface MarkOutcome {
   /** Sent back to drive() as mark()'s result. */
-  ack?: Record<string, unknown>;
+  ack?: Record<string, unknown>
   /** Merged into the case's result row. */
-  metrics?: Metrics;
+  metrics?: Metrics
 }
 
 export interface Case<P> {
   /** Distinguishes cases of one scenario in the table, e.g. "N=200". */
-  label: string;
-  params: P;
+  label: string
+  params: P
   /** How many rooms to create; drive() receives one URL per room. */
-  rooms: number;
+  rooms: number
   /** Hard bound on the load generator for this case. */
-  timeoutMs: number;
+  timeoutMs: number
+  /** Extra environment for Loupe only (limits a case must lift); shown in the notes. */
+  loupeEnv?: Record<string, string>
 }
 
 export interface Scenario<P> {
-  name: string;
-  title: string;
-  cases(quick: boolean): Case<P>[];
-  rows: MetricRow[];
-  drive(params: P, urls: string[], io: LoadgenIO): Promise<Metrics>;
-  onMark?(name: string, server: ServerHandle, data: Record<string, unknown>): Promise<MarkOutcome>;
+  name: string
+  title: string
+  cases(quick: boolean): Case<P>[]
+  rows: MetricRow[]
+  drive(params: P, urls: string[], io: LoadgenIO): Promise<Metrics>
+  onMark?(name: string, server: ServerHandle, data: Record<string, unknown>): Promise<MarkOutcome>
   /** Table footnotes (e.g. what the reference figure means when it is not the same measure). */
-  notes?: string[];
+  notes?: string[]
 }
