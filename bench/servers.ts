@@ -93,7 +93,9 @@ export class ServerHandle {
       })
     }
     const t0 = performance.now()
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    // BENCH_NODE_ARGS adds flags to both servers (e.g. --cpu-prof, --trace-gc) for profiling.
+    const extraArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+    const child = spawn(process.execPath, [...extraArgs, '--import', 'tsx', script], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

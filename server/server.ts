@@ -25,6 +25,7 @@ import { Metrics } from './metrics.ts'
 import { GroupCommitter } from './realtime/committer.ts'
 import { DocSockets } from './realtime/doc-sockets.ts'
 import { RoomManager } from './realtime/rooms.ts'
+import { warmUpYjs } from './realtime/warm-up.ts'
 import { SqliteDocStore } from './storage/sqlite-doc-store.ts'
 
 export interface LoupeServer {
@@ -144,8 +145,12 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
     log,
     rooms,
     dbFile,
-    listen() {
-      return new Promise((resolve, reject) => {
+    async listen() {
+      // Warm the paths a first client takes (Yjs, the router, the Request class behind an
+      // upgrade), so the first board after a restart loads as fast as later ones.
+      warmUpYjs()
+      await app.request('/healthz')
+      return new Promise<number>((resolve, reject) => {
         httpServer.once('error', reject)
         httpServer.listen(config.port, config.host, () => {
           httpServer.off('error', reject)

@@ -24,7 +24,11 @@ export const fanout: Scenario<Params> = {
   name: 'fanout',
   title: 'Fan-out: one room, one writer every 20 ms, N receivers',
   cases(quick) {
-    const ns = quick ? [20, 100] : [50, 200, 1000]
+    const ns = process.env.BENCH_FANOUT_N
+      ? process.env.BENCH_FANOUT_N.split(',').map(Number)
+      : quick
+        ? [20, 100]
+        : [50, 200, 1000]
     const durationMs = quick ? 2000 : 10_000
     return ns.map((n): Case<Params> => ({
       label: `N=${n}`,

@@ -44,6 +44,7 @@ export const migrations: readonly string[] = [
   CREATE TABLE doc_snapshots (
     board_id TEXT PRIMARY KEY,
     state BLOB NOT NULL,
+    state_vector BLOB NOT NULL,
     upto_seq INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
   );

@@ -41,7 +41,16 @@ export interface RoomDeps {
 type Origin = RoomPeer | typeof SERVER_ORIGIN
 
 export class Room {
-  readonly doc = new Y.Doc({ gc: true })
+  /** The document, built on first need (see `doc`). */
+  private built: Y.Doc | null = null
+  /**
+   * The stored snapshot while the document is not built yet. A board that was folded into
+   * one snapshot (every clean stop and idle unload does that) can serve new clients its
+   * bytes as they are, so opening a large board after a restart costs no Yjs work at all.
+   */
+  private lazy: { state: Uint8Array; stateVector: Uint8Array } | null = null
+  /** The full state, encoded once for every client that joins with nothing. */
+  private fullState: Uint8Array | null = null
   readonly awareness: RoomAwareness
   readonly peers = new Set<RoomPeer>()
   /** Updates applied in memory whose commit has not completed. */
@@ -54,6 +63,7 @@ export class Room {
   private compacting = false
   private awarenessTimer: NodeJS.Timeout | NodeJS.Immediate | null = null
   private evicted = false
+  private destroyed = false
 
   private constructor(
     readonly boardId: string,
@@ -67,13 +77,31 @@ export class Room {
       maxStateBytes: deps.maxAwarenessBytes,
       maxClientsPerConnection: 4,
     })
-    this.doc.on('update', (update: Uint8Array) => this.captured?.push(update))
+  }
+
+  /** The board's document, built from the stored snapshot the first time it is needed. */
+  get doc(): Y.Doc {
+    if (this.built) return this.built
+    const doc = new Y.Doc({ gc: true })
+    if (this.lazy) Y.applyUpdate(doc, this.lazy.state, SERVER_ORIGIN)
+    this.lazy = null
+    doc.on('update', (update: Uint8Array) => {
+      this.fullState = null
+      this.captured?.push(update)
+    })
+    this.built = doc
+    return doc
   }
 
   /** Loads a board from storage; peers join only once it holds the full stored state. */
   static async load(boardId: string, deps: RoomDeps): Promise<Room> {
     const stored = await deps.store.load(boardId)
     const room = new Room(boardId, deps, stored.bytes, stored.updates.length)
+    if (stored.state && stored.stateVector && stored.updates.length === 0) {
+      room.lazy = { state: stored.state, stateVector: stored.stateVector }
+      room.fullState = stored.state
+      return room
+    }
     try {
       Y.applyUpdate(room.doc, mergeStored(stored), SERVER_ORIGIN)
     } catch (error) {
@@ -98,7 +126,10 @@ export class Room {
     const step1 = encoding.createEncoder()
     encoding.writeVarUint(step1, YMessage.sync)
     encoding.writeVarUint(step1, YSync.step1)
-    encoding.writeVarUint8Array(step1, Y.encodeStateVector(this.doc))
+    encoding.writeVarUint8Array(
+      step1,
+      this.lazy ? this.lazy.stateVector : Y.encodeStateVector(this.doc),
+    )
     peer.send(encoding.toUint8Array(step1))
     const everyone = this.awareness.encodeAll()
     if (everyone) peer.send(everyone)
@@ -158,7 +189,10 @@ export class Room {
   private encodeStep2(stateVector: Uint8Array): Uint8Array {
     let update: Uint8Array
     try {
-      update = Y.encodeStateAsUpdate(this.doc, stateVector)
+      // A client with nothing (an empty state vector is the single byte 0) gets everything.
+      const hasNothing = stateVector.byteLength === 1 && stateVector[0] === 0
+      if (hasNothing) update = this.fullState ??= Y.encodeStateAsUpdate(this.doc)
+      else update = Y.encodeStateAsUpdate(this.doc, stateVector)
     } catch {
       throw malformed('state vector does not decode')
     }
@@ -176,14 +210,17 @@ export class Room {
       this.deps.stats.rejected()
       throw new ProtocolError(CloseCode.tooLarge, 'board is at its size limit')
     }
+    let decoded: ReturnType<typeof Y.decodeUpdate>
     try {
       // Parses every struct and the delete set without touching the document, so garbage
       // is refused before it can be half-applied (reliability-findings 2.1).
-      Y.decodeUpdate(update)
+      decoded = Y.decodeUpdate(update)
     } catch {
       this.deps.stats.rejected()
       throw malformed('update does not decode')
     }
+    // A client with nothing new answers the server's sync step 1 with an empty update.
+    if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return
     const store = this.doc.store
     const pendingBefore = [store.pendingStructs?.update, store.pendingDs]
     this.applyAndCommit(peer, (doc) => Y.applyUpdate(doc, update, peer))
@@ -204,7 +241,9 @@ export class Room {
   private refuseWrite(peer: RoomPeer, update: Uint8Array): void {
     let adds: boolean
     try {
-      adds = !Y.snapshotContainsUpdate(Y.snapshot(this.doc), update)
+      const decoded = Y.decodeUpdate(update)
+      adds = decoded.structs.length > 0 || decoded.ds.clients.size > 0
+      if (adds) adds = !Y.snapshotContainsUpdate(Y.snapshot(this.doc), update)
     } catch {
       throw malformed('update does not decode')
     }
@@ -289,7 +328,7 @@ export class Room {
 
   /** Folds the stored log into a snapshot of the in-memory document. */
   async compact(): Promise<void> {
-    if (this.evicted) return
+    if (this.evicted || this.destroyed) return
     try {
       const result = await this.deps.store.compact(this.boardId, () =>
         Y.encodeStateAsUpdate(this.doc),
@@ -337,12 +376,15 @@ export class Room {
   }
 
   destroy(): void {
+    this.destroyed = true
     if (this.awarenessTimer) {
       clearTimeout(this.awarenessTimer as NodeJS.Timeout)
       clearImmediate(this.awarenessTimer as NodeJS.Immediate)
       this.awarenessTimer = null
     }
-    this.doc.destroy()
+    this.built?.destroy()
+    this.lazy = null
+    this.fullState = null
   }
 }
 

@@ -107,12 +107,18 @@ export class RoomManager {
     room.destroy()
   }
 
-  /** Waits for every commit and unloads every room (peers are closed by then). */
+  /**
+   * Waits for every commit, folds each room's log into a snapshot (so the next start loads
+   * one row per board), and unloads everything. Peers are closed by then.
+   */
   async closeAll(): Promise<void> {
     const rooms = [...this.rooms()]
-    for (const room of rooms) await room.whenCommitted()
     for (const slot of this.slots.values()) if (slot.idleTimer) clearTimeout(slot.idleTimer)
-    for (const room of rooms) room.destroy()
+    for (const room of rooms) {
+      await room.whenCommitted()
+      if (room.updatesSinceSnapshot > 0) await room.compact()
+      room.destroy()
+    }
     this.slots.clear()
   }
 }

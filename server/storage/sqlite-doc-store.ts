@@ -1,3 +1,4 @@
+import * as Y from 'yjs'
 import type { Db } from '../db/open.ts'
 import {
   provesMerged,
@@ -9,6 +10,7 @@ import {
 
 interface SnapshotRow {
   state: Buffer
+  state_vector: Buffer
   upto_seq: number
 }
 
@@ -21,7 +23,7 @@ export class SqliteDocStore implements DocStore {
   constructor(private readonly db: Db) {
     this.stmts = {
       snapshot: db.prepare<[string], SnapshotRow>(
-        'SELECT state, upto_seq FROM doc_snapshots WHERE board_id = ?',
+        'SELECT state, state_vector, upto_seq FROM doc_snapshots WHERE board_id = ?',
       ),
       updates: db.prepare<[string], { seq: number; data: Buffer }>(
         'SELECT seq, data FROM doc_updates WHERE board_id = ? ORDER BY seq',
@@ -35,10 +37,10 @@ export class SqliteDocStore implements DocStore {
       insert: db.prepare<[string, number, Uint8Array, string | null, number]>(
         'INSERT INTO doc_updates (board_id, seq, data, user_id, created_at) VALUES (?, ?, ?, ?, ?)',
       ),
-      upsertSnapshot: db.prepare<[string, Uint8Array, number, number]>(
-        `INSERT INTO doc_snapshots (board_id, state, upto_seq, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (board_id) DO UPDATE SET state = excluded.state, upto_seq = excluded.upto_seq,
-           updated_at = excluded.updated_at`,
+      upsertSnapshot: db.prepare<[string, Uint8Array, Uint8Array, number, number]>(
+        `INSERT INTO doc_snapshots (board_id, state, state_vector, upto_seq, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (board_id) DO UPDATE SET state = excluded.state, state_vector = excluded.state_vector,
+           upto_seq = excluded.upto_seq, updated_at = excluded.updated_at`,
       ),
       deleteUpTo: db.prepare<[string, number]>(
         'DELETE FROM doc_updates WHERE board_id = ? AND seq <= ?',
@@ -73,13 +75,12 @@ export class SqliteDocStore implements DocStore {
     let bytes = snapshot?.state.byteLength ?? 0
     const updates = rows.map((row) => {
       bytes += row.data.byteLength
-      return new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength)
+      return bytesOf(row.data)
     })
     const lastSeq = rows.at(-1)?.seq ?? snapshot?.upto_seq ?? 0
-    const state = snapshot
-      ? new Uint8Array(snapshot.state.buffer, snapshot.state.byteOffset, snapshot.state.byteLength)
-      : null
-    return { state, updates, bytes, lastSeq }
+    const state = snapshot ? bytesOf(snapshot.state) : null
+    const stateVector = snapshot ? bytesOf(snapshot.state_vector) : null
+    return { state, stateVector, updates, bytes, lastSeq }
   }
 
   async load(boardId: string): Promise<StoredDoc> {
@@ -117,7 +118,8 @@ export class SqliteDocStore implements DocStore {
             reason: 'a row was not contained in the folded state',
           }
         }
-        this.stmts.upsertSnapshot.run(boardId, state, stored.lastSeq, Date.now())
+        const stateVector = Y.encodeStateVectorFromUpdate(state)
+        this.stmts.upsertSnapshot.run(boardId, state, stateVector, stored.lastSeq, Date.now())
         this.stmts.deleteUpTo.run(boardId, stored.lastSeq)
         this.lastSeq.set(boardId, stored.lastSeq)
         return {
@@ -141,4 +143,9 @@ export class SqliteDocStore implements DocStore {
     })()
     this.lastSeq.delete(boardId)
   }
+}
+
+/** A Uint8Array view of a Buffer from SQLite (Yjs compares types, so not a Buffer). */
+function bytesOf(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
 }
