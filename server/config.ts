@@ -59,6 +59,8 @@ export const envSchema = z.object({
   LOUPE_COMPACT_AFTER_UPDATES: int(500, 1),
   /** How long a room stays in memory after its last client leaves. */
   LOUPE_ROOM_IDLE_MS: int(5_000, 0),
+  /** A loaded board whose document saw no change this long keeps only its encoded state. */
+  LOUPE_ROOM_HIBERNATE_MS: int(10_000, 100),
   LOUPE_MAX_UPLOAD_BYTES: int(512 * MiB, 1024),
   LOUPE_LOGIN_ATTEMPTS: int(10, 1),
 })
@@ -93,6 +95,7 @@ export interface Config {
   awarenessFlushMs: number
   compactAfterUpdates: number
   roomIdleMs: number
+  roomHibernateMs: number
   /** Where the built web client lives; undefined serves no static files. */
   clientDir: string | undefined
 }
@@ -150,6 +153,7 @@ export function configFromEnv(env: Env, clientDir: string | undefined): Config {
     awarenessFlushMs: env.LOUPE_AWARENESS_FLUSH_MS,
     compactAfterUpdates: env.LOUPE_COMPACT_AFTER_UPDATES,
     roomIdleMs: env.LOUPE_ROOM_IDLE_MS,
+    roomHibernateMs: env.LOUPE_ROOM_HIBERNATE_MS,
     clientDir,
   }
 }

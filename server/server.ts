@@ -76,7 +76,7 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
       compactAfterUpdates: config.compactAfterUpdates,
       stats: metrics.updates,
     },
-    config.roomIdleMs,
+    { idleMs: config.roomIdleMs, hibernateMs: config.roomHibernateMs },
     log,
   )
   const docSockets: DocSockets = new DocSockets({

@@ -256,3 +256,29 @@ describe('crash safety', () => {
     }
   }, 60_000)
 })
+
+describe('hibernation', () => {
+  it('drops an idle board’s document but keeps serving and accepting edits', async () => {
+    const t = await startTestServer({ roomHibernateMs: 100 })
+    const boardId = await t.createBoard('Sleepy')
+    const a = new Y.Doc()
+    const pa = t.provider(boardId, a)
+    await synced(pa)
+    createTask(a, { id: 't1', title: 'Before sleep', order: 'a0', createdBy: 'local' })
+    const room = () => t.server.rooms.loaded(boardId)
+    await eventually(() => expect(room()?.isHibernating).toBe(true))
+
+    // A newcomer is served from the encoded state; an edit wakes the document.
+    const b = new Y.Doc()
+    await synced(t.provider(boardId, b))
+    expect(board(b).tasks.get('t1')?.get('title')).toBe('Before sleep')
+    createTask(b, { id: 't2', title: 'Wakes it', order: 'a1', createdBy: 'local' })
+    await eventually(() => expect(board(a).tasks.get('t2')?.get('title')).toBe('Wakes it'))
+    expect(Y.encodeStateVector(a)).toEqual(Y.encodeStateVector(b))
+    await eventually(() => expect(room()?.isHibernating).toBe(true))
+    const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`)
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, exported.body)
+    expect(board(copy).tasks.size).toBe(2)
+  })
+})

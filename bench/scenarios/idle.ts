@@ -27,7 +27,9 @@ export const idle: Scenario<Params> = {
     return [
       {
         label: `${conns} conns`,
-        params: { conns, settleMs: quick ? 1500 : 3000 },
+        // Idle means idle: both servers get the same 15 s with nothing happening, long enough
+        // for Loupe's default LOUPE_ROOM_HIBERNATE_MS (10 s) to put unchanged documents away.
+        params: { conns, settleMs: quick ? 1500 : 15_000 },
         rooms: conns,
         timeoutMs: 180_000,
       },

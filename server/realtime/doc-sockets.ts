@@ -66,8 +66,15 @@ export class DocSockets {
         const decision: AccessDecision = isValidId(boardId)
           ? await this.options.authorizer.authorize(boardId, token)
           : { ok: false, code: CloseCode.notFound, reason: 'no such board' }
-        // Keep nothing of the request beyond these values: the events live as long as the socket.
-        return { onOpen: (_event, ws) => this.open(ws.raw as WebSocket, boardId, decision) }
+        // The adapter keeps the request's context alive for the socket's lifetime; let go of
+        // the Node request inside it, which nothing needs once the socket is open.
+        const env = c.env as { incoming?: unknown } | undefined
+        return {
+          onOpen: (_event, ws) => {
+            if (env) env.incoming = undefined
+            this.open(ws.raw as WebSocket, boardId, decision)
+          },
+        }
       }),
     )
   }

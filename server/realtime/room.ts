@@ -51,6 +51,8 @@ export class Room {
   private lazy: { state: Uint8Array; stateVector: Uint8Array } | null = null
   /** The full state, encoded once for every client that joins with nothing. */
   private fullState: Uint8Array | null = null
+  /** When the document last changed (monotonic ms), for hibernation. */
+  private changedAt = performance.now()
   readonly awareness: RoomAwareness
   readonly peers = new Set<RoomPeer>()
   /** Updates applied in memory whose commit has not completed. */
@@ -87,6 +89,7 @@ export class Room {
     this.lazy = null
     doc.on('update', (update: Uint8Array) => {
       this.fullState = null
+      this.changedAt = performance.now()
       this.captured?.push(update)
     })
     this.built = doc
@@ -191,7 +194,7 @@ export class Room {
     try {
       // A client with nothing (an empty state vector is the single byte 0) gets everything.
       const hasNothing = stateVector.byteLength === 1 && stateVector[0] === 0
-      if (hasNothing) update = this.fullState ??= Y.encodeStateAsUpdate(this.doc)
+      if (hasNothing) update = this.encodeState()
       else update = Y.encodeStateAsUpdate(this.doc, stateVector)
     } catch {
       throw malformed('state vector does not decode')
@@ -310,6 +313,11 @@ export class Room {
     if (this.logLength >= this.deps.compactAfterUpdates) this.scheduleCompaction()
   }
 
+  /** The whole board as one update, encoded once per change (and not rebuilt to get it). */
+  encodeState(): Uint8Array {
+    return (this.fullState ??= Y.encodeStateAsUpdate(this.doc))
+  }
+
   /** Resolves when every update applied so far is committed. */
   whenCommitted(): Promise<void> {
     if (this.uncommitted === 0) return Promise.resolve()
@@ -330,9 +338,7 @@ export class Room {
   async compact(): Promise<void> {
     if (this.evicted || this.destroyed) return
     try {
-      const result = await this.deps.store.compact(this.boardId, () =>
-        Y.encodeStateAsUpdate(this.doc),
-      )
+      const result = await this.deps.store.compact(this.boardId, () => this.encodeState())
       if (result.compacted) {
         this.logLength = Math.max(0, this.logLength - result.folded)
         this.storedBytes = result.bytesAfter
@@ -342,6 +348,25 @@ export class Room {
     } catch (error) {
       this.deps.log.error({ err: error, boardId: this.boardId }, 'compaction failed')
     }
+  }
+
+  /**
+   * Drops the built document of a board nobody has changed for `idleMs`, keeping its encoded
+   * state: an idle board with open tabs then costs its bytes, not a live Y.Doc. The next
+   * change rebuilds it.
+   */
+  hibernate(idleMs: number): boolean {
+    const doc = this.built
+    if (!doc || this.uncommitted > 0 || this.compacting || this.evicted) return false
+    if (performance.now() - this.changedAt < idleMs) return false
+    this.lazy = { state: this.encodeState(), stateVector: Y.encodeStateVector(doc) }
+    this.built = null
+    doc.destroy()
+    return true
+  }
+
+  get isHibernating(): boolean {
+    return this.built === null
   }
 
   private applyAwareness(peer: RoomPeer, update: Uint8Array): void {

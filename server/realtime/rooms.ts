@@ -18,12 +18,21 @@ export class RoomManager {
   private readonly slots = new Map<string, Slot>()
   private readonly deps: RoomDeps
 
+  private readonly hibernateTimer: NodeJS.Timeout
+
   constructor(
     deps: Omit<RoomDeps, 'evicted'>,
-    private readonly idleMs: number,
+    private readonly timing: { idleMs: number; hibernateMs: number },
     private readonly log: Logger,
   ) {
     this.deps = { ...deps, evicted: (room) => this.dropEvicted(room) }
+    this.hibernateTimer = setInterval(
+      () => {
+        for (const room of this.rooms()) room.hibernate(timing.hibernateMs)
+      },
+      Math.max(50, timing.hibernateMs / 2),
+    )
+    this.hibernateTimer.unref()
   }
 
   /** Rooms currently in memory. */
@@ -75,8 +84,8 @@ export class RoomManager {
     if (!slot || slot.loaded !== room) return
     slot.holds--
     if (slot.holds > 0) return
-    if (this.idleMs === 0) void this.unload(slot, room)
-    else slot.idleTimer = setTimeout(() => void this.unload(slot, room), this.idleMs)
+    if (this.timing.idleMs === 0) void this.unload(slot, room)
+    else slot.idleTimer = setTimeout(() => void this.unload(slot, room), this.timing.idleMs)
   }
 
   /** Runs a server-side change on a board, loaded only for as long as it takes. */
@@ -112,6 +121,7 @@ export class RoomManager {
    * one row per board), and unloads everything. Peers are closed by then.
    */
   async closeAll(): Promise<void> {
+    clearInterval(this.hibernateTimer)
     const rooms = [...this.rooms()]
     for (const slot of this.slots.values()) if (slot.idleTimer) clearTimeout(slot.idleTimer)
     for (const room of rooms) {

@@ -169,7 +169,7 @@ export function boardRoutes(deps: BoardRouteDeps) {
     let state: Uint8Array
     if (room) {
       await room.whenCommitted()
-      state = Y.encodeStateAsUpdate(room.doc)
+      state = room.encodeState()
     } else {
       state = foldStored(await store.load(board.id))
     }
