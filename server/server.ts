@@ -107,8 +107,11 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
       if (!db.open) problems.push('database is closed')
       else if (db.pragma('user_version', { simple: true }) !== schemaVersion)
         problems.push('database schema is not current')
-      if (config.clientDir && !clientDir) problems.push('web client is not built')
       return problems
+    },
+    warnings() {
+      // The API and sockets serve without the web client (`npm start` builds it).
+      return config.clientDir && !clientDir ? ['web client is not built'] : []
     },
   }
 
