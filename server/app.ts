@@ -1,60 +1,76 @@
 /**
- * Composes the Hono app: health, the JSON API, the document socket and the web client.
- * Everything it needs is passed in; nothing here reads the environment.
+ * Composes the Hono app: health, the JSON API, both sockets and the web client. Everything
+ * it needs is passed in; nothing here reads the environment.
  */
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { ErrorCode } from '../shared/protocol/errors.ts'
+import type { AuditLog } from './audit/audit-log.ts'
 import type { Auth } from './auth/auth.ts'
 import type { AuthService } from './auth/service.ts'
+import type { Config } from './config.ts'
 import type { Directory } from './db/directory.ts'
+import type { EventBus } from './events/bus.ts'
 import { requireUser, type AppEnv } from './http/context.ts'
 import { errorBody, errorHandler } from './http/errors.ts'
+import { activityRoutes } from './http/routes/activity.ts'
 import { authRoutes } from './http/routes/auth.ts'
 import { boardRoutes } from './http/routes/boards.ts'
+import { capabilityRoutes } from './http/routes/capabilities.ts'
 import { healthRoutes, type Readiness } from './http/routes/health.ts'
 import { inviteAcceptRoutes, memberRoutes } from './http/routes/members.ts'
 import { presenceRoutes } from './http/routes/presence.ts'
+import type { LiveHub } from './live/live-hub.ts'
 import { requestLog } from './log.ts'
 import type { Metrics } from './metrics.ts'
+import type { NotificationStore } from './notifications/notification-store.ts'
+import type { Notifier } from './notifications/notifier.ts'
 import type { DocSockets } from './realtime/doc-sockets.ts'
 import type { RoomManager } from './realtime/rooms.ts'
 import type { DocStore } from './storage/doc-store.ts'
 
 export interface AppDeps {
+  config: Config
+  version: string
   auth: Auth
   authService: AuthService
   directory: Directory
   store: DocStore
   rooms: RoomManager
   docSockets: DocSockets
+  live: LiveHub
+  bus: EventBus
+  audit: AuditLog
+  notifications: NotificationStore
+  notifier: Notifier
   metrics: Metrics
   readiness: Readiness
   log: Logger
-  maxDocBytes: number
-  publicUrl: string | undefined
   /** Built web client to serve at /, if any. */
   clientDir: string | undefined
 }
 
 export function createApp(deps: AppDeps) {
-  const { auth, directory, rooms, log } = deps
+  const { auth, directory, rooms, log, config } = deps
   const app = new Hono()
   app.onError(errorHandler(log))
   app.use(requestLog(log))
 
   app.route('/', healthRoutes(deps.readiness, deps.metrics))
   deps.docSockets.route(app)
+  deps.live.route(app)
 
-  // Doors that need no token come first: setup, sign-in, invite acceptance.
+  // Doors that need no token come first: capabilities, setup, sign-in, invite acceptance.
+  app.route('/api', capabilityRoutes({ version: deps.version, config, routes: () => app.routes }))
   if (auth.enabled) app.route('/api', authRoutes(deps.authService))
   app.route('/api', inviteAcceptRoutes(auth, deps.authService))
   const api = new Hono<AppEnv>()
   api.use(requireUser(auth))
-  api.route('/', boardRoutes({ ...deps }))
-  api.route('/', memberRoutes(auth, directory, deps.authService, deps.publicUrl))
+  api.route('/', boardRoutes({ ...deps, maxDocBytes: config.limits.maxDocBytes }))
+  api.route('/', memberRoutes({ ...deps, publicUrl: config.publicUrl }))
   api.route('/', presenceRoutes(auth, directory, rooms))
+  api.route('/', activityRoutes(deps))
   app.route('/api', api)
   app.all('/api/*', (c) =>
     c.json(errorBody(ErrorCode.notFound, `no route ${c.req.method} ${c.req.path}`), 404),

@@ -63,6 +63,9 @@ export const envSchema = z.object({
   LOUPE_ROOM_HIBERNATE_MS: int(10_000, 100),
   LOUPE_MAX_UPLOAD_BYTES: int(512 * MiB, 1024),
   LOUPE_LOGIN_ATTEMPTS: int(10, 1),
+  /** Event log retention per stream: whichever of age and count is reached first. */
+  LOUPE_EVENT_RETENTION_DAYS: int(30, 1),
+  LOUPE_EVENT_RETENTION_EVENTS: int(100_000, 100),
 })
 
 export type Env = z.infer<typeof envSchema>
@@ -96,6 +99,7 @@ export interface Config {
   compactAfterUpdates: number
   roomIdleMs: number
   roomHibernateMs: number
+  eventRetention: { maxAgeMs: number; maxPerStream: number }
   /** Where the built web client lives; undefined serves no static files. */
   clientDir: string | undefined
 }
@@ -154,6 +158,10 @@ export function configFromEnv(env: Env, clientDir: string | undefined): Config {
     compactAfterUpdates: env.LOUPE_COMPACT_AFTER_UPDATES,
     roomIdleMs: env.LOUPE_ROOM_IDLE_MS,
     roomHibernateMs: env.LOUPE_ROOM_HIBERNATE_MS,
+    eventRetention: {
+      maxAgeMs: env.LOUPE_EVENT_RETENTION_DAYS * 24 * 3600 * 1000,
+      maxPerStream: env.LOUPE_EVENT_RETENTION_EVENTS,
+    },
     clientDir,
   }
 }

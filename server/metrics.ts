@@ -65,11 +65,23 @@ export class Metrics {
     })
   }
 
+  /** The latest commit durations (ms), for the owners' live figures. */
+  private readonly recentCommits: number[] = []
+
   readonly commits = {
     observeCommit: (seconds: number, updates: number) => {
       this.commitSeconds.observe(seconds)
       this.commitBatch.observe(updates)
+      this.recentCommits.push(seconds * 1000)
+      if (this.recentCommits.length > 512) this.recentCommits.shift()
     },
+  }
+
+  /** p99 of the recent commits in ms, or null before any. */
+  recentCommitP99(): number | null {
+    if (this.recentCommits.length === 0) return null
+    const sorted = [...this.recentCommits].sort((a, b) => a - b)
+    return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] as number
   }
 
   readonly updates = {

@@ -3,7 +3,7 @@
  * and metrics — so tests can run several in one process. Only main.ts reads the environment.
  */
 import { createAdaptorServer } from '@hono/node-server'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -27,6 +27,15 @@ import { DocSockets } from './realtime/doc-sockets.ts'
 import { RoomManager } from './realtime/rooms.ts'
 import { warmUpYjs } from './realtime/warm-up.ts'
 import { SqliteDocStore } from './storage/sqlite-doc-store.ts'
+import { CloseCode } from '../shared/protocol/close-codes.ts'
+import { AuditLog } from './audit/audit-log.ts'
+import { BoardActivity } from './events/activity.ts'
+import { EventBus } from './events/bus.ts'
+import { EventLog } from './events/event-log.ts'
+import { LiveHub } from './live/live-hub.ts'
+import { startBackgroundWork } from './background.ts'
+import { NotificationStore } from './notifications/notification-store.ts'
+import { Notifier } from './notifications/notifier.ts'
 
 export interface LoupeServer {
   /** Starts listening; resolves with the bound port (config.port 0 picks a free one). */
@@ -50,10 +59,17 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
   const auth: Auth = config.auth
     ? new TokenAuth(tokens, accounts, directory)
     : new LocalAuth(directory)
+  const eventLog = new EventLog(db)
+  const bus = new EventBus(eventLog)
+  const audit = new AuditLog(db)
+  const notifications = new NotificationStore(db)
+  const notifier = new Notifier(notifications, directory)
+  const activity = new BoardActivity(bus, notifier, directory)
   const authService = new AuthService({
     accounts,
     directory,
     tokens,
+    audit,
     setupCode: config.setupCode ?? newSetupCode(),
     loginAttempts: config.limits.loginAttempts,
     log,
@@ -75,6 +91,7 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
       awarenessFlushMs: config.awarenessFlushMs,
       compactAfterUpdates: config.compactAfterUpdates,
       stats: metrics.updates,
+      activity: (boardId, actor, derived) => activity.record(boardId, actor, derived),
     },
     { idleMs: config.roomIdleMs, hibernateMs: config.roomHibernateMs },
     log,
@@ -91,9 +108,41 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
     stats: metrics.bytes,
     log,
   })
-  authService.onMembershipChange((workspaceId, userId, role) =>
-    docSockets.applyMembership(workspaceId, userId, role),
-  )
+  const live: LiveHub = new LiveHub({
+    auth,
+    directory,
+    bus,
+    notifications,
+    heartbeatMs: config.heartbeatMs,
+    messagesPerSecond: config.limits.messagesPerSecond,
+    log,
+  })
+  notifier.onNotification((userId, notification) => live.pushNotification(userId, notification))
+  authService.onMembershipChange((change) => {
+    docSockets.applyMembership(change.workspaceId, change.user.id, change.to)
+    if (change.to === null)
+      live.closeUser(change.user.id, CloseCode.forbidden, 'removed from a workspace')
+    const who = { userId: change.user.id, name: change.user.name }
+    const about = { actor: change.actor, workspaceId: change.workspaceId }
+    if (change.from === null && change.to)
+      bus.emit('member.joined', { ...about, data: { ...who, role: change.to } })
+    else if (change.to === null) bus.emit('member.removed', { ...about, data: who })
+    else if (change.from)
+      bus.emit('member.role_changed', {
+        ...about,
+        data: { ...who, from: change.from, to: change.to },
+      })
+  })
+  const background = startBackgroundWork({
+    config,
+    bus,
+    eventLog,
+    live,
+    metrics,
+    docSockets,
+    rooms,
+    log,
+  })
 
   let stopping = false
   const clientDir =
@@ -116,17 +165,22 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
   }
 
   const app = createApp({
+    config,
+    version: packageVersion(),
     auth,
     authService,
     directory,
     store,
     rooms,
     docSockets,
+    live,
+    bus,
+    audit,
+    notifications,
+    notifier,
     metrics,
     readiness,
     log,
-    maxDocBytes: config.limits.maxDocBytes,
-    publicUrl: config.publicUrl,
     clientDir,
   })
 
@@ -176,6 +230,8 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
       if (stopping) return
       stopping = true
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+      background.stop()
+      live.stop()
       docSockets.stop()
       await rooms.closeAll()
       await committer.drain()
@@ -198,4 +254,9 @@ async function closeSockets(wss: WebSocketServer, graceMs: number): Promise<void
   await Promise.race([allClosed, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))])
   clearTimeout(timer)
   for (const ws of wss.clients) ws.terminate()
+}
+
+function packageVersion(): string {
+  const file = new URL('../package.json', import.meta.url)
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
 }

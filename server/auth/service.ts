@@ -13,6 +13,7 @@ import type { Directory, User, Workspace } from '../db/directory.ts'
 import { conflict, forbidden, HttpError, notFound } from '../http/errors.ts'
 import { FailureWindow } from './limiter.ts'
 import { hashPassword, randomPassword, verifyPassword } from './passwords.ts'
+import type { AuditLog } from '../audit/audit-log.ts'
 import type { AccessTokens } from './tokens.ts'
 
 export const REFRESH_DAYS = 30
@@ -26,8 +27,17 @@ export interface Session {
   refreshExpiresAt: number
 }
 
-/** Told when someone's role in a workspace changes (null: removed), so open sockets follow. */
-export type MembershipListener = (workspaceId: string, userId: string, role: Role | null) => void
+/** A change of someone's role in a workspace (`to` null: removed; `from` null: joined). */
+export interface MembershipChange {
+  workspaceId: string
+  user: User
+  from: Role | null
+  to: Role | null
+  actor: User
+}
+
+/** Told of every membership change, so open sockets, events and the audit log follow. */
+export type MembershipListener = (change: MembershipChange) => void
 
 export class AuthService {
   private readonly failures: FailureWindow
@@ -38,6 +48,7 @@ export class AuthService {
       accounts: Accounts
       directory: Directory
       tokens: AccessTokens
+      audit?: AuditLog
       setupCode: string
       loginAttempts: number
       log: Logger
@@ -108,9 +119,11 @@ export class AuthService {
     if (!found || !found.passwordHash || found.disabled || !ok) {
       keys.forEach((key) => this.failures.fail(key))
       this.deps.log.info({ name, address }, 'login failed')
+      if (found) this.auditUser(found.user, 'auth.login_failed', { address })
       throw new HttpError(401, ErrorCode.unauthorized, 'wrong name or password')
     }
     this.failures.clear(keys[0] as string)
+    this.auditUser(found.user, 'auth.login', { address })
     return this.session(found.user)
   }
 
@@ -133,6 +146,23 @@ export class AuthService {
   logout(token: string | undefined): void {
     const record = token ? this.deps.accounts.refreshRecord(token) : undefined
     if (record) this.deps.accounts.revokeFamily(record.family)
+  }
+
+  /** Sign-ins concern every workspace of the user: one audit row in each. */
+  private auditUser(
+    user: User,
+    action: 'auth.login' | 'auth.login_failed' | 'auth.password_reset',
+    data: Record<string, unknown>,
+  ) {
+    for (const workspace of this.deps.directory.workspacesOf(user.id)) {
+      this.deps.audit?.record({
+        action,
+        actor: user,
+        workspaceId: workspace.id,
+        target: user.id,
+        data,
+      })
+    }
   }
 
   private async session(user: User, family = newId()): Promise<Session> {
@@ -184,17 +214,26 @@ export class AuthService {
     if (invite.uses >= invite.maxUses)
       throw new HttpError(410, 'invite_used_up', 'this invite has been used up')
     const passwordHash = 'existing' in who ? null : await hashPassword(who.password)
-    const user = this.deps.accounts.transaction(() => {
+    const { user, from, to } = this.deps.accounts.transaction(() => {
       if (!this.deps.accounts.useInvite(invite.id)) {
         throw new HttpError(410, 'invite_used_up', 'this invite has been used up')
       }
       const member =
         'existing' in who ? who.existing : this.createUser(who.name, passwordHash as string)
-      const current = this.deps.directory.roleIn(invite.workspaceId, member.id)
-      if (!current || !atLeast(current, invite.role))
-        this.deps.directory.setMember(invite.workspaceId, member.id, invite.role)
-      return member
+      const current = this.deps.directory.roleIn(invite.workspaceId, member.id) ?? null
+      if (current && atLeast(current, invite.role))
+        return { user: member, from: current, to: current }
+      this.deps.directory.setMember(invite.workspaceId, member.id, invite.role)
+      return { user: member, from: current, to: invite.role }
     })()
+    this.deps.audit?.record({
+      action: 'invite.accepted',
+      actor: user,
+      workspaceId: invite.workspaceId,
+      target: invite.id,
+      data: { role: invite.role },
+    })
+    if (from !== to) this.changed({ workspaceId: invite.workspaceId, user, from, to, actor: user })
     const workspace = this.deps.directory.workspace(invite.workspaceId) as Workspace
     this.deps.log.info(
       { user: user.id, workspace: workspace.id, role: invite.role },
@@ -203,9 +242,32 @@ export class AuthService {
     return { session: await this.session(user), workspace }
   }
 
-  setRole(workspaceId: string, userId: string, role: Role): void {
-    const current = this.deps.directory.roleIn(workspaceId, userId)
-    if (!current) throw notFound('no such member')
+  private changed(change: MembershipChange): void {
+    const action =
+      change.from === null
+        ? 'member.joined'
+        : change.to === null
+          ? 'member.removed'
+          : 'member.role_changed'
+    this.deps.audit?.record({
+      action,
+      actor: change.actor,
+      workspaceId: change.workspaceId,
+      target: change.user.id,
+      data: { name: change.user.name, from: change.from, to: change.to },
+    })
+    for (const listener of this.listeners) listener(change)
+  }
+
+  private member(workspaceId: string, userId: string): { user: User; role: Role } {
+    const role = this.deps.directory.roleIn(workspaceId, userId)
+    const user = this.deps.directory.user(userId)
+    if (!role || !user) throw notFound('no such member')
+    return { user, role }
+  }
+
+  setRole(workspaceId: string, userId: string, role: Role, by: User): void {
+    const { user, role: current } = this.member(workspaceId, userId)
     if (current === role) return
     this.deps.accounts.transaction(() => {
       if (current === 'owner' && this.deps.directory.ownerCount(workspaceId) <= 1) {
@@ -213,19 +275,18 @@ export class AuthService {
       }
       this.deps.directory.setMember(workspaceId, userId, role)
     })()
-    for (const listener of this.listeners) listener(workspaceId, userId, role)
+    this.changed({ workspaceId, user, from: current, to: role, actor: by })
   }
 
-  removeMember(workspaceId: string, userId: string): void {
-    const current = this.deps.directory.roleIn(workspaceId, userId)
-    if (!current) throw notFound('no such member')
+  removeMember(workspaceId: string, userId: string, by: User): void {
+    const { user, role: current } = this.member(workspaceId, userId)
     this.deps.accounts.transaction(() => {
       if (current === 'owner' && this.deps.directory.ownerCount(workspaceId) <= 1) {
         throw conflict('a workspace needs an owner: make someone else owner first')
       }
       this.deps.directory.removeMember(workspaceId, userId)
     })()
-    for (const listener of this.listeners) listener(workspaceId, userId, null)
+    this.changed({ workspaceId, user, from: current, to: null, actor: by })
   }
 
   /** Sets a new random password and ends every session of the user. */
@@ -235,6 +296,7 @@ export class AuthService {
     const password = randomPassword()
     this.deps.accounts.setPassword(found.user.id, await hashPassword(password))
     this.deps.accounts.revokeAllOf(found.user.id)
+    this.auditUser(found.user, 'auth.password_reset', {})
     return { user: found.user, password }
   }
 }

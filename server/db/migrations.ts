@@ -85,6 +85,57 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX invites_by_workspace ON invites(workspace_id);
   `,
+  // 3: the durable event log, notifications and the audit log.
+  `
+  -- One row per stream: its epoch (changes only if the log is ever reset), its last
+  -- sequence, and the oldest sequence still kept (retention moves it forward).
+  CREATE TABLE event_streams (
+    stream TEXT PRIMARY KEY,
+    epoch TEXT NOT NULL,
+    last_seq INTEGER NOT NULL,
+    first_seq INTEGER NOT NULL
+  );
+  CREATE TABLE events (
+    stream TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    actor_id TEXT NOT NULL,
+    actor_name TEXT NOT NULL,
+    board_id TEXT,
+    data TEXT NOT NULL,
+    PRIMARY KEY (stream, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX events_by_ts ON events(ts);
+  CREATE TABLE notifications (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    actor_id TEXT NOT NULL,
+    actor_name TEXT NOT NULL,
+    board_id TEXT,
+    thread_id TEXT,
+    comment_id TEXT,
+    task_id TEXT,
+    data TEXT,
+    count INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    read_at INTEGER
+  );
+  CREATE INDEX notifications_by_user ON notifications(user_id, read_at, updated_at);
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    workspace_id TEXT,
+    ts INTEGER NOT NULL,
+    actor_id TEXT,
+    actor_name TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    data TEXT
+  );
+  CREATE INDEX audit_by_workspace ON audit(workspace_id, id);
+  `,
 ]
 
 export const schemaVersion = migrations.length

@@ -11,7 +11,8 @@ import * as Y from 'yjs'
 import { CloseCode } from '../../shared/protocol/close-codes.ts'
 import { YAuth, YMessage, YSync } from '../../shared/protocol/y-messages.ts'
 import { mergeStored, type DocStore } from '../storage/doc-store.ts'
-import { RoomAwareness, type AwarenessOwner } from './awareness.ts'
+import { deriveFromTransaction, type Derived } from '../events/derive.ts'
+import { RoomAwareness, type AwarenessOwner, type StampedUser } from './awareness.ts'
 import type { GroupCommitter } from './committer.ts'
 import { malformed, ProtocolError } from './errors.ts'
 
@@ -26,6 +27,8 @@ export interface RoomPeer extends AwarenessOwner {
 export const SERVER_ORIGIN = Symbol('server')
 
 export interface RoomDeps {
+  /** Told what each committed change by a connection means (events, notifications). */
+  activity?: (boardId: string, actor: StampedUser, derived: Derived) => void
   store: DocStore
   committer: GroupCommitter
   log: Logger
@@ -59,7 +62,7 @@ export class Room {
   private uncommitted = 0
   private commitWaiters: Array<() => void> = []
   /** Doc updates produced by the apply in progress; enqueued only if it succeeds. */
-  private captured: Uint8Array[] | null = null
+  private captured: { updates: Uint8Array[]; derived: Derived[] } | null = null
   private storedBytes: number
   private logLength: number
   private compacting = false
@@ -90,7 +93,15 @@ export class Room {
     doc.on('update', (update: Uint8Array) => {
       this.fullState = null
       this.changedAt = performance.now()
-      this.captured?.push(update)
+      this.captured?.updates.push(update)
+    })
+    // What a connection's change means (events, notifications) is read before Yjs cleans up
+    // the transaction, and reported once the change is committed.
+    doc.on('afterTransaction', (transaction: Y.Transaction) => {
+      if (!this.captured || !this.deps.activity || !isPeer(transaction.origin)) return
+      const derived = deriveFromTransaction(doc, transaction)
+      if (derived.events.length > 0 || derived.notify.length > 0)
+        this.captured.derived.push(derived)
     })
     this.built = doc
     return doc
@@ -265,31 +276,45 @@ export class Room {
   }
 
   private applyAndCommit(origin: Origin, apply: (doc: Y.Doc) => void): void {
-    const captured: Uint8Array[] = []
+    const captured = { updates: [] as Uint8Array[], derived: [] as Derived[] }
+    const doc = this.doc
     this.captured = captured
     try {
-      apply(this.doc)
+      apply(doc)
     } catch (error) {
-      if (captured.length > 0) this.evict('an update failed after changing the document')
+      if (captured.updates.length > 0) this.evict('an update failed after changing the document')
       this.deps.stats.rejected()
       throw malformed(`update cannot be applied: ${(error as Error).message}`)
     } finally {
       this.captured = null
     }
-    for (const update of captured) this.enqueue(update, origin, true)
+    captured.updates.forEach((update, i) => {
+      const last = i === captured.updates.length - 1
+      this.enqueue(update, origin, true, last ? captured.derived : [])
+    })
   }
 
-  private enqueue(update: Uint8Array, origin: Origin, relay: boolean): void {
+  private enqueue(
+    update: Uint8Array,
+    origin: Origin,
+    relay: boolean,
+    derived: Derived[] = [],
+  ): void {
     this.uncommitted++
     this.storedBytes += update.byteLength
     const userId = origin === SERVER_ORIGIN ? null : origin.user.id
     this.deps.committer.enqueue(
       { boardId: this.boardId, data: update, userId },
-      { committed: (error) => this.committed(error, relay ? update : null, origin) },
+      { committed: (error) => this.committed(error, relay ? update : null, origin, derived) },
     )
   }
 
-  private committed(error: Error | null, update: Uint8Array | null, origin: Origin): void {
+  private committed(
+    error: Error | null,
+    update: Uint8Array | null,
+    origin: Origin,
+    derived: Derived[],
+  ): void {
     this.uncommitted--
     if (error) {
       this.deps.log.error({ err: error, boardId: this.boardId }, 'commit failed')
@@ -304,6 +329,9 @@ export class Room {
       encoding.writeVarUint8Array(encoder, update)
       const message = encoding.toUint8Array(encoder)
       for (const peer of this.peers) if (peer !== origin) peer.send(message)
+    }
+    if (origin !== SERVER_ORIGIN) {
+      for (const change of derived) this.deps.activity?.(this.boardId, origin.user, change)
     }
     if (this.uncommitted === 0 && this.commitWaiters.length > 0) {
       const waiters = this.commitWaiters
@@ -419,4 +447,8 @@ function readBytes(decoder: decoding.Decoder, what: string): Uint8Array {
   } catch {
     throw malformed(`truncated ${what} message`)
   }
+}
+
+function isPeer(origin: unknown): origin is RoomPeer {
+  return typeof origin === 'object' && origin !== null && 'user' in origin && 'send' in origin
 }

@@ -13,12 +13,12 @@ export const REFRESH_COOKIE = 'loupe_refresh'
 
 export const nameSchema = z.string().trim().min(1).max(64)
 export const passwordSchema = z.string().min(8, { error: 'at least 8 characters' }).max(200)
-const setupBody = z.object({
+export const setupBody = z.object({
   code: z.string().min(1).max(100),
   name: nameSchema,
   password: passwordSchema,
 })
-const loginBody = z.object({ name: nameSchema, password: z.string().min(1).max(200) })
+export const loginBody = z.object({ name: nameSchema, password: z.string().min(1).max(200) })
 
 /** The caller's address, for rate limits (the socket's peer; no proxy headers are trusted). */
 export function clientAddress(c: Context): string {

@@ -8,7 +8,9 @@ import { z } from 'zod'
 import { newId, ID_PATTERN } from '../../../shared/ids.ts'
 import { CloseCode } from '../../../shared/protocol/close-codes.ts'
 import { board as boardDoc, initMeta } from '../../../shared/schema/board.ts'
+import type { AuditLog } from '../../audit/audit-log.ts'
 import type { Auth } from '../../auth/auth.ts'
+import type { EventBus } from '../../events/bus.ts'
 import type { Board, Directory, User } from '../../db/directory.ts'
 import type { RoomManager } from '../../realtime/rooms.ts'
 import { foldStored, type DocStore } from '../../storage/doc-store.ts'
@@ -20,16 +22,18 @@ export interface BoardRouteDeps {
   directory: Directory
   store: DocStore
   rooms: RoomManager
+  bus: EventBus
+  audit: AuditLog
   maxDocBytes: number
 }
 
 const title = z.string().trim().min(1).max(200)
-const createWorkspace = z.object({ name: z.string().trim().min(1).max(100) })
-const createBoard = z.object({
+export const createWorkspace = z.object({ name: z.string().trim().min(1).max(100) })
+export const createBoard = z.object({
   title,
   id: z.string().regex(ID_PATTERN, 'letters, digits, - and _, at most 64').optional(),
 })
-const patchBoard = z.object({ title })
+export const patchBoard = z.object({ title })
 
 export function boardRoutes(deps: BoardRouteDeps) {
   const { auth, directory, store, rooms } = deps
@@ -65,7 +69,22 @@ export function boardRoutes(deps: BoardRouteDeps) {
     })
     return store
       .append([{ boardId: id, data: Y.encodeStateAsUpdate(doc), userId: user.id }])
-      .then(() => board)
+      .then(() => {
+        deps.bus.emit('board.created', {
+          actor: user,
+          workspaceId,
+          boardId: id,
+          data: { boardId: id, title: boardTitle },
+        })
+        deps.audit.record({
+          action: 'board.created',
+          actor: user,
+          workspaceId,
+          target: id,
+          data: { title: boardTitle },
+        })
+        return board
+      })
   }
 
   app.get('/me', (c) => {
@@ -136,6 +155,13 @@ export function boardRoutes(deps: BoardRouteDeps) {
       parsedTitle.data,
       doc,
     )
+    deps.audit.record({
+      action: 'board.imported',
+      actor: c.var.user,
+      workspaceId,
+      target: board.id,
+      data: { bytes: bytes.byteLength },
+    })
     return c.json({ board }, 201)
   })
 
@@ -148,6 +174,14 @@ export function boardRoutes(deps: BoardRouteDeps) {
     const { board } = boardFor(c.var.user, idParam(c, 'id'), 'editor')
     const body = await jsonBody(c, patchBoard)
     directory.renameBoard(board.id, body.title)
+    const change = { actor: c.var.user, workspaceId: board.workspaceId, boardId: board.id }
+    deps.bus.emit('board.renamed', { ...change, data: { boardId: board.id, title: body.title } })
+    deps.audit.record({
+      action: 'board.renamed',
+      ...change,
+      target: board.id,
+      data: { from: board.title, to: body.title },
+    })
     await rooms.change(board.id, (room) =>
       room.transactAsServer((doc) => boardDoc(doc).meta.set('title', body.title)),
     )
@@ -158,6 +192,9 @@ export function boardRoutes(deps: BoardRouteDeps) {
   app.delete('/boards/:id', (c) => {
     const { board } = boardFor(c.var.user, idParam(c, 'id'), 'owner')
     directory.archiveBoard(board.id)
+    const change = { actor: c.var.user, workspaceId: board.workspaceId, boardId: board.id }
+    deps.bus.emit('board.archived', { ...change, data: { boardId: board.id, title: board.title } })
+    deps.audit.record({ action: 'board.archived', ...change, target: board.id })
     const room = rooms.loaded(board.id)
     if (room) for (const peer of [...room.peers]) peer.close(CloseCode.notFound, 'board archived')
     return c.json({ board: directory.board(board.id) as Board })
@@ -165,6 +202,12 @@ export function boardRoutes(deps: BoardRouteDeps) {
 
   app.get('/boards/:id/export', async (c) => {
     const { board } = boardFor(c.var.user, idParam(c, 'id'), 'viewer')
+    deps.audit.record({
+      action: 'board.exported',
+      actor: c.var.user,
+      workspaceId: board.workspaceId,
+      target: board.id,
+    })
     const room = rooms.loaded(board.id)
     let state: Uint8Array
     if (room) {

@@ -3,14 +3,18 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Auth } from '../../auth/auth.ts'
 import type { AuthService } from '../../auth/service.ts'
+import type { AuditLog } from '../../audit/audit-log.ts'
 import type { Directory } from '../../db/directory.ts'
+import type { Notifier } from '../../notifications/notifier.ts'
 import { requireRole, type AppEnv } from '../context.ts'
 import { idParam, jsonBody, notFound } from '../errors.ts'
 import { nameSchema, passwordSchema, sessionResponse } from './auth.ts'
 
 const role = z.enum(['owner', 'editor', 'viewer'])
-const inviteBody = z.object({
+export const inviteBody = z.object({
   role,
+  /** An existing user to invite: they get an `invite` notification with the link. */
+  userId: z.string().max(64).optional(),
   expiresInHours: z
     .number()
     .int()
@@ -19,15 +23,18 @@ const inviteBody = z.object({
     .optional(),
   maxUses: z.number().int().min(1).max(1000).optional(),
 })
-const patchMember = z.object({ role })
-const acceptBody = z.object({ name: nameSchema, password: passwordSchema })
+export const patchMember = z.object({ role })
+export const acceptBody = z.object({ name: nameSchema, password: passwordSchema })
 
-export function memberRoutes(
-  auth: Auth,
-  directory: Directory,
-  service: AuthService,
-  publicUrl: string | undefined,
-) {
+export function memberRoutes(deps: {
+  auth: Auth
+  directory: Directory
+  authService: AuthService
+  notifier: Notifier
+  audit: AuditLog
+  publicUrl: string | undefined
+}) {
+  const { auth, directory, authService: service, notifier, audit, publicUrl } = deps
   const app = new Hono<AppEnv>()
 
   app.get('/workspaces/:ws/members', (c) => {
@@ -41,7 +48,7 @@ export function memberRoutes(
     requireRole(auth, directory, c.var.user, workspaceId, 'owner')
     const userId = idParam(c, 'userId')
     const body = await jsonBody(c, patchMember)
-    service.setRole(workspaceId, userId, body.role)
+    service.setRole(workspaceId, userId, body.role, c.var.user)
     const member = directory.members(workspaceId).find((m) => m.id === userId)
     return c.json({ member })
   })
@@ -57,7 +64,7 @@ export function memberRoutes(
       workspaceId,
       userId === c.var.user.id ? 'viewer' : 'owner',
     )
-    service.removeMember(workspaceId, userId)
+    service.removeMember(workspaceId, userId, c.var.user)
     return c.json({ ok: true })
   })
 
@@ -65,8 +72,32 @@ export function memberRoutes(
     const workspaceId = idParam(c, 'ws')
     requireRole(auth, directory, c.var.user, workspaceId, 'owner')
     const body = await jsonBody(c, inviteBody)
+    const invitee = body.userId ? directory.user(body.userId) : undefined
+    if (body.userId && !invitee) throw notFound('no such user to invite')
     const { code, invite } = service.createInvite(workspaceId, c.var.user, body)
     const url = `${publicUrl ?? new URL(c.req.url).origin}/invite/${code}`
+    audit.record({
+      action: 'invite.created',
+      actor: c.var.user,
+      workspaceId,
+      target: invite.id,
+      data: {
+        role: invite.role,
+        maxUses: invite.maxUses,
+        expiresAt: invite.expiresAt,
+        invitee: invitee?.id ?? null,
+      },
+    })
+    // An invite addressed to an existing user reaches their inbox.
+    if (invitee) {
+      const workspace = directory.workspace(workspaceId)
+      notifier.notifyUser({
+        userId: invitee.id,
+        type: 'invite',
+        actor: c.var.user,
+        data: { workspaceId, workspaceName: workspace?.name ?? '', role: invite.role, code, url },
+      })
+    }
     return c.json(
       { code, url, expiresAt: invite.expiresAt, role: invite.role, maxUses: invite.maxUses },
       201,

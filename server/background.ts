@@ -1,0 +1,72 @@
+/**
+ * Timers that keep a running server tidy: event-log retention (at start and hourly) and the
+ * owners' live figures (every 5 s, only while someone subscribes to `system`).
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import type { Logger } from 'pino'
+import type { Config } from './config.ts'
+import type { EventBus } from './events/bus.ts'
+import type { EventLog } from './events/event-log.ts'
+import type { LiveHub } from './live/live-hub.ts'
+import type { Metrics } from './metrics.ts'
+import type { DocSockets } from './realtime/doc-sockets.ts'
+import type { RoomManager } from './realtime/rooms.ts'
+
+const HOUR = 3600 * 1000
+export const FIGURES_INTERVAL_MS = 5000
+
+/** The actor of events the server itself emits. */
+export const SYSTEM_ACTOR = { id: 'system', name: 'Loupe' }
+
+export function startBackgroundWork(deps: {
+  config: Config
+  bus: EventBus
+  eventLog: EventLog
+  live: LiveHub
+  metrics: Metrics
+  docSockets: DocSockets
+  rooms: RoomManager
+  log: Logger
+}) {
+  const { config, bus, eventLog, live, metrics, docSockets, rooms, log } = deps
+  const prune = () => {
+    try {
+      const removed = eventLog.prune(config.eventRetention)
+      if (removed > 0) log.info({ removed }, 'event log pruned')
+    } catch (error) {
+      log.error({ err: error }, 'event log pruning failed')
+    }
+  }
+  prune()
+  const pruneTimer = setInterval(prune, HOUR)
+  pruneTimer.unref()
+
+  const lag = monitorEventLoopDelay({ resolution: 10 })
+  lag.enable()
+  const figuresTimer = setInterval(() => {
+    if (!live.hasSubscribers('system')) return
+    const memory = process.memoryUsage()
+    bus.emit('system.figures', {
+      actor: SYSTEM_ACTOR,
+      data: {
+        connections: docSockets.count,
+        liveSessions: live.sessionCount,
+        rooms: rooms.size,
+        commitP99Ms: metrics.recentCommitP99(),
+        eventLoopLagMs: Math.round(lag.percentile(99) / 1e4) / 100,
+        rssBytes: memory.rss,
+        heapUsedBytes: memory.heapUsed,
+      },
+    })
+    lag.reset()
+  }, FIGURES_INTERVAL_MS)
+  figuresTimer.unref()
+
+  return {
+    stop() {
+      clearInterval(pruneTimer)
+      clearInterval(figuresTimer)
+      lag.disable()
+    },
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The durable event log, notifications and the audit log over HTTP (DESIGN.md, "HTTP API").
+ * `GET /api/events` reads the same log the live socket replays from.
+ */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { parseStream } from '../../../shared/protocol/events.ts'
+import type { AuditLog } from '../../audit/audit-log.ts'
+import type { Auth } from '../../auth/auth.ts'
+import type { Directory } from '../../db/directory.ts'
+import type { EventBus } from '../../events/bus.ts'
+import type { NotificationStore } from '../../notifications/notification-store.ts'
+import { requireRole, type AppEnv } from '../context.ts'
+import { badRequest, jsonBody } from '../errors.ts'
+
+export const eventsQuery = z.object({
+  stream: z.string(),
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+})
+export const notificationsQuery = z.object({ unread: z.enum(['0', '1']).optional() })
+export const readBody = z.object({ ids: z.array(z.string().max(64)).max(1000) })
+export const auditQuery = z.object({
+  workspace: z.string(),
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+})
+
+function query<S extends z.ZodType>(schema: S, values: Record<string, string>): z.infer<S> {
+  const parsed = schema.safeParse(values)
+  if (!parsed.success) {
+    throw badRequest('invalid query', {
+      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    })
+  }
+  return parsed.data
+}
+
+export function activityRoutes(deps: {
+  auth: Auth
+  directory: Directory
+  bus: EventBus
+  notifications: NotificationStore
+  audit: AuditLog
+}) {
+  const { auth, directory, bus, notifications, audit } = deps
+  const app = new Hono<AppEnv>()
+
+  app.get('/events', (c) => {
+    const q = query(eventsQuery, c.req.query())
+    const stream = parseStream(q.stream)
+    if (!stream || stream.kind === 'system')
+      throw badRequest('stream must be workspace:<id> or board:<id>')
+    const workspaceId =
+      stream.kind === 'workspace' ? stream.id : directory.board(stream.id)?.workspaceId
+    requireRole(auth, directory, c.var.user, workspaceId ?? '-', 'viewer')
+    const info = bus.info(q.stream)
+    const events = bus.log.read(q.stream, q.after, q.limit)
+    // `gap`: the log no longer reaches back to `after` (retention); reload instead of trusting it.
+    return c.json({
+      events,
+      epoch: info.epoch,
+      lastSeq: info.lastSeq,
+      firstSeq: info.firstSeq,
+      gap: q.after < info.firstSeq - 1,
+    })
+  })
+
+  app.get('/notifications', (c) => {
+    const q = query(notificationsQuery, c.req.query())
+    const userId = c.var.user.id
+    return c.json({
+      notifications: notifications.list(userId, { unreadOnly: q.unread === '1', limit: 200 }),
+      unreadCount: notifications.unreadCount(userId),
+    })
+  })
+
+  app.post('/notifications/read', async (c) => {
+    const { ids } = await jsonBody(c, readBody)
+    const userId = c.var.user.id
+    const marked = notifications.markRead(userId, ids)
+    return c.json({ marked, unreadCount: notifications.unreadCount(userId) })
+  })
+
+  app.get('/audit', (c) => {
+    const q = query(auditQuery, c.req.query())
+    requireRole(auth, directory, c.var.user, q.workspace, 'owner')
+    return c.json({ entries: audit.list(q.workspace, q.after, q.limit) })
+  })
+
+  return app
+}

@@ -1,0 +1,146 @@
+/**
+ * The registry of event types (DESIGN.md, "Live socket" and "Notifications and activity").
+ * The server emits only these, `/api/capabilities` lists them with the JSON Schema of each
+ * payload, and clients read the same definitions. Add types freely; rename none.
+ */
+import { z } from 'zod'
+
+/** Which stream an event type goes to: its workspace's, its board's, or the owners' system stream. */
+export type StreamKind = 'workspace' | 'board' | 'system'
+
+const id = z.string()
+const role = z.enum(['owner', 'editor', 'viewer'])
+const taskStatus = z.enum(['todo', 'doing', 'review', 'done'])
+
+export const eventRegistry = {
+  'board.created': {
+    stream: 'workspace',
+    description: 'A board was created in the workspace.',
+    data: z.object({ boardId: id, title: z.string() }),
+  },
+  'board.renamed': {
+    stream: 'workspace',
+    description: 'A board got a new title.',
+    data: z.object({ boardId: id, title: z.string() }),
+  },
+  'board.archived': {
+    stream: 'workspace',
+    description: 'A board was archived: gone from listings, its sockets closed.',
+    data: z.object({ boardId: id, title: z.string() }),
+  },
+  'member.joined': {
+    stream: 'workspace',
+    description: 'Someone became a member (an invite was accepted).',
+    data: z.object({ userId: id, name: z.string(), role }),
+  },
+  'member.removed': {
+    stream: 'workspace',
+    description: 'A member was removed or left.',
+    data: z.object({ userId: id, name: z.string() }),
+  },
+  'member.role_changed': {
+    stream: 'workspace',
+    description: "A member's role changed.",
+    data: z.object({ userId: id, name: z.string(), from: role, to: role }),
+  },
+  'task.created': {
+    stream: 'board',
+    description: 'A task was added to the board.',
+    data: z.object({ taskId: id, title: z.string(), status: z.string() }),
+  },
+  'task.assigned': {
+    stream: 'board',
+    description: 'A task was assigned (assigneeId null: unassigned).',
+    data: z.object({
+      taskId: id,
+      title: z.string(),
+      assigneeId: id.nullable(),
+      previousAssigneeId: id.nullable(),
+    }),
+  },
+  'task.status_changed': {
+    stream: 'board',
+    description: "A task's status changed.",
+    data: z.object({ taskId: id, title: z.string(), from: taskStatus.nullable(), to: taskStatus }),
+  },
+  'annotation.created': {
+    stream: 'board',
+    description: 'An annotation was drawn on a media item.',
+    data: z.object({
+      annotationId: id,
+      mediaId: z.string(),
+      shape: z.string(),
+      timeMs: z.number().nullable(),
+    }),
+  },
+  'comment.created': {
+    stream: 'board',
+    description: 'A comment was posted in a thread, with the users it mentions.',
+    data: z.object({
+      threadId: id,
+      commentId: id,
+      authorId: id,
+      mentions: z.array(id),
+      excerpt: z.string(),
+    }),
+  },
+  'thread.resolved': {
+    stream: 'board',
+    description: 'A comment thread was marked resolved.',
+    data: z.object({ threadId: id }),
+  },
+  'system.figures': {
+    stream: 'system',
+    description: 'Live server figures, every 5 seconds (owners only; not stored).',
+    data: z.object({
+      connections: z.number(),
+      liveSessions: z.number(),
+      rooms: z.number(),
+      commitP99Ms: z.number().nullable(),
+      eventLoopLagMs: z.number(),
+      rssBytes: z.number(),
+      heapUsedBytes: z.number(),
+    }),
+  },
+} as const satisfies Record<string, { stream: StreamKind; description: string; data: z.ZodType }>
+
+export type EventType = keyof typeof eventRegistry
+export type EventData<T extends EventType> = z.infer<(typeof eventRegistry)[T]['data']>
+export const eventTypeNames = Object.keys(eventRegistry) as EventType[]
+
+export function isEventType(value: unknown): value is EventType {
+  return typeof value === 'string' && Object.hasOwn(eventRegistry, value)
+}
+
+export interface Actor {
+  id: string
+  name: string
+}
+
+/** An event as stored and sent: `{type:"event", stream, seq, event}` carries this. */
+export interface LoupeEvent<T extends EventType = EventType> {
+  type: T
+  ts: number
+  actor: Actor
+  boardId?: string
+  data: EventData<T>
+}
+
+/** `workspace:<id>`, `board:<id>` or `system`. */
+export type StreamName = `workspace:${string}` | `board:${string}` | 'system'
+
+export function parseStream(stream: string): { kind: StreamKind; id: string } | null {
+  if (stream === 'system') return { kind: 'system', id: '' }
+  const match = /^(workspace|board):([A-Za-z0-9_-]{1,64})$/.exec(stream)
+  return match ? { kind: match[1] as 'workspace' | 'board', id: match[2] as string } : null
+}
+
+/** Each registered type with the JSON Schema of its payload (for /api/capabilities). */
+export function describeEventTypes() {
+  return eventTypeNames.map((type) => ({
+    type,
+    description: eventRegistry[type].description,
+    stream: eventRegistry[type].stream,
+    schema: z.toJSONSchema(eventRegistry[type].data),
+  }))
+}

@@ -1,0 +1,63 @@
+/**
+ * The live socket's JSON messages (DESIGN.md, "Live socket"), as zod schemas both sides use.
+ * Requests carry a client `id` and get a `reply` with the same id.
+ */
+import { z } from 'zod'
+import type { LoupeEvent } from './events.ts'
+
+/** The live protocol version; a hello with another gets close 4426. */
+export const LIVE_PROTOCOL_VERSION = 1
+
+const requestId = z.union([z.string().min(1).max(64), z.number().int()])
+
+export const clientMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'),
+    v: z.number().int(),
+    sessionId: z.string().max(64).optional(),
+  }),
+  z.object({ type: z.literal('pong'), t: z.number() }),
+  z.object({
+    type: z.literal('subscribe'),
+    id: requestId,
+    stream: z.string().max(80),
+    afterSeq: z.number().int().min(0).optional(),
+    types: z.array(z.string().max(64)).max(64).optional(),
+  }),
+  z.object({ type: z.literal('unsubscribe'), id: requestId, stream: z.string().max(80) }),
+  z.object({
+    type: z.literal('notifications.read'),
+    id: requestId,
+    ids: z.array(z.string().max(64)).max(1000),
+  }),
+])
+
+export type ClientMessage = z.infer<typeof clientMessage>
+export type ClientMessageType = ClientMessage['type']
+export const clientMessageTypes = clientMessage.options.map((o) => o.shape.type.value)
+
+export interface ReplyError {
+  code: string
+  message: string
+  [detail: string]: unknown
+}
+
+export type ServerMessage =
+  | { type: 'welcome'; v: number; sessionId: string; heartbeatMs: number; resumed: boolean }
+  | { type: 'ping'; t: number }
+  | { type: 'reply'; id: string | number; ok: true; result: unknown }
+  | { type: 'reply'; id: string | number; ok: false; error: ReplyError }
+  | { type: 'event'; stream: string; seq: number; event: LoupeEvent }
+  | { type: 'reset'; stream: string; epoch: string; lastSeq: number }
+  | { type: 'notification'; notification: unknown }
+  | { type: 'error'; error: ReplyError }
+
+export const serverMessageTypes = [
+  'welcome',
+  'ping',
+  'reply',
+  'event',
+  'reset',
+  'notification',
+  'error',
+] as const
