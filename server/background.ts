@@ -13,7 +13,6 @@ import type { DocSockets } from './realtime/doc-sockets.ts'
 import type { RoomManager } from './realtime/rooms.ts'
 
 const HOUR = 3600 * 1000
-export const FIGURES_INTERVAL_MS = 5000
 
 /** The actor of events the server itself emits. */
 export const SYSTEM_ACTOR = { id: 'system', name: 'Loupe' }
@@ -59,7 +58,7 @@ export function startBackgroundWork(deps: {
       },
     })
     lag.reset()
-  }, FIGURES_INTERVAL_MS)
+  }, config.systemFiguresMs)
   figuresTimer.unref()
 
   return {

@@ -100,6 +100,8 @@ export interface Config {
   roomIdleMs: number
   roomHibernateMs: number
   eventRetention: { maxAgeMs: number; maxPerStream: number }
+  /** How often owners subscribed to `system` get live figures (DESIGN: 5 s). */
+  systemFiguresMs: number
   /** Where the built web client lives; undefined serves no static files. */
   clientDir: string | undefined
 }
@@ -158,6 +160,7 @@ export function configFromEnv(env: Env, clientDir: string | undefined): Config {
     compactAfterUpdates: env.LOUPE_COMPACT_AFTER_UPDATES,
     roomIdleMs: env.LOUPE_ROOM_IDLE_MS,
     roomHibernateMs: env.LOUPE_ROOM_HIBERNATE_MS,
+    systemFiguresMs: 5000,
     eventRetention: {
       maxAgeMs: env.LOUPE_EVENT_RETENTION_DAYS * 24 * 3600 * 1000,
       maxPerStream: env.LOUPE_EVENT_RETENTION_EVENTS,

@@ -10,7 +10,11 @@ export class Metrics {
   private readonly commitSeconds: client.Histogram
   private readonly commitBatch: client.Histogram
 
-  constructor(sources: { connections: () => number; rooms: () => number }) {
+  constructor(sources: {
+    connections: () => number
+    rooms: () => number
+    liveSessions: () => number
+  }) {
     const { registry, tallies } = this
     client.collectDefaultMetrics({ register: registry, prefix: 'loupe_' })
     new client.Gauge({
@@ -19,6 +23,14 @@ export class Metrics {
       registers: [registry],
       collect() {
         this.set(sources.connections())
+      },
+    })
+    new client.Gauge({
+      name: 'loupe_live_sessions',
+      help: 'Live sessions, attached or waiting to be resumed',
+      registers: [registry],
+      collect() {
+        this.set(sources.liveSessions())
       },
     })
     new client.Gauge({

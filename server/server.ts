@@ -79,6 +79,7 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
   const metrics: Metrics = new Metrics({
     connections: () => docSockets.count,
     rooms: () => rooms.size,
+    liveSessions: () => live.sessionCount,
   })
   const committer: GroupCommitter = new GroupCommitter(store, metrics.commits)
   const rooms: RoomManager = new RoomManager(

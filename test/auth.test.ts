@@ -6,80 +6,16 @@ import { AccessTokens } from '../server/auth/tokens.ts'
 import { CloseCode } from '../shared/protocol/close-codes.ts'
 import { board, createTask } from '../shared/schema/board.ts'
 import {
-  cleanup,
-  closeCode,
-  eventually,
-  startTestServer,
-  synced,
-  tempDir,
-  type TestServer,
-} from './harness.ts'
+  authServer,
+  createBoard,
+  invite,
+  setupOwner,
+  SETUP_CODE,
+  type SessionBody,
+} from './accounts.ts'
+import { cleanup, closeCode, eventually, startTestServer, synced, tempDir } from './harness.ts'
 
 afterEach(cleanup)
-
-const SETUP_CODE = 'open-sesame-42'
-
-interface SessionBody {
-  user: { id: string; name: string; color: string }
-  accessToken: string
-  expiresAt: number
-}
-
-async function authServer(dataDir?: string) {
-  return startTestServer({ auth: true, setupCode: SETUP_CODE, ...(dataDir ? { dataDir } : {}) })
-}
-
-async function setupOwner(t: TestServer) {
-  const setup = await t.api<SessionBody>('/api/setup', {
-    method: 'POST',
-    json: { code: SETUP_CODE, name: 'Olive', password: 'owner-password' },
-  })
-  expect(setup.status).toBe(201)
-  const token = setup.body.accessToken
-  const me = await t.api<{ workspaces: Array<{ id: string; role: string }> }>('/api/me', { token })
-  const workspaceId = me.body.workspaces[0]?.id as string
-  return { token, user: setup.body.user, workspaceId }
-}
-
-/** Creates a member through an invite link, as a new account. */
-async function invite(
-  t: TestServer,
-  ownerToken: string,
-  workspaceId: string,
-  role: string,
-  name: string,
-) {
-  const created = await t.api<{ code: string; url: string }>(
-    `/api/workspaces/${workspaceId}/invites`,
-    {
-      method: 'POST',
-      token: ownerToken,
-      json: { role },
-    },
-  )
-  expect(created.status).toBe(201)
-  expect(created.body.url).toBe(`${t.url}/invite/${created.body.code}`)
-  const accepted = await t.api<SessionBody & { workspace: { id: string } }>(
-    `/api/invites/${created.body.code}/accept`,
-    {
-      method: 'POST',
-      json: { name, password: `${name}-password` },
-    },
-  )
-  expect(accepted.status).toBe(200)
-  expect(accepted.body.workspace.id).toBe(workspaceId)
-  return { token: accepted.body.accessToken, user: accepted.body.user }
-}
-
-async function createBoard(t: TestServer, token: string, workspaceId: string, id: string) {
-  const created = await t.api(`/api/workspaces/${workspaceId}/boards`, {
-    method: 'POST',
-    token,
-    json: { title: id, id },
-  })
-  expect(created.status).toBe(201)
-  return id
-}
 
 describe('setup and sign-in', () => {
   it('creates the owner only with the right code, and only once', async () => {

@@ -10,6 +10,7 @@ import type { Logger } from 'pino'
 import * as Y from 'yjs'
 import { CloseCode } from '../../shared/protocol/close-codes.ts'
 import { YAuth, YMessage, YSync } from '../../shared/protocol/y-messages.ts'
+import { board } from '../../shared/schema/board.ts'
 import { mergeStored, type DocStore } from '../storage/doc-store.ts'
 import { deriveFromTransaction, type Derived } from '../events/derive.ts'
 import { RoomAwareness, type AwarenessOwner, type StampedUser } from './awareness.ts'
@@ -88,6 +89,9 @@ export class Room {
   get doc(): Y.Doc {
     if (this.built) return this.built
     const doc = new Y.Doc({ gc: true })
+    // Define the board's top-level types first: a type an update creates is untyped until
+    // someone asks for it, and asking later swaps the instance under the observers.
+    board(doc)
     if (this.lazy) Y.applyUpdate(doc, this.lazy.state, SERVER_ORIGIN)
     this.lazy = null
     doc.on('update', (update: Uint8Array) => {
