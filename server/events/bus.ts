@@ -38,7 +38,8 @@ export class EventBus {
   }
 
   emit<T extends EventType>(type: T, input: EmitInput<T>): { stream: string; seq: number } {
-    const definition = eventRegistry[type]
+    const definition = Object.hasOwn(eventRegistry, type) ? eventRegistry[type] : undefined
+    if (!definition) throw new Error(`event type ${String(type)} is not registered`)
     const data = definition.data.parse(input.data) as EventData<T>
     const event: LoupeEvent<T> = {
       type,
