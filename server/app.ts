@@ -19,6 +19,8 @@ import { authRoutes } from './http/routes/auth.ts'
 import { boardRoutes } from './http/routes/boards.ts'
 import { capabilityRoutes } from './http/routes/capabilities.ts'
 import { healthRoutes, type Readiness } from './http/routes/health.ts'
+import { lockRoutes } from './http/routes/locks.ts'
+import type { LockApi } from './locks/lock-api.ts'
 import { inviteAcceptRoutes, memberRoutes } from './http/routes/members.ts'
 import { presenceRoutes } from './http/routes/presence.ts'
 import type { LiveHub } from './live/live-hub.ts'
@@ -44,6 +46,7 @@ export interface AppDeps {
   audit: AuditLog
   notifications: NotificationStore
   notifier: Notifier
+  locks: LockApi
   metrics: Metrics
   readiness: Readiness
   log: Logger
@@ -71,6 +74,10 @@ export function createApp(deps: AppDeps) {
   api.route('/', memberRoutes({ ...deps, publicUrl: config.publicUrl }))
   api.route('/', presenceRoutes(auth, directory, rooms))
   api.route('/', activityRoutes(deps))
+  api.route(
+    '/',
+    lockRoutes(deps.locks, (userId, sessionId) => deps.live.ownsSession(userId, sessionId)),
+  )
   app.route('/api', api)
   app.all('/api/*', (c) =>
     c.json(errorBody(ErrorCode.notFound, `no route ${c.req.method} ${c.req.path}`), 404),

@@ -8,6 +8,7 @@ import type { Config } from './config.ts'
 import type { EventBus } from './events/bus.ts'
 import type { EventLog } from './events/event-log.ts'
 import type { LiveHub } from './live/live-hub.ts'
+import type { LockService } from './locks/lock-service.ts'
 import type { Metrics } from './metrics.ts'
 import type { DocSockets } from './realtime/doc-sockets.ts'
 import type { RoomManager } from './realtime/rooms.ts'
@@ -25,9 +26,13 @@ export function startBackgroundWork(deps: {
   metrics: Metrics
   docSockets: DocSockets
   rooms: RoomManager
+  locks: LockService
   log: Logger
 }) {
-  const { config, bus, eventLog, live, metrics, docSockets, rooms, log } = deps
+  const { config, bus, eventLog, live, metrics, docSockets, rooms, locks, log } = deps
+  // Expiry is checked on every lock operation too; this catches locks nobody asks about.
+  const expiryTimer = setInterval(() => locks.expire(), 1000)
+  expiryTimer.unref()
   const prune = () => {
     try {
       const removed = eventLog.prune(config.eventRetention)
@@ -64,6 +69,7 @@ export function startBackgroundWork(deps: {
   return {
     stop() {
       clearInterval(pruneTimer)
+      clearInterval(expiryTimer)
       clearInterval(figuresTimer)
       lag.disable()
     },

@@ -65,6 +65,9 @@ export const envSchema = z.object({
   LOUPE_LOGIN_ATTEMPTS: int(10, 1),
   /** Event log retention per stream: whichever of age and count is reached first. */
   LOUPE_EVENT_RETENTION_DAYS: int(30, 1),
+  /** Lock time to live when a request names none, and the most a request may ask for. */
+  LOUPE_LOCK_TTL_MS: int(30 * 60 * 1000, 1000),
+  LOUPE_LOCK_MAX_TTL_MS: int(24 * 3600 * 1000, 1000),
   LOUPE_EVENT_RETENTION_EVENTS: int(100_000, 100),
 })
 
@@ -102,6 +105,8 @@ export interface Config {
   eventRetention: { maxAgeMs: number; maxPerStream: number }
   /** How often owners subscribed to `system` get live figures (DESIGN: 5 s). */
   systemFiguresMs: number
+  lockTtlMs: number
+  lockMaxTtlMs: number
   /** Where the built web client lives; undefined serves no static files. */
   clientDir: string | undefined
 }
@@ -161,6 +166,8 @@ export function configFromEnv(env: Env, clientDir: string | undefined): Config {
     roomIdleMs: env.LOUPE_ROOM_IDLE_MS,
     roomHibernateMs: env.LOUPE_ROOM_HIBERNATE_MS,
     systemFiguresMs: 5000,
+    lockTtlMs: env.LOUPE_LOCK_TTL_MS,
+    lockMaxTtlMs: Math.max(env.LOUPE_LOCK_MAX_TTL_MS, env.LOUPE_LOCK_TTL_MS),
     eventRetention: {
       maxAgeMs: env.LOUPE_EVENT_RETENTION_DAYS * 24 * 3600 * 1000,
       maxPerStream: env.LOUPE_EVENT_RETENTION_EVENTS,

@@ -33,6 +33,11 @@ import { BoardActivity } from './events/activity.ts'
 import { EventBus } from './events/bus.ts'
 import { EventLog } from './events/event-log.ts'
 import { LiveHub } from './live/live-hub.ts'
+import { LockActivity } from './locks/lock-activity.ts'
+import { LockApi } from './locks/lock-api.ts'
+import { LockService } from './locks/lock-service.ts'
+import { colorFor } from '../shared/colors.ts'
+import type { LockHolder } from '../shared/protocol/locks.ts'
 import { startBackgroundWork } from './background.ts'
 import { NotificationStore } from './notifications/notification-store.ts'
 import { Notifier } from './notifications/notifier.ts'
@@ -93,6 +98,18 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
       compactAfterUpdates: config.compactAfterUpdates,
       stats: metrics.updates,
       activity: (boardId, actor, derived) => activity.record(boardId, actor, derived),
+      locks: {
+        lockedByOthers(boardId, userId) {
+          if (!lockService.hasLocks(boardId)) return null
+          lockService.expire()
+          const locked = new Map<string, LockHolder>()
+          for (const [entity, lock] of lockService.entityLocks(boardId)) {
+            if (lock.holder.id !== userId) locked.set(entity, lock.holder)
+          }
+          return locked
+        },
+        violated: (userId, key, holder) => live.lockedEdit(userId, key, holder),
+      },
     },
     { idleMs: config.roomIdleMs, hibernateMs: config.roomHibernateMs },
     log,
@@ -109,7 +126,17 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
     stats: metrics.bytes,
     log,
   })
+  const lockEvents = new LockActivity({ bus, audit, notifier, directory })
+  const lockService = new LockService({
+    db,
+    defaultTtlMs: config.lockTtlMs,
+    sessionAlive: (sessionId) => live.sessionAlive(sessionId),
+    events: lockEvents,
+  })
+  const locks = new LockApi(lockService, { auth, directory, maxTtlMs: config.lockMaxTtlMs })
   const live: LiveHub = new LiveHub({
+    locks,
+    sessionDied: (sessionId) => lockService.releaseSession(sessionId),
     auth,
     directory,
     bus,
@@ -119,6 +146,11 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
     log,
   })
   notifier.onNotification((userId, notification) => live.pushNotification(userId, notification))
+  live.restoreSessions(
+    lockService
+      .sessionsInUse()
+      .map(({ sessionId, user }) => ({ sessionId, user: { ...user, color: colorFor(user.id) } })),
+  )
   authService.onMembershipChange((change) => {
     docSockets.applyMembership(change.workspaceId, change.user.id, change.to)
     if (change.to === null)
@@ -142,6 +174,7 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
     metrics,
     docSockets,
     rooms,
+    locks: lockService,
     log,
   })
 
@@ -179,6 +212,7 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
     audit,
     notifications,
     notifier,
+    locks,
     metrics,
     readiness,
     log,

@@ -200,6 +200,17 @@ describe('registry, capabilities and audit', () => {
       addComment(doc, 'th', { id: 'c', authorId: owner.user.id, body: 'x' })
     })
     setThreadResolved(doc, 'th', true)
+    // Locks: granted, refused, queued, released (serving the queue), expired.
+    const key = `${boardId}/task/t1`
+    const lock = (token: string, json: object) =>
+      t.api('/api/locks/acquire', { method: 'POST', token, json })
+    expect((await lock(owner.token, { key })).status).toBe(200)
+    expect((await lock(bea.token, { key })).status).toBe(409)
+    expect((await lock(bea.token, { key, wait: true })).status).toBe(202)
+    await t.api('/api/locks/release', { method: 'POST', token: owner.token, json: { key } })
+    expect((await lock(owner.token, { key: `${boardId}/task/short`, ttlMs: 1000 })).status).toBe(
+      200,
+    )
     await t.api(`/api/boards/${boardId}`, {
       method: 'PATCH',
       token: owner.token,

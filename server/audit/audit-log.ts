@@ -21,6 +21,13 @@ export type AuditAction =
   | 'board.archived'
   | 'board.exported'
   | 'board.imported'
+  | 'lock.granted'
+  | 'lock.refused'
+  | 'lock.queued'
+  | 'lock.released'
+  | 'lock.expired'
+  | 'lock.force_released'
+  | 'lock.session_ended'
 
 export interface AuditEntry {
   id: number

@@ -136,6 +136,35 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX audit_by_workspace ON audit(workspace_id, id);
   `,
+  // 4: entity locks. The fencing counter of a key outlives its locks, so tokens only grow.
+  `
+  CREATE TABLE lock_fences (
+    key TEXT PRIMARY KEY,
+    last_token INTEGER NOT NULL
+  );
+  CREATE TABLE locks (
+    key TEXT PRIMARY KEY,
+    board_id TEXT NOT NULL,
+    holder_id TEXT NOT NULL,
+    holder_name TEXT NOT NULL,
+    session_id TEXT,
+    fencing_token INTEGER NOT NULL,
+    acquired_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    ttl_ms INTEGER NOT NULL
+  );
+  CREATE INDEX locks_by_board ON locks(board_id);
+  CREATE TABLE lock_waiters (
+    key TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    session_id TEXT,
+    ttl_ms INTEGER NOT NULL,
+    queued_at INTEGER NOT NULL,
+    PRIMARY KEY (key, position)
+  );
+  `,
 ]
 
 export const schemaVersion = migrations.length

@@ -216,6 +216,25 @@ function commentCreated(
   earlier.push(authorId)
 }
 
+/** The entity (`<entityType>/<id>`) an event or notification is about. */
+function entityOfEvent(data: Record<string, unknown>): string[] {
+  const ids: string[] = []
+  if (typeof data.taskId === 'string') ids.push(`task/${data.taskId}`)
+  if (typeof data.annotationId === 'string') ids.push(`annotation/${data.annotationId}`)
+  if (typeof data.threadId === 'string') ids.push(`thread/${data.threadId}`)
+  return ids
+}
+
+/** Drops what concerns the given entities (their changes were reverted). */
+export function withoutEntities(derived: Derived, entities: ReadonlyMap<string, unknown>): Derived {
+  const concerns = (data: Record<string, unknown>) =>
+    entityOfEvent(data).some((e) => entities.has(e))
+  return {
+    events: derived.events.filter((e) => !concerns(e.data as Record<string, unknown>)),
+    notify: derived.notify.filter((n) => !concerns(n as unknown as Record<string, unknown>)),
+  }
+}
+
 /** A map key's value before the transaction (Yjs keeps it on the replaced item). */
 function oldValue(transaction: Y.Transaction, map: Y.Map<unknown>, key: string): unknown {
   let item = map._map.get(key) ?? null

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { auditQuery, eventsQuery, notificationsQuery, readBody } from './routes/activity.ts'
 import { loginBody, setupBody } from './routes/auth.ts'
 import { createBoard, createWorkspace, patchBoard } from './routes/boards.ts'
+import { acquireBody, keyBody, renewBody } from './routes/locks.ts'
 import { acceptBody, inviteBody, patchMember } from './routes/members.ts'
 
 export interface RouteDoc {
@@ -96,6 +97,21 @@ export const routeDocs: readonly RouteDoc[] = [
   ),
   doc('POST', '/api/notifications/read', 'Mark notifications read.', { body: readBody }),
   doc('GET', '/api/audit', 'The audit log of a workspace (owners).', { query: auditQuery }),
+  doc(
+    'POST',
+    '/api/locks/acquire',
+    'Take an entity lock, or join its queue with wait (200 lock, 202 queued, 409 locked).',
+    { body: acquireBody },
+  ),
+  doc('POST', '/api/locks/release', 'Release a lock you hold (409 not_holder otherwise).', {
+    body: keyBody,
+  }),
+  doc('POST', '/api/locks/renew', 'Extend a lock you hold.', { body: renewBody }),
+  doc('POST', '/api/locks/cancel', 'Leave the wait queue of a lock.', { body: keyBody }),
+  doc('POST', '/api/locks/force-release', 'Force a lock free (owners); its holder is told.', {
+    body: keyBody,
+  }),
+  doc('GET', '/api/locks', 'Locks held on a board (?board=<id>).'),
 ]
 
 /** `/api/x/:id` → `/api/x/{id}` (OpenAPI path templates). */

@@ -18,6 +18,8 @@ import type { Auth } from '../auth/auth.ts'
 import type { Directory, User } from '../db/directory.ts'
 import type { EventBus } from '../events/bus.ts'
 import type { Notification, NotificationStore } from '../notifications/notification-store.ts'
+import type { LockApi } from '../locks/lock-api.ts'
+import { LockError } from '../locks/lock-service.ts'
 import { TokenBucket } from '../realtime/rate.ts'
 import { LiveSession } from './session.ts'
 
@@ -29,6 +31,10 @@ export interface LiveHubOptions {
   heartbeatMs: number
   messagesPerSecond: number
   log: Logger
+  /** Lock requests (`lock.acquire` and friends) go here; their session is this socket's. */
+  locks?: LockApi
+  /** Told when a session dies, so what it held (locks) is freed (DESIGN: within 4 × heartbeat). */
+  sessionDied?: (sessionId: string) => void
 }
 
 /** A refusal that answers a request, as `{ok:false, error}`. */
@@ -36,6 +42,7 @@ class RequestError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message)
   }
@@ -189,17 +196,25 @@ export class LiveHub {
       case 'subscribe':
       case 'unsubscribe':
       case 'notifications.read':
+      case 'lock.acquire':
+      case 'lock.release':
+      case 'lock.renew':
+      case 'lock.cancel':
         try {
           const result = this.request(session, message)
           if (message.type !== 'subscribe')
             session.send({ type: 'reply', id: message.id, ok: true, result })
         } catch (error) {
-          if (!(error instanceof RequestError)) throw error
+          const refusal =
+            error instanceof LockError
+              ? new RequestError(error.code, error.message, error.details)
+              : error
+          if (!(refusal instanceof RequestError)) throw error
           session.send({
             type: 'reply',
             id: message.id,
             ok: false,
-            error: { code: error.code, message: error.message },
+            error: { ...refusal.details, code: refusal.code, message: refusal.message },
           })
         }
         return
@@ -219,6 +234,24 @@ export class LiveHub {
         this.options.notifications.markRead(session.user.id, message.ids)
         return { unreadCount: this.options.notifications.unreadCount(session.user.id) }
       }
+      case 'lock.acquire':
+        return this.lockApi().acquire(
+          session.user,
+          {
+            key: message.key,
+            ttlMs: message.ttlMs,
+            wait: message.wait,
+            requestId: String(message.id),
+          },
+          session.id,
+        )
+      case 'lock.release':
+        return { lock: this.lockApi().release(session.user, message.key, session.id) }
+      case 'lock.renew':
+        return { lock: this.lockApi().renew(session.user, message.key, session.id, message.ttlMs) }
+      case 'lock.cancel':
+        this.lockApi().cancel(session.user, message.key, session.id)
+        return { key: message.key }
       default:
         return assertNever(message)
     }
@@ -303,6 +336,46 @@ export class LiveHub {
     }
   }
 
+  private lockApi(): LockApi {
+    if (!this.options.locks) throw new RequestError('unavailable', 'locks are not available')
+    return this.options.locks
+  }
+
+  /** Whether a session is alive: attached, or detached but still within its resume window. */
+  sessionAlive(sessionId: string): boolean {
+    return this.sessions.has(sessionId)
+  }
+
+  ownsSession(userId: string, sessionId: string): boolean {
+    return this.sessions.get(sessionId)?.user.id === userId
+  }
+
+  /**
+   * Sessions that held locks before a restart come back as closed sockets at this moment
+   * (L8): each may resume within the usual window, or dies and frees its locks.
+   */
+  restoreSessions(sessions: ReadonlyArray<{ sessionId: string; user: User }>): void {
+    const now = performance.now()
+    for (const { sessionId, user } of sessions) {
+      if (this.sessions.has(sessionId)) continue
+      const session = new LiveSession(sessionId, user)
+      session.detachedAt = now
+      this.sessions.set(sessionId, session)
+    }
+  }
+
+  /** Tells the sender of an edit to a locked entity who holds it (DESIGN.md). */
+  lockedEdit(userId: string, key: string, holder: { id: string; name: string }): void {
+    for (const session of this.sessions.values()) {
+      if (session.user.id === userId) {
+        session.send({
+          type: 'error',
+          error: { code: 'locked', message: `${key} is locked by ${holder.name}`, key, holder },
+        })
+      }
+    }
+  }
+
   /** Sessions with a subscription to `stream` (the system figures are sent only if any). */
   hasSubscribers(stream: string): boolean {
     for (const session of this.sessions.values()) if (session.subscriptions.has(stream)) return true
@@ -328,6 +401,7 @@ export class LiveHub {
         now - session.detachedAt >= this.options.heartbeatMs
       ) {
         this.sessions.delete(session.id)
+        this.options.sessionDied?.(session.id)
       }
     }
   }

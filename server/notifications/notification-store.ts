@@ -7,7 +7,8 @@ import { newId } from '../../shared/ids.ts'
 import type { Actor } from '../../shared/protocol/events.ts'
 import type { Db } from '../db/open.ts'
 
-export type NotificationType = 'mention' | 'reply' | 'assigned' | 'lock.granted' | 'invite'
+export type NotificationType =
+  'mention' | 'reply' | 'assigned' | 'lock.granted' | 'lock.revoked' | 'invite'
 
 export interface Notification {
   id: string

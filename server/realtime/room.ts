@@ -12,7 +12,9 @@ import { CloseCode } from '../../shared/protocol/close-codes.ts'
 import { YAuth, YMessage, YSync } from '../../shared/protocol/y-messages.ts'
 import { board } from '../../shared/schema/board.ts'
 import { mergeStored, type DocStore } from '../storage/doc-store.ts'
-import { deriveFromTransaction, type Derived } from '../events/derive.ts'
+import type { LockHolder } from '../../shared/protocol/locks.ts'
+import { deriveFromTransaction, withoutEntities, type Derived } from '../events/derive.ts'
+import { applyGuarded, type LockedEntities } from './lock-guard.ts'
 import { RoomAwareness, type AwarenessOwner, type StampedUser } from './awareness.ts'
 import type { GroupCommitter } from './committer.ts'
 import { malformed, ProtocolError } from './errors.ts'
@@ -28,6 +30,11 @@ export interface RoomPeer extends AwarenessOwner {
 export const SERVER_ORIGIN = Symbol('server')
 
 export interface RoomDeps {
+  /** Entity locks, enforced on the document: edits by others than the holder are reverted. */
+  locks?: {
+    lockedByOthers(boardId: string, userId: string): LockedEntities | null
+    violated(userId: string, key: string, holder: LockHolder): void
+  }
   /** Told what each committed change by a connection means (events, notifications). */
   activity?: (boardId: string, actor: StampedUser, derived: Derived) => void
   store: DocStore
@@ -241,7 +248,21 @@ export class Room {
     if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return
     const store = this.doc.store
     const pendingBefore = [store.pendingStructs?.update, store.pendingDs]
-    this.applyAndCommit(peer, (doc) => Y.applyUpdate(doc, update, peer))
+    const locked = this.deps.locks?.lockedByOthers(this.boardId, peer.user.id)
+    if (locked && locked.size > 0) {
+      let reverted = new Map<string, LockHolder>()
+      this.applyAndCommit(peer, (doc) => {
+        reverted = applyGuarded(doc, peer, locked, () => Y.applyUpdate(doc, update, peer))
+        // What was reverted did not happen: no events or notifications for it.
+        if (reverted.size > 0 && this.captured)
+          this.captured.derived = this.captured.derived.map((d) => withoutEntities(d, reverted))
+        return reverted.size > 0
+      })
+      for (const [entity, holder] of reverted)
+        this.deps.locks?.violated(peer.user.id, `${this.boardId}/${entity}`, holder)
+    } else {
+      this.applyAndCommit(peer, (doc) => Y.applyUpdate(doc, update, peer))
+    }
     // Yjs keeps structs whose dependencies have not arrived as pending and leaves them out
     // of the update event; when this update added to them, store it raw too so they survive
     // a crash (they are relayed with the update that completes them).
@@ -279,18 +300,28 @@ export class Room {
     this.applyAndCommit(SERVER_ORIGIN, (doc) => doc.transact(() => change(doc), SERVER_ORIGIN))
   }
 
-  private applyAndCommit(origin: Origin, apply: (doc: Y.Doc) => void): void {
+  /**
+   * Applies a change, then commits and relays what it produced. With `merge`, everything the
+   * apply produced (a connection's update and the server's revert of part of it) is stored and
+   * relayed as one update, to the sender too, so nobody sees the reverted state in between.
+   */
+  private applyAndCommit(origin: Origin, apply: (doc: Y.Doc) => boolean | void): void {
     const captured = { updates: [] as Uint8Array[], derived: [] as Derived[] }
     const doc = this.doc
     this.captured = captured
+    let merge: boolean | void
     try {
-      apply(doc)
+      merge = apply(doc)
     } catch (error) {
       if (captured.updates.length > 0) this.evict('an update failed after changing the document')
       this.deps.stats.rejected()
       throw malformed(`update cannot be applied: ${(error as Error).message}`)
     } finally {
       this.captured = null
+    }
+    if (merge && captured.updates.length > 1) {
+      this.enqueue(Y.mergeUpdates(captured.updates), origin, true, captured.derived, true)
+      return
     }
     captured.updates.forEach((update, i) => {
       const last = i === captured.updates.length - 1
@@ -303,13 +334,14 @@ export class Room {
     origin: Origin,
     relay: boolean,
     derived: Derived[] = [],
+    echo = false,
   ): void {
     this.uncommitted++
     this.storedBytes += update.byteLength
     const userId = origin === SERVER_ORIGIN ? null : origin.user.id
     this.deps.committer.enqueue(
       { boardId: this.boardId, data: update, userId },
-      { committed: (error) => this.committed(error, relay ? update : null, origin, derived) },
+      { committed: (error) => this.committed(error, relay ? update : null, origin, derived, echo) },
     )
   }
 
@@ -318,6 +350,7 @@ export class Room {
     update: Uint8Array | null,
     origin: Origin,
     derived: Derived[],
+    echo: boolean,
   ): void {
     this.uncommitted--
     if (error) {
@@ -332,7 +365,7 @@ export class Room {
       encoding.writeVarUint(encoder, YSync.update)
       encoding.writeVarUint8Array(encoder, update)
       const message = encoding.toUint8Array(encoder)
-      for (const peer of this.peers) if (peer !== origin) peer.send(message)
+      for (const peer of this.peers) if (echo || peer !== origin) peer.send(message)
     }
     if (origin !== SERVER_ORIGIN) {
       for (const change of derived) this.deps.activity?.(this.boardId, origin.user, change)

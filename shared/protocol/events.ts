@@ -11,6 +11,7 @@ export type StreamKind = 'workspace' | 'board' | 'system'
 const id = z.string()
 const role = z.enum(['owner', 'editor', 'viewer'])
 const taskStatus = z.enum(['todo', 'doing', 'review', 'done'])
+const actor = z.object({ id, name: z.string() })
 
 export const eventRegistry = {
   'board.created': {
@@ -88,6 +89,42 @@ export const eventRegistry = {
     stream: 'board',
     description: 'A comment thread was marked resolved.',
     data: z.object({ threadId: id }),
+  },
+  'lock.acquired': {
+    stream: 'board',
+    description: 'A lock was granted (directly, or to the next waiter in the queue).',
+    data: z.object({
+      key: z.string(),
+      holder: actor,
+      fencingToken: z.number(),
+      expiresAt: z.number(),
+      fromQueue: z.boolean(),
+    }),
+  },
+  'lock.released': {
+    stream: 'board',
+    description:
+      'A lock was released by its holder, forced free by an owner, or freed when its session died.',
+    data: z.object({
+      key: z.string(),
+      holder: actor,
+      reason: z.enum(['released', 'forced', 'session']),
+    }),
+  },
+  'lock.expired': {
+    stream: 'board',
+    description: 'A lock reached the end of its time to live.',
+    data: z.object({ key: z.string(), holder: actor }),
+  },
+  'lock.queued': {
+    stream: 'board',
+    description: 'Someone joined the wait queue of a held lock.',
+    data: z.object({ key: z.string(), holder: actor, waiter: actor, position: z.number() }),
+  },
+  'lock.refused': {
+    stream: 'board',
+    description: 'A lock request was refused because someone else holds the lock.',
+    data: z.object({ key: z.string(), holder: actor, requester: actor }),
   },
   'system.figures': {
     stream: 'system',

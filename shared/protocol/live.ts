@@ -30,6 +30,21 @@ export const clientMessage = z.discriminatedUnion('type', [
     id: requestId,
     ids: z.array(z.string().max(64)).max(1000),
   }),
+  z.object({
+    type: z.literal('lock.acquire'),
+    id: requestId,
+    key: z.string().max(200),
+    ttlMs: z.number().int().positive().optional(),
+    wait: z.boolean().optional(),
+  }),
+  z.object({ type: z.literal('lock.release'), id: requestId, key: z.string().max(200) }),
+  z.object({
+    type: z.literal('lock.renew'),
+    id: requestId,
+    key: z.string().max(200),
+    ttlMs: z.number().int().positive().optional(),
+  }),
+  z.object({ type: z.literal('lock.cancel'), id: requestId, key: z.string().max(200) }),
 ])
 
 export type ClientMessage = z.infer<typeof clientMessage>

@@ -1,0 +1,103 @@
+/**
+ * The lock requests people make, over HTTP and the live socket alike: the key names a board
+ * the user can see, viewers cannot lock (they cannot edit), TTLs stay within the ceiling
+ * (L10), and then the service decides.
+ */
+import { parseLockKey, type Lock } from '../../shared/protocol/locks.ts'
+import type { Auth } from '../auth/auth.ts'
+import type { Directory, User } from '../db/directory.ts'
+import { LockError, type AcquireResult, type LockService } from './lock-service.ts'
+
+export const lockErrorStatus = {
+  locked: 409,
+  not_holder: 409,
+  not_queued: 409,
+  bad_key: 400,
+  ttl_too_long: 400,
+  forbidden: 403,
+  not_found: 404,
+} as const
+
+export class LockApi {
+  constructor(
+    readonly service: LockService,
+    private readonly deps: { auth: Auth; directory: Directory; maxTtlMs: number },
+  ) {}
+
+  private board(user: User, key: string, minimum: 'viewer' | 'editor' | 'owner') {
+    const parsed = parseLockKey(key)
+    if (!parsed)
+      throw new LockError(
+        'bad_key',
+        'a lock key is <boardId>/<task|annotation|media|thread>/<entityId>',
+      )
+    const board = this.deps.directory.board(parsed.boardId)
+    const role =
+      board && board.archivedAt === null
+        ? this.deps.auth.roleIn(user, board.workspaceId)
+        : undefined
+    if (!board || !role) throw new LockError('not_found', `no board ${parsed.boardId}`)
+    if (minimum === 'editor' && role === 'viewer') {
+      throw new LockError('forbidden', 'viewers cannot edit, so they cannot lock')
+    }
+    if (minimum === 'owner' && role !== 'owner')
+      throw new LockError('forbidden', 'only owners can force a lock free')
+    return board
+  }
+
+  private ttl(ttlMs: number | undefined): number | undefined {
+    if (ttlMs !== undefined && ttlMs > this.deps.maxTtlMs) {
+      throw new LockError('ttl_too_long', `ttlMs may be at most ${this.deps.maxTtlMs}`, {
+        maxTtlMs: this.deps.maxTtlMs,
+      })
+    }
+    return ttlMs
+  }
+
+  acquire(
+    user: User,
+    request: {
+      key: string
+      ttlMs?: number | undefined
+      wait?: boolean | undefined
+      requestId?: string | undefined
+    },
+    sessionId: string | null,
+  ): AcquireResult {
+    const board = this.board(user, request.key, 'editor')
+    return this.service.acquire({
+      key: request.key,
+      boardId: board.id,
+      user: { id: user.id, name: user.name },
+      sessionId,
+      ttlMs: this.ttl(request.ttlMs),
+      wait: request.wait,
+      requestId: request.requestId,
+    })
+  }
+
+  release(user: User, key: string, sessionId: string | null): Lock {
+    this.board(user, key, 'viewer')
+    return this.service.release(key, user, sessionId)
+  }
+
+  renew(user: User, key: string, sessionId: string | null, ttlMs?: number): Lock {
+    this.board(user, key, 'editor')
+    return this.service.renew(key, user, sessionId, this.ttl(ttlMs))
+  }
+
+  cancel(user: User, key: string, sessionId: string | null): void {
+    this.board(user, key, 'viewer')
+    this.service.cancel(key, user, sessionId)
+  }
+
+  forceRelease(user: User, key: string): Lock {
+    this.board(user, key, 'owner')
+    return this.service.forceRelease(key, user)
+  }
+
+  list(user: User, boardId: string): Lock[] {
+    this.board(user, `${boardId}/task/x`, 'viewer')
+    return this.service.list(boardId)
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Lock keys and shapes (DESIGN.md, "Locks"). A key names an entity:
+ * `<boardId>/<entityType>/<entityId>`.
+ */
+import { ID_PATTERN } from '../ids.ts'
+import { isEntityType, type EntityType } from '../schema/board.ts'
+
+export interface LockKey {
+  boardId: string
+  entityType: EntityType
+  entityId: string
+}
+
+export function parseLockKey(key: unknown): LockKey | null {
+  if (typeof key !== 'string') return null
+  const parts = key.split('/')
+  if (parts.length !== 3) return null
+  const [boardId, entityType, entityId] = parts as [string, string, string]
+  if (!ID_PATTERN.test(boardId) || !ID_PATTERN.test(entityId) || !isEntityType(entityType))
+    return null
+  return { boardId, entityType, entityId }
+}
+
+export const lockKey = (k: LockKey) => `${k.boardId}/${k.entityType}/${k.entityId}`
+
+export interface LockHolder {
+  id: string
+  name: string
+}
+
+export interface Lock {
+  key: string
+  holder: LockHolder
+  acquiredAt: number
+  expiresAt: number
+  fencingToken: number
+  /** The live session the lock belongs to, if it was taken with one. */
+  sessionId: string | null
+}
+
+export interface Queued {
+  key: string
+  position: number
+  estimatedWaitMs: number
+}
+
+/** Default and ceiling of a lock's time to live (DESIGN: 30 minutes by default). */
+export const DEFAULT_LOCK_TTL_MS = 30 * 60 * 1000
