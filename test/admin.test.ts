@@ -59,4 +59,48 @@ describe('admin commands', () => {
     await expect(runAdmin(['export', 'missing', file], context)).rejects.toThrow(UsageError)
     await expect(runAdmin(['explode'], context)).rejects.toThrow(UsageError)
   })
+
+  it('makes invite links and resets passwords for the home operator', async () => {
+    const dataDir = tempDir()
+    const t = await startTestServer({ dataDir, auth: true, setupCode: 'admin-test-code' })
+    const setup = await t.api<{ accessToken: string }>('/api/setup', {
+      method: 'POST',
+      json: { code: 'admin-test-code', name: 'Olive', password: 'owner-password' },
+    })
+    const me = await t.api<{ workspaces: Array<{ id: string }> }>('/api/me', {
+      token: setup.body.accessToken,
+    })
+    const workspaceId = me.body.workspaces[0]?.id as string
+    const out: string[] = []
+    const context = {
+      dataDir,
+      publicUrl: 'https://loupe.home',
+      jwtSecret: undefined,
+      sync: 'normal' as const,
+      print: (line: string) => out.push(line),
+    }
+
+    await runAdmin(['invite', workspaceId, 'editor', '--uses', '2'], context)
+    const link = out.find((l) => l.startsWith('https://loupe.home/invite/')) as string
+    const code = link.split('/').at(-1) as string
+    const accepted = await t.api(`/api/invites/${code}/accept`, {
+      method: 'POST',
+      json: { name: 'gus', password: 'gus-password' },
+    })
+    expect(accepted.status).toBe(200)
+    await expect(runAdmin(['invite', workspaceId, 'boss'], context)).rejects.toThrow(UsageError)
+
+    await runAdmin(['reset-password', 'gus'], context)
+    const password = (out.at(-1) as string).split(': ').at(-1) as string
+    const old = await t.api('/api/auth/login', {
+      method: 'POST',
+      json: { name: 'gus', password: 'gus-password' },
+    })
+    expect(old.status).toBe(401)
+    const fresh = await t.api('/api/auth/login', {
+      method: 'POST',
+      json: { name: 'gus', password },
+    })
+    expect(fresh.status).toBe(200)
+  })
 })

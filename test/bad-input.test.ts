@@ -121,3 +121,17 @@ describe('bad input on the document socket', () => {
     expect(Buffer.from(exported.body)).toEqual(Buffer.from(stateBefore))
   })
 })
+
+describe('document size limit', () => {
+  it('refuses an update that would take a board past LOUPE_MAX_DOC_BYTES with 4413', async () => {
+    const t = await startTestServer({ limits: { maxDocBytes: 64 * 1024 } })
+    const { boardId, doc } = await boardWithWatcher(t)
+    const ws = await t.raw(boardId)
+    const closed = closeCode(ws)
+    const big = new Y.Doc()
+    big.getText('x').insert(0, 'y'.repeat(70 * 1024))
+    ws.send(syncUpdate(Y.encodeStateAsUpdate(big)))
+    expect(await closed).toBe(CloseCode.tooLarge)
+    await expectUnharmed(t, boardId, doc)
+  })
+})

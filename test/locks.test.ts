@@ -393,3 +393,46 @@ describe('locks enforced on the document', () => {
     expect(board(ownerDoc).tasks.get('approve')?.get('title')).toBe('Approve')
   })
 })
+
+describe('locks across a crash', () => {
+  it('[L2][L8] keep the lock and keep tokens growing after SIGKILL', async () => {
+    const { freePort, killed, ready, startChild } = await import('./child.ts')
+    const dataDir = tempDir()
+    const port = await freePort()
+    const url = `http://127.0.0.1:${port}`
+    const post = (path: string, body: object) =>
+      fetch(url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    let child = startChild(dataDir, port)
+    try {
+      await ready(url)
+      const ws = (await (await post('/api/workspaces', { name: 'w' })).json()) as {
+        workspace: { id: string }
+      }
+      await post(`/api/workspaces/${ws.workspace.id}/boards`, { title: 'b', id: 'crashy' })
+      const first = (await (
+        await post('/api/locks/acquire', { key: 'crashy/task/t1', ttlMs: 600_000 })
+      ).json()) as LockBody
+      await killed(child)
+
+      child = startChild(dataDir, port)
+      await ready(url)
+      const after = (await (await fetch(`${url}/api/locks?board=crashy`)).json()) as {
+        locks: LockBody['lock'][]
+      }
+      expect(after.locks).toEqual([
+        expect.objectContaining({ key: 'crashy/task/t1', fencingToken: first.lock.fencingToken }),
+      ])
+      await post('/api/locks/release', { key: 'crashy/task/t1' })
+      const next = (await (
+        await post('/api/locks/acquire', { key: 'crashy/task/t1' })
+      ).json()) as LockBody
+      expect(next.lock.fencingToken).toBeGreaterThan(first.lock.fencingToken)
+    } finally {
+      await killed(child)
+    }
+  }, 60_000)
+})

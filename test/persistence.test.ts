@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3'
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
@@ -14,6 +13,7 @@ import {
   createThread,
 } from '../shared/schema/board.ts'
 import { cleanup, eventually, startTestServer, synced, tempDir } from './harness.ts'
+import { freePort, ready, startChild } from './child.ts'
 import { syncUpdate } from './wire.ts'
 
 afterEach(cleanup)
@@ -160,33 +160,6 @@ describe('persistence', () => {
     )
   })
 })
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const port = (server.address() as { port: number }).port
-  server.close()
-  return port
-}
-
-function startChild(dataDir: string, port: number): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: {
-      ...process.env,
-      LOUPE_AUTH: 'off',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOUPE_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: 'ignore',
-  })
-}
-
-async function ready(url: string): Promise<void> {
-  await eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), 20_000)
-}
 
 describe('crash safety', () => {
   it('keeps an update another client has seen when the server is SIGKILLed right after', async () => {

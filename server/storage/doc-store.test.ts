@@ -83,3 +83,19 @@ describe('provesMerged', () => {
     expect(provesMerged(state, rows)).toBe(false)
   })
 })
+
+describe('durability setting', () => {
+  it('LOUPE_SYNC=full makes every commit synchronous=FULL; normal is NORMAL', async () => {
+    const { mkdtempSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const dir = mkdtempSync(join(tmpdir(), 'loupe-sync-'))
+    const full = openDb(join(dir, 'full.db'), { sync: 'full' })
+    const normal = openDb(join(dir, 'normal.db'), { sync: 'normal' })
+    expect(full.pragma('synchronous', { simple: true })).toBe(2)
+    expect(normal.pragma('synchronous', { simple: true })).toBe(1)
+    expect(full.pragma('journal_mode', { simple: true })).toBe('wal')
+    full.close()
+    normal.close()
+  })
+})
