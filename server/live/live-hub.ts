@@ -2,7 +2,6 @@
  * The live socket, `/ws/live` (DESIGN.md, "Live socket"): JSON messages for what is not a
  * CRDT — event streams with durable replay, notifications, heartbeats. One per client.
  */
-import { upgradeWebSocket } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
@@ -16,6 +15,7 @@ import {
 } from '../../shared/protocol/live.ts'
 import type { Auth } from '../auth/auth.ts'
 import type { Directory, User } from '../db/directory.ts'
+import { socketRoute } from '../http/socket-route.ts'
 import type { EventBus } from '../events/bus.ts'
 import type { Notification, NotificationStore } from '../notifications/notification-store.ts'
 import type { LockApi } from '../locks/lock-api.ts'
@@ -70,18 +70,11 @@ export class LiveHub {
   }
 
   route(app: Hono): void {
-    app.get(
+    socketRoute(
+      app,
       '/ws/live',
-      upgradeWebSocket(async (c) => {
-        const user = await this.options.auth.identifyToken(c.req.query('token'))
-        const env = c.env as { incoming?: unknown } | undefined
-        return {
-          onOpen: (_event, ws) => {
-            if (env) env.incoming = undefined
-            this.open(ws.raw as WebSocket, user)
-          },
-        }
-      }),
+      (c) => this.options.auth.identifyToken(c.req.query('token')),
+      (ws, user) => this.open(ws, user),
     )
   }
 

@@ -3,13 +3,13 @@
  * WebsocketProvider works against it. Access is decided before the socket opens; a refusal
  * is a close code sent right after the upgrade, before any document byte (DESIGN.md).
  */
-import { upgradeWebSocket } from '@hono/node-server'
 import type { Hono } from 'hono'
 import type { Logger } from 'pino'
 import type { WebSocket } from 'ws'
 import { isValidId } from '../../shared/ids.ts'
 import { CloseCode } from '../../shared/protocol/close-codes.ts'
 import type { Role } from '../db/directory.ts'
+import { socketRoute } from '../http/socket-route.ts'
 import type { StampedUser } from './awareness.ts'
 import { DocConnection, type ConnectionLimits, type ConnectionStats } from './connection.ts'
 import { KeyedBuckets } from './rate.ts'
@@ -58,24 +58,17 @@ export class DocSockets {
   }
 
   route(app: Hono): void {
-    app.get(
+    socketRoute(
+      app,
       '/ws/doc/:boardId',
-      upgradeWebSocket(async (c) => {
+      async (c) => {
         const boardId = c.req.param('boardId') ?? ''
-        const token = c.req.query('token')
         const decision: AccessDecision = isValidId(boardId)
-          ? await this.options.authorizer.authorize(boardId, token)
+          ? await this.options.authorizer.authorize(boardId, c.req.query('token'))
           : { ok: false, code: CloseCode.notFound, reason: 'no such board' }
-        // The adapter keeps the request's context alive for the socket's lifetime; let go of
-        // the Node request inside it, which nothing needs once the socket is open.
-        const env = c.env as { incoming?: unknown } | undefined
-        return {
-          onOpen: (_event, ws) => {
-            if (env) env.incoming = undefined
-            this.open(ws.raw as WebSocket, boardId, decision)
-          },
-        }
-      }),
+        return { boardId, decision }
+      },
+      (ws, { boardId, decision }) => this.open(ws, boardId, decision),
     )
   }
 
