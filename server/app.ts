@@ -20,6 +20,8 @@ import { boardRoutes } from './http/routes/boards.ts'
 import { capabilityRoutes } from './http/routes/capabilities.ts'
 import { healthRoutes, type Readiness } from './http/routes/health.ts'
 import { lockRoutes } from './http/routes/locks.ts'
+import { mediaDownloadRoutes, mediaUploadRoutes } from './http/routes/media.ts'
+import type { MediaStore } from './media/media-store.ts'
 import type { LockApi } from './locks/lock-api.ts'
 import { inviteAcceptRoutes, memberRoutes } from './http/routes/members.ts'
 import { presenceRoutes } from './http/routes/presence.ts'
@@ -47,6 +49,7 @@ export interface AppDeps {
   notifications: NotificationStore
   notifier: Notifier
   locks: LockApi
+  media: MediaStore
   metrics: Metrics
   readiness: Readiness
   log: Logger
@@ -68,12 +71,14 @@ export function createApp(deps: AppDeps) {
   app.route('/api', capabilityRoutes({ version: deps.version, config, routes: () => app.routes }))
   if (auth.enabled) app.route('/api', authRoutes(deps.authService))
   app.route('/api', inviteAcceptRoutes(auth, deps.authService))
+  app.route('/api', mediaDownloadRoutes(deps))
   const api = new Hono<AppEnv>()
   api.use(requireUser(auth))
   api.route('/', boardRoutes({ ...deps, maxDocBytes: config.limits.maxDocBytes }))
   api.route('/', memberRoutes({ ...deps, publicUrl: config.publicUrl }))
   api.route('/', presenceRoutes(auth, directory, rooms))
   api.route('/', activityRoutes(deps))
+  api.route('/', mediaUploadRoutes({ ...deps, maxBytes: config.limits.maxUploadBytes }))
   api.route(
     '/',
     lockRoutes(deps.locks, (userId, sessionId) => deps.live.ownsSession(userId, sessionId)),

@@ -36,6 +36,7 @@ import { LiveHub } from './live/live-hub.ts'
 import { LockActivity } from './locks/lock-activity.ts'
 import { LockApi } from './locks/lock-api.ts'
 import { LockService } from './locks/lock-service.ts'
+import { MediaStore } from './media/media-store.ts'
 import { colorFor } from '../shared/colors.ts'
 import type { LockHolder } from '../shared/protocol/locks.ts'
 import { startBackgroundWork } from './background.ts'
@@ -213,6 +214,7 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
     notifications,
     notifier,
     locks,
+    media: new MediaStore(db, join(config.dataDir, 'media')),
     metrics,
     readiness,
     log,

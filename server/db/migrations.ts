@@ -165,6 +165,23 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (key, position)
   );
   `,
+  // 5: uploaded media, content-addressed: one file per sha256, visible to the workspaces it
+  // was uploaded into.
+  `
+  CREATE TABLE media (
+    hash TEXT PRIMARY KEY,
+    mime TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('image', 'video')),
+    bytes INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE media_workspaces (
+    hash TEXT NOT NULL REFERENCES media(hash),
+    workspace_id TEXT NOT NULL,
+    PRIMARY KEY (hash, workspace_id)
+  ) WITHOUT ROWID;
+  `,
 ]
 
 export const schemaVersion = migrations.length

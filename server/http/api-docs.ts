@@ -112,6 +112,17 @@ export const routeDocs: readonly RouteDoc[] = [
     body: keyBody,
   }),
   doc('GET', '/api/locks', 'Locks held on a board (?board=<id>).'),
+  doc(
+    'POST',
+    '/api/media',
+    'Upload an image or video into a board (?board=<id>); content-addressed.',
+    { binaryBody: true },
+  ),
+  doc(
+    'GET',
+    '/api/media/:hash',
+    'An uploaded file (byte ranges supported; the token may come as ?token=).',
+  ),
 ]
 
 /** `/api/x/:id` → `/api/x/{id}` (OpenAPI path templates). */

@@ -1,0 +1,149 @@
+/**
+ * Uploaded media, content-addressed: the file is named by the SHA-256 of its bytes, so the same
+ * upload is stored once. Bodies stream to disk while being hashed and counted (nothing large
+ * is held in memory); the type is checked from the file's own first bytes, not only the
+ * declared Content-Type.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Db } from '../db/open.ts'
+
+export type MediaKind = 'image' | 'video'
+
+export const mediaTypes: Readonly<Record<string, MediaKind>> = {
+  'image/png': 'image',
+  'image/jpeg': 'image',
+  'image/gif': 'image',
+  'image/webp': 'image',
+  'video/mp4': 'video',
+  'video/quicktime': 'video',
+  'video/webm': 'video',
+}
+
+export interface MediaInfo {
+  hash: string
+  mime: string
+  kind: MediaKind
+  bytes: number
+}
+
+export class MediaError extends Error {
+  constructor(
+    readonly status: 400 | 413 | 415,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+const startsWith = (head: Uint8Array, bytes: number[], at = 0) =>
+  bytes.every((b, i) => head[at + i] === b)
+
+/** The type a file's first bytes say it is, or null if it is none we accept. */
+export function sniff(head: Uint8Array): string | null {
+  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png'
+  if (startsWith(head, [0xff, 0xd8, 0xff])) return 'image/jpeg'
+  if (startsWith(head, [0x47, 0x49, 0x46, 0x38])) return 'image/gif'
+  if (startsWith(head, [0x52, 0x49, 0x46, 0x46]) && startsWith(head, [0x57, 0x45, 0x42, 0x50], 8))
+    return 'image/webp'
+  if (startsWith(head, [0x1a, 0x45, 0xdf, 0xa3])) return 'video/webm'
+  if (startsWith(head, [0x66, 0x74, 0x79, 0x70], 4)) {
+    const brand = String.fromCharCode(...head.subarray(8, 12))
+    return brand === 'qt  ' ? 'video/quicktime' : 'video/mp4'
+  }
+  return null
+}
+
+export class MediaStore {
+  private readonly stmts
+
+  constructor(
+    db: Db,
+    readonly dir: string,
+  ) {
+    mkdirSync(dir, { recursive: true })
+    this.stmts = {
+      insert: db.prepare<[string, string, MediaKind, number, string, number]>(
+        'INSERT OR IGNORE INTO media (hash, mime, kind, bytes, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      share: db.prepare<[string, string]>(
+        'INSERT OR IGNORE INTO media_workspaces (hash, workspace_id) VALUES (?, ?)',
+      ),
+      get: db.prepare<[string], MediaInfo>(
+        'SELECT hash, mime, kind, bytes FROM media WHERE hash = ?',
+      ),
+      workspaces: db.prepare<[string], { workspace_id: string }>(
+        'SELECT workspace_id FROM media_workspaces WHERE hash = ?',
+      ),
+    }
+  }
+
+  path(hash: string): string {
+    return join(this.dir, hash)
+  }
+
+  get(hash: string): MediaInfo | undefined {
+    return this.stmts.get.get(hash)
+  }
+
+  workspacesOf(hash: string): string[] {
+    return this.stmts.workspaces.all(hash).map((r) => r.workspace_id)
+  }
+
+  /** Streams an upload to disk, checking size and type; returns what was stored. */
+  async save(
+    body: ReadableStream<Uint8Array>,
+    declared: string,
+    maxBytes: number,
+    owner: { userId: string; workspaceId: string },
+  ): Promise<MediaInfo> {
+    const declaredKind = mediaTypes[declared]
+    if (!declaredKind) {
+      throw new MediaError(
+        415,
+        'unsupported_media_type',
+        `accepted types: ${Object.keys(mediaTypes).join(', ')}`,
+      )
+    }
+    const temp = join(this.dir, `.upload-${randomBytes(8).toString('hex')}`)
+    const file = createWriteStream(temp)
+    const hash = createHash('sha256')
+    const head: number[] = []
+    let bytes = 0
+    try {
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+        bytes += chunk.byteLength
+        if (bytes > maxBytes)
+          throw new MediaError(413, 'too_large', `uploads may be at most ${maxBytes} bytes`)
+        if (head.length < 16) head.push(...chunk.subarray(0, 16 - head.length))
+        hash.update(chunk)
+        if (!file.write(chunk))
+          await new Promise<void>((resolve) => file.once('drain', () => resolve()))
+      }
+      await new Promise<void>((resolve, reject) =>
+        file.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      )
+      if (bytes === 0) throw new MediaError(400, 'bad_request', 'the upload is empty')
+      const actual = sniff(Uint8Array.from(head))
+      if (!actual || mediaTypes[actual] !== declaredKind) {
+        throw new MediaError(
+          415,
+          'unsupported_media_type',
+          `the file is not a ${declared} (its bytes say ${actual ?? 'unknown'})`,
+        )
+      }
+      const digest = hash.digest('hex')
+      if (existsSync(this.path(digest))) rmSync(temp)
+      else renameSync(temp, this.path(digest))
+      this.stmts.insert.run(digest, actual, declaredKind, bytes, owner.userId, Date.now())
+      this.stmts.share.run(digest, owner.workspaceId)
+      return { hash: digest, mime: actual, kind: declaredKind, bytes }
+    } catch (error) {
+      file.destroy()
+      rmSync(temp, { force: true })
+      throw error
+    }
+  }
+}
