@@ -119,6 +119,7 @@ async function runCase(
   kind: ServerKind,
 ): Promise<Outcome> {
   if (!kinds.includes(kind)) return { skipped: 'not selected' }
+  if (kind === 'reference' && scenario.loupeOnly) return { skipped: scenario.loupeOnly }
   if (kind === 'loupe' && !loupeAvailable()) return { skipped: 'server/main.ts not found' }
   let server: ServerHandle | null = null
   try {

@@ -99,6 +99,7 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
       compactAfterUpdates: config.compactAfterUpdates,
       stats: metrics.updates,
       activity: (boardId, actor, derived) => activity.record(boardId, actor, derived),
+      committedFor: (boardId, userIds, stateVector) => live.docCommitted(boardId, userIds, stateVector),
       locks: {
         lockedByOthers(boardId, userId) {
           if (!lockService.hasLocks(boardId)) return null
@@ -134,7 +135,7 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
     sessionAlive: (sessionId) => live.sessionAlive(sessionId),
     events: lockEvents,
   })
-  const locks = new LockApi(lockService, { auth, directory, maxTtlMs: config.lockMaxTtlMs })
+  const locks = new LockApi(lockService, { auth, directory, maxTtlMs: config.lockMaxTtlMs, db })
   const live: LiveHub = new LiveHub({
     locks,
     sessionDied: (sessionId) => lockService.releaseSession(sessionId),

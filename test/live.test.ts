@@ -236,3 +236,19 @@ describe('event streams', () => {
     )
   })
 })
+
+describe('commit acknowledgements', () => {
+  it('tells a user when everything their connections sent to a board is on disk', async () => {
+    const t = await startTestServer()
+    const boardId = await t.createBoard()
+    const client = await liveClient(t)
+    await client.hello()
+    const doc = new Y.Doc()
+    await synced(t.provider(boardId, doc))
+    createTask(doc, { id: 't1', title: 'Saved?', order: 'a0', createdBy: 'local' })
+    const ack = await client.next((m) => m.type === 'doc.committed')
+    expect(ack.boardId).toBe(boardId)
+    const committed = Y.decodeStateVector(Buffer.from(ack.stateVector as string, 'base64'))
+    expect(committed.get(doc.clientID)).toBe(Y.getState(doc.store, doc.clientID))
+  })
+})

@@ -4,6 +4,7 @@ import { rooms } from './rooms.ts'
 import { idle } from './idle.ts'
 import { coldload } from './coldload.ts'
 import { awareness } from './awareness.ts'
+import { locks } from './locks.ts'
 import type { Scenario } from './types.ts'
 
 // Method-style members make Scenario<P> assignable to Scenario<unknown> without casts.
@@ -13,4 +14,5 @@ export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [
   idle,
   coldload,
   awareness,
+  locks,
 ]

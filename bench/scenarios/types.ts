@@ -56,4 +56,6 @@ export interface Scenario<P> {
   onMark?(name: string, server: ServerHandle, data: Record<string, unknown>): Promise<MarkOutcome>
   /** Table footnotes (e.g. what the reference figure means when it is not the same measure). */
   notes?: string[]
+  /** Set when the reference cannot run this scenario: the reason shown in its column. */
+  loupeOnly?: string
 }

@@ -357,6 +357,16 @@ export class LiveHub {
     }
   }
 
+  /** Tells users whose board changes are committed, so their clients can say "saved". */
+  docCommitted(boardId: string, userIds: ReadonlySet<string>, stateVector: Uint8Array): void {
+    let encoded: string | null = null
+    for (const session of this.sessions.values()) {
+      if (!userIds.has(session.user.id)) continue
+      encoded ??= Buffer.from(stateVector).toString('base64')
+      session.send({ type: 'doc.committed', boardId, stateVector: encoded })
+    }
+  }
+
   /** Tells the sender of an edit to a locked entity who holds it (DESIGN.md). */
   lockedEdit(userId: string, key: string, holder: { id: string; name: string }): void {
     for (const session of this.sessions.values()) {

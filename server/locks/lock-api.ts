@@ -6,6 +6,7 @@
 import { parseLockKey, type Lock } from '../../shared/protocol/locks.ts'
 import type { Auth } from '../auth/auth.ts'
 import type { Directory, User } from '../db/directory.ts'
+import type { Db } from '../db/open.ts'
 import { LockError, type AcquireResult, type LockService } from './lock-service.ts'
 
 export const lockErrorStatus = {
@@ -21,8 +22,27 @@ export const lockErrorStatus = {
 export class LockApi {
   constructor(
     readonly service: LockService,
-    private readonly deps: { auth: Auth; directory: Directory; maxTtlMs: number },
+    private readonly deps: { auth: Auth; directory: Directory; maxTtlMs: number; db: Db },
   ) {}
+
+  /**
+   * Runs one lock operation with everything it writes (the lock, its event, its audit row,
+   * a notification) in a single SQLite transaction: one commit per request instead of several.
+   * A refusal is thrown after the transaction commits, so its event and audit row are kept.
+   */
+  private atomically<T>(operation: () => T): T {
+    const outcome: { value?: T; error?: unknown; failed: boolean } = { failed: false }
+    this.deps.db.transaction(() => {
+      try {
+        outcome.value = operation()
+      } catch (error) {
+        outcome.failed = true
+        outcome.error = error
+      }
+    })()
+    if (outcome.failed) throw outcome.error
+    return outcome.value as T
+  }
 
   private board(user: User, key: string, minimum: 'viewer' | 'editor' | 'owner') {
     const parsed = parseLockKey(key)
@@ -65,35 +85,38 @@ export class LockApi {
     sessionId: string | null,
   ): AcquireResult {
     const board = this.board(user, request.key, 'editor')
-    return this.service.acquire({
-      key: request.key,
-      boardId: board.id,
-      user: { id: user.id, name: user.name },
-      sessionId,
-      ttlMs: this.ttl(request.ttlMs),
-      wait: request.wait,
-      requestId: request.requestId,
-    })
+    return this.atomically(() =>
+      this.service.acquire({
+        key: request.key,
+        boardId: board.id,
+        user: { id: user.id, name: user.name },
+        sessionId,
+        ttlMs: this.ttl(request.ttlMs),
+        wait: request.wait,
+        requestId: request.requestId,
+      }),
+    )
   }
 
   release(user: User, key: string, sessionId: string | null): Lock {
     this.board(user, key, 'viewer')
-    return this.service.release(key, user, sessionId)
+    return this.atomically(() => this.service.release(key, user, sessionId))
   }
 
   renew(user: User, key: string, sessionId: string | null, ttlMs?: number): Lock {
     this.board(user, key, 'editor')
-    return this.service.renew(key, user, sessionId, this.ttl(ttlMs))
+    const ttl = this.ttl(ttlMs)
+    return this.atomically(() => this.service.renew(key, user, sessionId, ttl))
   }
 
   cancel(user: User, key: string, sessionId: string | null): void {
     this.board(user, key, 'viewer')
-    this.service.cancel(key, user, sessionId)
+    this.atomically(() => this.service.cancel(key, user, sessionId))
   }
 
   forceRelease(user: User, key: string): Lock {
     this.board(user, key, 'owner')
-    return this.service.forceRelease(key, user)
+    return this.atomically(() => this.service.forceRelease(key, user))
   }
 
   list(user: User, boardId: string): Lock[] {

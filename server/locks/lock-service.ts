@@ -176,7 +176,10 @@ export class LockService {
     requestId?: string | undefined
   }): AcquireResult {
     this.expire()
-    const replayKey = request.requestId ? `${request.user.id}:${request.requestId}` : null
+    // Request ids are the client's: they are unique per session (live) or per user (HTTP).
+    const replayKey = request.requestId
+      ? `${request.user.id}:${request.sessionId ?? ''}:${request.requestId}`
+      : null
     const earlier = replayKey ? this.replies.get(replayKey) : undefined
     // A retried request after a lost reply gets the first answer: no second grant or place (L7).
     if (earlier && this.monotonic() - earlier.at < IDEMPOTENCY_TTL_MS) return earlier.result

@@ -30,6 +30,8 @@ export interface RoomPeer extends AwarenessOwner {
 export const SERVER_ORIGIN = Symbol('server')
 
 export interface RoomDeps {
+  /** Told, once nothing waits for a commit, whose changes are now durable (and up to what). */
+  committedFor?: (boardId: string, userIds: ReadonlySet<string>, stateVector: Uint8Array) => void
   /** Entity locks, enforced on the document: edits by others than the holder are reverted. */
   locks?: {
     lockedByOthers(boardId: string, userId: string): LockedEntities | null
@@ -69,6 +71,8 @@ export class Room {
   /** Updates applied in memory whose commit has not completed. */
   private uncommitted = 0
   private commitWaiters: Array<() => void> = []
+  /** Users whose changes were committed since they were last told. */
+  private committedFor = new Set<string>()
   /** Doc updates produced by the apply in progress; enqueued only if it succeeds. */
   private captured: { updates: Uint8Array[]; derived: Derived[] } | null = null
   private storedBytes: number
@@ -369,6 +373,12 @@ export class Room {
     }
     if (origin !== SERVER_ORIGIN) {
       for (const change of derived) this.deps.activity?.(this.boardId, origin.user, change)
+    }
+    if (origin !== SERVER_ORIGIN) this.committedFor.add(origin.user.id)
+    if (this.uncommitted === 0 && this.committedFor.size > 0 && this.deps.committedFor) {
+      // Nothing is waiting, so the document's state vector is exactly what is on disk.
+      this.deps.committedFor(this.boardId, this.committedFor, Y.encodeStateVector(this.doc))
+      this.committedFor = new Set()
     }
     if (this.uncommitted === 0 && this.commitWaiters.length > 0) {
       const waiters = this.commitWaiters

@@ -66,6 +66,12 @@ export type ServerMessage =
   | { type: 'reset'; stream: string; epoch: string; lastSeq: number }
   | { type: 'notification'; notification: unknown }
   | { type: 'error'; error: ReplyError }
+  /**
+   * Everything this user's connections sent to the board is committed up to this state
+   * vector (base64 of a Yjs state vector): a client compares its own clock with it to say
+   * "all changes saved" only when the server has them on disk.
+   */
+  | { type: 'doc.committed'; boardId: string; stateVector: string }
 
 export const serverMessageTypes = [
   'welcome',
@@ -75,4 +81,5 @@ export const serverMessageTypes = [
   'reset',
   'notification',
   'error',
+  'doc.committed',
 ] as const
