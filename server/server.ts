@@ -99,7 +99,8 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
       compactAfterUpdates: config.compactAfterUpdates,
       stats: metrics.updates,
       activity: (boardId, actor, derived) => activity.record(boardId, actor, derived),
-      committedFor: (boardId, userIds, stateVector) => live.docCommitted(boardId, userIds, stateVector),
+      committedFor: (boardId, userIds, stateVector) =>
+        live.docCommitted(boardId, userIds, stateVector),
       locks: {
         lockedByOthers(boardId, userId) {
           if (!lockService.hasLocks(boardId)) return null

@@ -1,47 +1,146 @@
-import { createResource, For, Show } from 'solid-js'
+import { createResource, createSignal, Match, onCleanup, Show, Switch, type JSX } from 'solid-js'
+import { api, ApiError, refresh, type User, type Workspace } from './lib/api.ts'
+import { makeLive, type Live } from './lib/live.ts'
+import { adoptPath, navigate, route } from './lib/router.ts'
+import { BoardPage } from './pages/Board.tsx'
+import { Home } from './pages/Home.tsx'
+import { Inbox, createInbox } from './pages/Inbox.tsx'
+import { Invite, SignIn } from './pages/SignIn.tsx'
+import { WorkspacePage } from './pages/Workspace.tsx'
 
-interface Workspace {
-  id: string
-  name: string
-  role: string
+function remember(key: string, value: unknown): void {
+  localStorage.setItem(key, JSON.stringify(value))
 }
 
-async function fetchMe(): Promise<{ user: { name: string }; workspaces: Workspace[] } | null> {
-  const response = await fetch('/api/me')
-  return response.ok ? response.json() : null
+function remembered<T>(key: string): T | null {
+  const raw = localStorage.getItem(key)
+  return raw ? (JSON.parse(raw) as T) : null
+}
+
+export interface AppContext {
+  me: User
+  workspaces: () => Workspace[]
+  reloadMe: () => void
+  live: Live
+  auth: boolean
 }
 
 /**
- * A placeholder until the full web client lands: shows who the server thinks you are and
- * your workspaces, so a fresh `npm start` proves the whole path works.
+ * The shell: find out whether this server has accounts, get a session (from the refresh
+ * cookie) if it does, then show the page the hash names.
  */
-export function App() {
-  const [me] = createResource(fetchMe)
+export function App(): JSX.Element {
+  adoptPath()
+  // Offline, the last known mode and user stand in (the app shell and boards work offline).
+  const [mode] = createResource(async () => {
+    const caps = await api
+      .capabilities()
+      .catch(() => remembered<{ auth: 'token' | 'off' }>('loupe-mode'))
+    if (!caps) return 'off'
+    remember('loupe-mode', caps)
+    if (caps.auth === 'token') await refresh()
+    return caps.auth
+  })
+  const [me, { refetch }] = createResource(
+    () => mode(),
+    async () => {
+      try {
+        const data = await api.me()
+        remember('loupe-me', data)
+        return data
+      } catch (error) {
+        return error instanceof ApiError
+          ? null
+          : remembered<Awaited<ReturnType<typeof api.me>>>('loupe-me')
+      }
+    },
+  )
   return (
-    <main
-      style={{ 'font-family': 'system-ui, sans-serif', margin: '2rem auto', 'max-width': '40rem' }}
-    >
-      <h1>Loupe</h1>
-      <p>
-        Review things together: annotations, comment threads and a task board, live and offline.
-      </p>
-      <Show when={me()} fallback={<p>Not signed in.</p>}>
+    <Show when={!mode.loading && !me.loading} fallback={<p class="loading">Loading…</p>}>
+      <Show when={me()} fallback={<SignIn onSignedIn={() => void refetch()} />}>
         {(data) => (
-          <>
-            <p>Signed in as {data().user.name}.</p>
-            <h2>Workspaces</h2>
-            <ul>
-              <For each={data().workspaces} fallback={<li>No workspaces yet.</li>}>
-                {(w) => (
-                  <li>
-                    {w.name} ({w.role})
-                  </li>
-                )}
-              </For>
-            </ul>
-          </>
+          <SignedIn
+            me={data().user}
+            workspaces={data().workspaces}
+            reload={() => void refetch()}
+            auth={mode() === 'token'}
+          />
         )}
       </Show>
-    </main>
+    </Show>
+  )
+}
+
+function SignedIn(props: { me: User; workspaces: Workspace[]; reload: () => void; auth: boolean }) {
+  const [connected, setConnected] = createSignal(false)
+  const live = makeLive(setConnected)
+  onCleanup(() => live.close())
+  const inbox = createInbox(live)
+  const ctx: AppContext = {
+    me: props.me,
+    workspaces: () => props.workspaces,
+    reloadMe: props.reload,
+    live,
+    auth: props.auth,
+  }
+  return (
+    <div class="app">
+      <header class="topbar">
+        <a href="#/" class="brand">
+          Loupe
+        </a>
+        <nav aria-label="Main">
+          <a href="#/inbox">
+            Inbox{' '}
+            <Show when={inbox.unread() > 0}>
+              <span class="badge" data-testid="unread" aria-label={`${inbox.unread()} unread`}>
+                {inbox.unread()}
+              </span>
+            </Show>
+          </a>
+        </nav>
+        <span class="me">
+          <span class="dot" style={{ background: props.me.color }} /> {props.me.name}
+          <span
+            class={connected() ? 'live on' : 'live'}
+            title={connected() ? 'live' : 'reconnecting'}
+          />
+        </span>
+        <Show when={props.auth}>
+          <button
+            type="button"
+            class="link"
+            onClick={() => void api.logout().then(() => location.reload())}
+          >
+            Sign out
+          </button>
+        </Show>
+      </header>
+      <main>
+        <Switch fallback={<Home ctx={ctx} />}>
+          <Match when={route()[0] === 'w' && route()[1]}>
+            {(id) => <WorkspacePage ctx={ctx} workspaceId={id()} />}
+          </Match>
+          <Match when={route()[0] === 'b' && route()[1]}>
+            {(id) => <BoardPage ctx={ctx} boardId={id()} />}
+          </Match>
+          <Match when={route()[0] === 'inbox'}>
+            <Inbox inbox={inbox} />
+          </Match>
+          <Match when={route()[0] === 'invite' && route()[1]}>
+            {(code) => (
+              <Invite
+                code={code()}
+                signedIn
+                onDone={() => {
+                  props.reload()
+                  navigate()
+                }}
+              />
+            )}
+          </Match>
+        </Switch>
+      </main>
+    </div>
   )
 }

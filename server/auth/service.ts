@@ -58,6 +58,10 @@ export class AuthService {
     this.failures = new FailureWindow(deps.loginAttempts, FIFTEEN_MINUTES, deps.now)
   }
 
+  ownerExists(): boolean {
+    return this.deps.accounts.hasOwner()
+  }
+
   get setupCode(): string {
     return this.deps.setupCode
   }

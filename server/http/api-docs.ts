@@ -40,6 +40,7 @@ export const routeDocs: readonly RouteDoc[] = [
     { auth: false },
   ),
   doc('GET', '/api/openapi.json', 'This API as an OpenAPI 3.1 document.', { auth: false }),
+  doc('GET', '/api/setup', 'Whether the one-time owner setup is still open.', { auth: false }),
   doc('POST', '/api/setup', 'Create the owner with the one-time setup code (only once).', {
     auth: false,
     body: setupBody,

@@ -122,7 +122,9 @@ describe('LockService', () => {
   it('[L7] request ids are per session: another session reusing an id is not handed the lock', () => {
     const { acquire } = setup()
     acquire(ann, { sessionId: 's1', requestId: 'r1' })
-    expect(() => acquire(ann, { sessionId: 's2', requestId: 'r1' })).toThrow(expect.objectContaining({ code: 'locked' }))
+    expect(() => acquire(ann, { sessionId: 's2', requestId: 'r1' })).toThrow(
+      expect.objectContaining({ code: 'locked' }),
+    )
   })
 
   it('[L5] a dead session loses its locks and its places', () => {

@@ -42,6 +42,9 @@ export function sessionResponse(c: Context, session: Session) {
 export function authRoutes(service: AuthService) {
   const app = new Hono()
 
+  // Whether the one-time owner setup is still open (the web app shows setup or sign-in).
+  app.get('/setup', (c) => c.json({ needed: !service.ownerExists() }))
+
   app.post('/setup', async (c) => {
     const body = await jsonBody(c, setupBody)
     const session = await service.setup(body, clientAddress(c))

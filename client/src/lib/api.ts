@@ -1,0 +1,223 @@
+/**
+ * The one module that calls fetch. It keeps the access token in memory, refreshes it from the
+ * HttpOnly cookie before it expires (and once on a 401), and turns error bodies into ApiError.
+ */
+import type { ErrorBody } from '../../../shared/protocol/errors.ts'
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly body: ErrorBody | null,
+  ) {
+    super(message)
+  }
+}
+
+export interface User {
+  id: string
+  name: string
+  color: string
+}
+
+export interface Session {
+  user: User
+  accessToken: string
+  expiresAt: number
+}
+
+let token: string | null = null
+let expiresAt = 0
+const listeners = new Set<(token: string | null) => void>()
+
+export function currentToken(): string | null {
+  return token
+}
+
+export function onTokenChange(listener: (token: string | null) => void): () => void {
+  listeners.add(listener)
+  return () => listeners.delete(listener)
+}
+
+function setSession(session: Session | null): void {
+  token = session?.accessToken ?? null
+  expiresAt = session?.expiresAt ?? 0
+  for (const listener of listeners) listener(token)
+}
+
+let refreshing: Promise<boolean> | null = null
+
+/** Swaps the refresh cookie for a new access token; false when there is no session. */
+export function refresh(): Promise<boolean> {
+  refreshing ??= fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' })
+    .then(async (response) => {
+      if (!response.ok) return false
+      setSession((await response.json()) as Session)
+      return true
+    })
+    .catch(() => false)
+    .finally(() => (refreshing = null))
+  return refreshing
+}
+
+// Back online after starting offline: there may be no token yet.
+window.addEventListener('online', () => void refresh())
+
+/** Refreshes a minute before the access token runs out. */
+setInterval(() => {
+  if (token && expiresAt - Date.now() < 60_000) void refresh()
+}, 15_000)
+
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  retried = false,
+): Promise<T> {
+  const headers: Record<string, string> = {}
+  if (token) headers.authorization = `Bearer ${token}`
+  if (body !== undefined && !(body instanceof Blob)) headers['content-type'] = 'application/json'
+  const response = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: body === undefined ? undefined : body instanceof Blob ? body : JSON.stringify(body),
+  })
+  if (response.status === 401 && !retried && path !== '/api/auth/refresh' && (await refresh())) {
+    return request(method, path, body, true)
+  }
+  const data = response.headers.get('content-type')?.includes('json') ? await response.json() : null
+  if (!response.ok) {
+    const error = (data as ErrorBody | null)?.error
+    throw new ApiError(
+      response.status,
+      error?.code ?? 'error',
+      error?.message ?? response.statusText,
+      data,
+    )
+  }
+  return data as T
+}
+
+export const api = {
+  me: () => request<{ user: User; workspaces: Workspace[] }>('GET', '/api/me'),
+  setupNeeded: async () => (await request<{ needed: boolean }>('GET', '/api/setup')).needed,
+  setup: async (code: string, name: string, password: string) =>
+    setSession(await request<Session>('POST', '/api/setup', { code, name, password })),
+  login: async (name: string, password: string) =>
+    setSession(await request<Session>('POST', '/api/auth/login', { name, password })),
+  logout: async () => {
+    await request('POST', '/api/auth/logout').catch(() => {})
+    setSession(null)
+  },
+  acceptInvite: async (code: string, account?: { name: string; password: string }) =>
+    setSession(await request<Session>('POST', `/api/invites/${code}/accept`, account)),
+  capabilities: () => request<{ auth: 'token' | 'off' }>('GET', '/api/capabilities'),
+  createWorkspace: (name: string) =>
+    request<{ workspace: Workspace }>('POST', '/api/workspaces', { name }),
+  boards: (workspaceId: string) =>
+    request<{ boards: BoardRow[] }>('GET', `/api/workspaces/${workspaceId}/boards`),
+  createBoard: (workspaceId: string, title: string, id?: string) =>
+    request<{ board: BoardRow }>('POST', `/api/workspaces/${workspaceId}/boards`, { title, id }),
+  renameBoard: (id: string, title: string) =>
+    request<{ board: BoardRow }>('PATCH', `/api/boards/${id}`, { title }),
+  archiveBoard: (id: string) => request<{ board: BoardRow }>('DELETE', `/api/boards/${id}`),
+  board: (id: string) => request<{ board: BoardRow & { role: Role } }>('GET', `/api/boards/${id}`),
+  members: (workspaceId: string) =>
+    request<{ members: Member[] }>('GET', `/api/workspaces/${workspaceId}/members`),
+  setRole: (workspaceId: string, userId: string, role: Role) =>
+    request('PATCH', `/api/workspaces/${workspaceId}/members/${userId}`, { role }),
+  removeMember: (workspaceId: string, userId: string) =>
+    request('DELETE', `/api/workspaces/${workspaceId}/members/${userId}`),
+  invite: (workspaceId: string, role: Role) =>
+    request<{ code: string; url: string; expiresAt: number }>(
+      'POST',
+      `/api/workspaces/${workspaceId}/invites`,
+      { role },
+    ),
+  notifications: (unread: boolean) =>
+    request<{ notifications: AppNotification[]; unreadCount: number }>(
+      'GET',
+      `/api/notifications${unread ? '?unread=1' : ''}`,
+    ),
+  markRead: (ids: string[]) =>
+    request<{ unreadCount: number }>('POST', '/api/notifications/read', { ids }),
+  events: (stream: string, after: number) =>
+    request<{ events: Array<{ seq: number; event: ActivityEvent }>; lastSeq: number }>(
+      'GET',
+      `/api/events?stream=${encodeURIComponent(stream)}&after=${after}&limit=200`,
+    ),
+  upload: (boardId: string, file: File, onProgress: (fraction: number) => void) =>
+    uploadWithProgress(boardId, file, onProgress),
+}
+
+/** XMLHttpRequest, because fetch reports no upload progress. */
+function uploadWithProgress(boardId: string, file: File, onProgress: (fraction: number) => void) {
+  return new Promise<{
+    media: { hash: string; mime: string; kind: 'image' | 'video'; bytes: number; url: string }
+  }>((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', `/api/media?board=${encodeURIComponent(boardId)}`)
+    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`)
+    xhr.setRequestHeader('content-type', file.type)
+    xhr.upload.onprogress = (event) =>
+      event.lengthComputable && onProgress(event.loaded / event.total)
+    xhr.onload = () => {
+      const data = JSON.parse(xhr.responseText || 'null')
+      if (xhr.status === 201) resolve(data)
+      else
+        reject(
+          new ApiError(
+            xhr.status,
+            data?.error?.code ?? 'error',
+            data?.error?.message ?? 'upload failed',
+            data,
+          ),
+        )
+    }
+    xhr.onerror = () => reject(new ApiError(0, 'offline', 'upload failed: no connection', null))
+    xhr.send(file)
+  })
+}
+
+/** A media URL an <img> or <video> can load (they cannot send headers). */
+export function mediaUrl(url: string): string {
+  return token ? `${url}?token=${encodeURIComponent(token)}` : url
+}
+
+export type Role = 'owner' | 'editor' | 'viewer'
+export interface Workspace {
+  id: string
+  name: string
+  role: Role
+}
+export interface BoardRow {
+  id: string
+  workspaceId: string
+  title: string
+  archivedAt: number | null
+}
+export interface Member extends User {
+  role: Role
+}
+export interface AppNotification {
+  id: string
+  type: string
+  actor: { id: string; name: string }
+  boardId: string | null
+  threadId: string | null
+  commentId: string | null
+  taskId: string | null
+  count: number
+  data: Record<string, unknown> | null
+  updatedAt: number
+  readAt: number | null
+}
+export interface ActivityEvent {
+  type: string
+  ts: number
+  actor: { id: string; name: string }
+  boardId?: string
+  data: Record<string, unknown>
+}

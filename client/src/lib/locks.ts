@@ -1,0 +1,90 @@
+/**
+ * Locks as the board shows them: who holds what (from GET /api/locks and the board's lock
+ * events), and taking, renewing and releasing through the live socket, so a lock belongs to
+ * this tab's session and is freed if the tab vanishes.
+ */
+import { createSignal } from 'solid-js'
+import { request } from './api.ts'
+import type { Live } from './live.ts'
+
+export interface HeldLock {
+  key: string
+  holder: { id: string; name: string }
+  expiresAt: number
+}
+
+export function createLocks(boardId: string, live: Live) {
+  const [locks, setLocks] = createSignal<Record<string, HeldLock>>({})
+  const [waiting, setWaiting] = createSignal<Record<string, true>>({})
+  const load = async () => {
+    const { locks: list } = await request<{ locks: HeldLock[] }>(
+      'GET',
+      `/api/locks?board=${encodeURIComponent(boardId)}`,
+    )
+    setLocks(Object.fromEntries(list.map((l) => [l.key, l])))
+  }
+  void load().catch(() => {})
+  const stop = live.subscribe(
+    `board:${boardId}`,
+    ({ event }) => {
+      const data = event.data as { key?: string; holder?: HeldLock['holder']; expiresAt?: number }
+      if (!data.key) return
+      const key = data.key
+      if (event.type === 'lock.acquired' && data.holder) {
+        setLocks((all) => ({
+          ...all,
+          [key]: { key, holder: data.holder as HeldLock['holder'], expiresAt: data.expiresAt ?? 0 },
+        }))
+        setWaiting(({ [key]: _done, ...rest }) => rest)
+      } else if (event.type === 'lock.released' || event.type === 'lock.expired') {
+        setLocks(({ [key]: _gone, ...rest }) => rest)
+      }
+    },
+    () => void load(),
+  )
+  const renewals = new Map<string, ReturnType<typeof setInterval>>()
+  const keyOf = (entityType: string, entityId: string) => `${boardId}/${entityType}/${entityId}`
+  return {
+    locks,
+    waiting,
+    keyOf,
+    holderOf: (entityType: string, entityId: string) =>
+      locks()[keyOf(entityType, entityId)]?.holder ?? null,
+    /** Takes the lock for an edit and keeps renewing it while the edit goes on. */
+    async take(entityType: string, entityId: string): Promise<boolean> {
+      const key = keyOf(entityType, entityId)
+      try {
+        await live.request({ type: 'lock.acquire', key, ttlMs: 5 * 60_000 })
+        renewals.set(
+          key,
+          setInterval(
+            () => void live.request({ type: 'lock.renew', key, ttlMs: 5 * 60_000 }).catch(() => {}),
+            60_000,
+          ),
+        )
+        return true
+      } catch {
+        await load().catch(() => {})
+        return false
+      }
+    },
+    async release(entityType: string, entityId: string) {
+      const key = keyOf(entityType, entityId)
+      clearInterval(renewals.get(key))
+      renewals.delete(key)
+      await live.request({ type: 'lock.release', key }).catch(() => {})
+    },
+    /** "Notify me when free": joins the queue; the lock comes with a notification. */
+    async notifyWhenFree(entityType: string, entityId: string) {
+      const key = keyOf(entityType, entityId)
+      await live.request({ type: 'lock.acquire', key, wait: true, ttlMs: 5 * 60_000 })
+      setWaiting((all) => ({ ...all, [key]: true }))
+    },
+    dispose() {
+      for (const timer of renewals.values()) clearInterval(timer)
+      stop()
+    },
+  }
+}
+
+export type Locks = ReturnType<typeof createLocks>

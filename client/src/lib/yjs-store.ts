@@ -1,0 +1,48 @@
+/**
+ * Yjs → Solid: a Solid store mirroring a Y.Map of entities, updated from `observeDeep` with
+ * `reconcile` one entity at a time (a keystroke in one task re-reads that task, not the
+ * board). Writes never go through the store: they go through `doc.transact` with LOCAL, so
+ * the undo manager and the server see them as this user's.
+ */
+import { onCleanup } from 'solid-js'
+import { createStore, reconcile } from 'solid-js/store'
+import * as Y from 'yjs'
+
+/** The origin of every change this client's user makes (undo tracks exactly these). */
+export const LOCAL = Symbol('local')
+
+function plain(value: unknown): unknown {
+  return value instanceof Y.AbstractType ? value.toJSON() : value
+}
+
+/** A store of `map`'s entries as plain JSON, kept in step with the map. */
+export function makeYMapStore<T extends object>(map: Y.Map<unknown>) {
+  const initial: Record<string, T> = {}
+  map.forEach((value, key) => (initial[key] = plain(value) as T))
+  const [store, setStore] = createStore<Record<string, T>>(initial)
+  const onChange = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>) => {
+    const touched = new Set<string>()
+    for (const event of events) {
+      if (event.target === map) {
+        for (const key of event.keys.keys()) touched.add(key)
+      } else {
+        const first = event.path[0]
+        if (typeof first === 'string') touched.add(first)
+      }
+    }
+    for (const key of touched) {
+      const value = map.get(key)
+      if (value === undefined) setStore(key, undefined as unknown as T)
+      else setStore(key, reconcile(plain(value) as T))
+    }
+  }
+  map.observeDeep(onChange)
+  return { store, dispose: () => map.unobserveDeep(onChange) }
+}
+
+/** `makeYMapStore`, unobserved when the calling component goes away. */
+export function createYMapStore<T extends object>(map: Y.Map<unknown>): Record<string, T> {
+  const { store, dispose } = makeYMapStore<T>(map)
+  onCleanup(dispose)
+  return store
+}

@@ -1,0 +1,2 @@
+// IndexedDB for y-indexeddb in jsdom.
+import 'fake-indexeddb/auto'

@@ -1,0 +1,53 @@
+/**
+ * Real Chromium for end-to-end tests: Debian's `chromium`, installed with apt-get when missing
+ * (the machine reaches Debian's packages; no browser is downloaded), driven by playwright-core.
+ * The web client is built first if it is not. Playwright gives every launch a fresh,
+ * temporary profile.
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser } from 'playwright-core'
+
+export const CHROMIUM = process.env.LOUPE_CHROMIUM ?? '/usr/bin/chromium'
+export const clientDir = fileURLToPath(new URL('../../client/dist', import.meta.url))
+
+export function ensureChromium(): void {
+  if (existsSync(CHROMIUM)) return
+  if (process.getuid?.() !== 0)
+    throw new Error(`${CHROMIUM} is missing; install Debian's chromium package`)
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  execFileSync('apt-get', ['update'], { stdio: 'ignore', env })
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+    stdio: 'ignore',
+    env,
+  })
+}
+
+export function ensureClientBuilt(): void {
+  if (existsSync(join(clientDir, 'index.html'))) return
+  const root = fileURLToPath(new URL('../..', import.meta.url))
+  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build'], {
+    cwd: root,
+    stdio: 'ignore',
+  })
+}
+
+export async function launch(): Promise<Browser> {
+  ensureChromium()
+  ensureClientBuilt()
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}
