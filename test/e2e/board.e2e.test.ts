@@ -85,6 +85,10 @@ describe('the web client, two users', () => {
       buffer: Buffer.from(picture, 'base64'),
     })
     await a.page.getByRole('button', { name: 'frame.png' }).waitFor()
+    // Approval goes through the media item's lock and reaches the other user.
+    await a.page.getByRole('button', { name: 'Approve' }).click()
+    await b.page.getByRole('button', { name: 'frame.png' }).click()
+    await b.page.getByText('✓ Approved').waitFor({ timeout: 10_000 })
     await a.page.getByRole('button', { name: 'Rectangle' }).click()
     const layer = a.page.getByTestId('annotation-layer')
     const box = (await layer.boundingBox())!

@@ -5,8 +5,8 @@
  * temporary profile.
  */
 import { execFileSync } from 'node:child_process'
+import { buildClientIfNeeded } from '../../scripts/client-build.mjs'
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser } from 'playwright-core'
 
@@ -26,12 +26,7 @@ export function ensureChromium(): void {
 }
 
 export function ensureClientBuilt(): void {
-  if (existsSync(join(clientDir, 'index.html'))) return
-  const root = fileURLToPath(new URL('../..', import.meta.url))
-  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build'], {
-    cwd: root,
-    stdio: 'ignore',
-  })
+  if (buildClientIfNeeded(() => {}) !== 0) throw new Error('the web client did not build')
 }
 
 export async function launch(): Promise<Browser> {

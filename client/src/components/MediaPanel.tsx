@@ -3,6 +3,7 @@ import { createSignal, For, Show } from 'solid-js'
 import { newId } from '../../../shared/ids.ts'
 import {
   addMedia,
+  board,
   createAnnotation,
   type AnnotationFields,
   type MediaFields,
@@ -11,6 +12,7 @@ import {
 } from '../../../shared/schema/board.ts'
 import { api, mediaUrl } from '../lib/api.ts'
 import type { BoardConnection } from '../lib/board.ts'
+import type { Locks } from '../lib/locks.ts'
 import type { Peer, Presence } from '../lib/presence.ts'
 
 type Tool = 'pin' | 'rect' | 'ellipse' | 'arrow' | 'path'
@@ -33,6 +35,7 @@ export function MediaPanel(props: {
   presence: Presence
   peers: Peer[]
   selectedMedia: string | null
+  locks: Locks
   onSelectMedia: (id: string) => void
   onSelectAnnotation: (annotation: AnnotationFields) => void
 }) {
@@ -157,6 +160,17 @@ export function MediaPanel(props: {
           </p>
         </Show>
       </div>
+      <Show when={current()}>
+        {(m) => (
+          <Approval
+            conn={props.conn}
+            media={m()}
+            me={props.me}
+            locks={props.locks}
+            readOnly={props.readOnly}
+          />
+        )}
+      </Show>
       <Show when={!props.readOnly}>
         <div class="tools" role="toolbar" aria-label="Annotation tools">
           <For each={tools}>
@@ -238,6 +252,59 @@ export function MediaPanel(props: {
         </Show>
       </div>
     </section>
+  )
+}
+
+type ApprovableMedia = MediaFields & { approvedBy?: string | null; approvedAt?: number | null }
+
+/**
+ * Approving a media item must not collide ("who overwrote my approval?"): it takes the item's
+ * lock, sets the approval, and releases; while someone else holds it, the button is disabled
+ * and shows who, with "notify me when free".
+ */
+function Approval(props: {
+  conn: BoardConnection
+  media: ApprovableMedia
+  me: { id: string }
+  locks: Locks
+  readOnly: boolean
+}) {
+  const holder = () => props.locks.holderOf('media', props.media.id)
+  const lockedByOther = () => !!holder() && holder()?.id !== props.me.id
+  const toggle = async () => {
+    if (!(await props.locks.take('media', props.media.id))) return
+    props.conn.transact((doc) => {
+      const item = board(doc).media.get(props.media.id) as unknown as
+        { set(k: string, v: unknown): void } | undefined
+      const approve = !props.media.approvedBy
+      item?.set('approvedBy', approve ? props.me.id : null)
+      item?.set('approvedAt', approve ? Date.now() : null)
+    })
+    await props.locks.release('media', props.media.id)
+  }
+  return (
+    <p class="approval">
+      <Show when={props.media.approvedBy} fallback={<span class="muted">Not approved</span>}>
+        <strong>✓ Approved</strong>
+      </Show>{' '}
+      <Show when={!props.readOnly}>
+        <button type="button" disabled={lockedByOther()} onClick={() => void toggle()}>
+          {props.media.approvedBy ? 'Withdraw approval' : 'Approve'}
+        </button>
+      </Show>
+      <Show when={lockedByOther()}>
+        <span class="lock-badge">
+          🔒 Locked by {holder()?.name}{' '}
+          <button
+            type="button"
+            class="link"
+            onClick={() => void props.locks.notifyWhenFree('media', props.media.id)}
+          >
+            Notify me when free
+          </button>
+        </span>
+      </Show>
+    </p>
   )
 }
 

@@ -140,6 +140,7 @@ export function BoardPage(props: { ctx: AppContext; boardId: string }) {
           presence={presence}
           peers={presence.peers()}
           selectedMedia={selectedMedia()}
+          locks={locks}
           onSelectMedia={setSelectedMedia}
           onSelectAnnotation={(a) => {
             setAnchor({
