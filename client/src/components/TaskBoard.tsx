@@ -52,6 +52,15 @@ export function TaskBoard(props: {
       task?.set('updatedAt', Date.now())
     })
   }
+  const moveBy = (id: string, status: TaskStatus, step: -1 | 1) => {
+    const list = column(status)
+    const index = list.findIndex((t) => t.id === id)
+    const target = list[index + step + (step > 0 ? 1 : 0)]
+    if (index < 0 || (step < 0 && index === 0) || (step > 0 && index === list.length - 1)) return
+    moveTo(id, status, target?.id ?? null)
+  }
+  const nextStatus = (status: TaskStatus): TaskStatus | undefined =>
+    taskStatuses[taskStatuses.indexOf(status) + 1]
   const startEdit = async (id: string) => {
     if (props.readOnly) return
     if (!(await props.locks.take('task', id))) return
@@ -145,6 +154,38 @@ export function TaskBoard(props: {
                         >
                           Edit
                         </button>
+                        {/* Keyboard alternatives to dragging: up, down, and to the next column. */}
+                        <button
+                          type="button"
+                          class="link"
+                          disabled={lockedByOther()}
+                          aria-label={`Move ${task.title} up`}
+                          onClick={() => moveBy(task.id, status, -1)}
+                        >
+                          ↑
+                        </button>
+                        <button
+                          type="button"
+                          class="link"
+                          disabled={lockedByOther()}
+                          aria-label={`Move ${task.title} down`}
+                          onClick={() => moveBy(task.id, status, 1)}
+                        >
+                          ↓
+                        </button>
+                        <Show when={nextStatus(status)}>
+                          {(next) => (
+                            <button
+                              type="button"
+                              class="link"
+                              disabled={lockedByOther()}
+                              aria-label={`Move ${task.title} to ${columnNames[next()]}`}
+                              onClick={() => moveTo(task.id, next(), null)}
+                            >
+                              →
+                            </button>
+                          )}
+                        </Show>
                       </Show>
                     </article>
                   )
