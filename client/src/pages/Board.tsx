@@ -11,6 +11,7 @@ import { Threads, type Thread } from '../components/Threads.tsx'
 import { api } from '../lib/api.ts'
 import { makeBoardConnection } from '../lib/board.ts'
 import { createLocks } from '../lib/locks.ts'
+import { route } from '../lib/router.ts'
 import { createPresence } from '../lib/presence.ts'
 import { createYMapStore } from '../lib/yjs-store.ts'
 
@@ -50,6 +51,18 @@ export function BoardPage(props: { ctx: AppContext; boardId: string }) {
   const [anchor, setAnchor] = createSignal<ThreadAnchor>({ type: 'board', id: props.boardId })
   const [following, setFollowing] = createSignal<string | null>(null)
 
+  // A link to a thread or task (from the inbox) selects it and brings it into view.
+  createEffect(() => {
+    const [, , kind, id] = route()
+    if (!id) return
+    if (kind === 'thread') setSelectedThread(id)
+    queueMicrotask(() => {
+      const element = document.querySelector<HTMLElement>(`[data-testid="${kind}-${id}"]`)
+      element?.scrollIntoView({ block: 'center' })
+      element?.setAttribute('tabindex', '-1')
+      element?.focus()
+    })
+  })
   createEffect(() => {
     const first = Object.keys(media)[0]
     if (!selectedMedia() && first) setSelectedMedia(first)

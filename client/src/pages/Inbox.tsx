@@ -52,12 +52,14 @@ const describe = (n: AppNotification) => {
   }
 }
 
-const target = (n: AppNotification) =>
-  n.type === 'invite'
-    ? `#/invite/${String(n.data?.code ?? '')}`
-    : n.boardId
-      ? `#/b/${n.boardId}`
-      : '#/'
+/** Where a notification leads: the invite, or the thread or task on its board. */
+const target = (n: AppNotification) => {
+  if (n.type === 'invite') return `#/invite/${String(n.data?.code ?? '')}`
+  if (!n.boardId) return '#/'
+  if (n.threadId) return `#/b/${n.boardId}/thread/${n.threadId}`
+  if (n.taskId) return `#/b/${n.boardId}/task/${n.taskId}`
+  return `#/b/${n.boardId}`
+}
 
 export function Inbox(props: { inbox: InboxStore }) {
   return (
