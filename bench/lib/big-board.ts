@@ -70,7 +70,14 @@ export async function fillBoard(docUrl: string, boardId: string, size: BoardSize
   }
   const threads = Math.max(1, size.annotations)
   doc.transact(() => {
-    addMedia(doc, { id: 'm1', kind: 'image', hash: 'f'.repeat(64), name: 'big.png', bytes: 1 })
+    addMedia(doc, {
+      id: 'm1',
+      kind: 'image',
+      hash: 'f'.repeat(64),
+      name: 'big.png',
+      bytes: 1,
+      addedBy: AUTHOR,
+    })
     for (let i = 0; i < threads; i++) {
       const id = `a${i}`
       if (i < size.annotations) {
@@ -98,7 +105,9 @@ export async function fillBoard(docUrl: string, boardId: string, size: BoardSize
   const check = await openProvider(docUrl, boardId)
   const full = (): boolean => {
     const n = counts(check.doc)
-    return n.tasks === size.tasks && n.annotations === size.annotations && n.comments === size.comments
+    return (
+      n.tasks === size.tasks && n.annotations === size.annotations && n.comments === size.comments
+    )
   }
   const ok = await waitUntil(full, 30_000, 50)
   const seen = counts(check.doc)

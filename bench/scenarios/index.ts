@@ -5,6 +5,7 @@ import { idle } from './idle.ts'
 import { coldload } from './coldload.ts'
 import { awareness } from './awareness.ts'
 import { locks } from './locks.ts'
+import { client } from './client.ts'
 import type { Scenario } from './types.ts'
 
 // Method-style members make Scenario<P> assignable to Scenario<unknown> without casts.
@@ -15,4 +16,5 @@ export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [
   coldload,
   awareness,
   locks,
+  client,
 ]

@@ -1,5 +1,5 @@
 import { generateKeyBetween } from 'fractional-indexing'
-import { createSignal, For, onCleanup, Show } from 'solid-js'
+import { createMemo, createSignal, For, onCleanup, Show } from 'solid-js'
 import { newId } from '../../../shared/ids.ts'
 import {
   board,
@@ -37,10 +37,18 @@ export function TaskBoard(props: {
 }) {
   const [editing, setEditing] = createSignal<string | null>(null)
   const [dragged, setDragged] = createSignal<string | null>(null)
-  const column = (status: TaskStatus) =>
-    Object.values(props.tasks)
-      .filter((t) => t && (t.status ?? 'todo') === status)
-      .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.id < b.id ? -1 : 1))
+  // Grouped and sorted once per change of the tasks, not once per column read.
+  const columns = createMemo(() => {
+    const grouped: Record<TaskStatus, Task[]> = { todo: [], doing: [], review: [], done: [] }
+    for (const task of Object.values(props.tasks)) {
+      if (task) (grouped[(task.status ?? 'todo') as TaskStatus] ?? grouped.todo).push(task)
+    }
+    for (const list of Object.values(grouped)) {
+      list.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.id < b.id ? -1 : 1))
+    }
+    return grouped
+  })
+  const column = (status: TaskStatus) => columns()[status]
   const moveTo = (id: string, status: TaskStatus, beforeId: string | null) => {
     const list = column(status).filter((t) => t.id !== id)
     const index = beforeId ? list.findIndex((t) => t.id === beforeId) : list.length

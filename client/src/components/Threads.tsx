@@ -1,4 +1,4 @@
-import { createSignal, For, Show } from 'solid-js'
+import { createMemo, createSignal, For, Show } from 'solid-js'
 import { newId } from '../../../shared/ids.ts'
 import {
   addComment,
@@ -51,10 +51,20 @@ export function Threads(props: {
   newAnchor: ThreadAnchor
 }) {
   const name = (id: string) => props.members.find((m) => m.id === id)?.name ?? 'someone'
-  const list = () =>
+  const list = createMemo(() =>
     Object.values(props.threads)
       .filter(Boolean)
-      .sort((a, b) => a.createdAt - b.createdAt)
+      .sort((a, b) => a.createdAt - b.createdAt),
+  )
+  // A long thread shows its first and latest comments until it is opened; only the open
+  // thread has a reply box. A big board then renders quickly and stays readable.
+  const expanded = (thread: Thread) =>
+    props.selected === thread.id || (thread.comments?.length ?? 0) <= 3
+  const shown = (thread: Thread) => {
+    const comments = thread.comments ?? []
+    return expanded(thread) ? comments : [...comments.slice(0, 1), ...comments.slice(-1)]
+  }
+  const hidden = (thread: Thread) => (thread.comments?.length ?? 0) - shown(thread).length
   const typing = (threadId: string) => [
     ...new Set(props.peers.filter((p) => p.typing?.threadId === threadId).map((p) => p.user.name)),
   ]
@@ -96,7 +106,12 @@ export function Threads(props: {
                 </button>
               </Show>
             </header>
-            <For each={thread.comments ?? []}>
+            <Show when={hidden(thread) > 0}>
+              <button type="button" class="link" onClick={() => props.onSelect(thread.id)}>
+                Show {hidden(thread)} more {hidden(thread) === 1 ? 'comment' : 'comments'}
+              </button>
+            </Show>
+            <For each={shown(thread)}>
               {(comment) => (
                 <CommentView
                   conn={props.conn}
@@ -111,7 +126,7 @@ export function Threads(props: {
             <Show when={typing(thread.id).length > 0}>
               <p class="muted typing">{typing(thread.id).join(', ')} typing…</p>
             </Show>
-            <Show when={!props.readOnly}>
+            <Show when={!props.readOnly && (props.selected === thread.id || list().length === 1)}>
               <Composer
                 label="Reply"
                 members={props.members}

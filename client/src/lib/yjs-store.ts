@@ -4,7 +4,7 @@
  * board). Writes never go through the store: they go through `doc.transact` with LOCAL, so
  * the undo manager and the server see them as this user's.
  */
-import { onCleanup } from 'solid-js'
+import { batch, onCleanup } from 'solid-js'
 import { createStore, reconcile } from 'solid-js/store'
 import * as Y from 'yjs'
 
@@ -30,11 +30,14 @@ export function makeYMapStore<T extends object>(map: Y.Map<unknown>) {
         if (typeof first === 'string') touched.add(first)
       }
     }
-    for (const key of touched) {
-      const value = map.get(key)
-      if (value === undefined) setStore(key, undefined as unknown as T)
-      else setStore(key, reconcile(plain(value) as T))
-    }
+    // One batch per Yjs change: a sync that brings a thousand entities re-renders once.
+    batch(() => {
+      for (const key of touched) {
+        const value = map.get(key)
+        if (value === undefined) setStore(key, undefined as unknown as T)
+        else setStore(key, reconcile(plain(value) as T))
+      }
+    })
   }
   map.observeDeep(onChange)
   return { store, dispose: () => map.unobserveDeep(onChange) }
