@@ -1,6 +1,9 @@
 /**
  * Two people in two browser contexts against a real server (issue 6, scenarios a–e).
  */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { createBoard, invite, setupOwner } from '../accounts.ts'
@@ -30,6 +33,10 @@ afterAll(async () => {
   await browser?.close()
   await cleanup()
 })
+
+/** Screenshots go to docs/ with LOUPE_SCREENSHOTS=1 (to refresh the README's), else to tmp. */
+const shotDir = process.env.LOUPE_SCREENSHOTS ? 'docs' : mkdtempSync(join(tmpdir(), 'loupe-shots-'))
+const shot = (name: string) => join(shotDir, name)
 
 const passwords: Record<string, string> = {
   Olive: 'owner-password',
@@ -140,7 +147,7 @@ describe('the web client, two users', () => {
     await b.page.getByRole('textbox', { name: 'Reply' }).fill('On it — the edge is soft')
     await b.page.getByRole('button', { name: 'Post' }).first().click()
     await a.page.getByText('On it — the edge is soft').first().waitFor()
-    await a.page.screenshot({ path: 'docs/screenshot-board.png' })
+    await a.page.screenshot({ path: shot('screenshot-board.png') })
     await a.context.close()
     await b.context.close()
   }, 60_000)
@@ -208,7 +215,7 @@ describe('the web client, two users', () => {
       .getByText('Written on the train')
       .waitFor()
     await expect.poll(() => b.page.getByTestId('status').textContent()).toMatch(/Offline/)
-    await b.page.screenshot({ path: 'docs/screenshot-offline.png' })
+    await b.page.screenshot({ path: shot('screenshot-offline.png') })
 
     await b.context.setOffline(false)
     await a.page.getByRole('heading', { name: 'Made offline' }).waitFor({ timeout: 20_000 })
