@@ -10,7 +10,7 @@ import {
   synced,
   type TestServer,
 } from './harness.ts'
-import { syncMessage, syncUpdate } from './wire.ts'
+import { syncStep1Frame, syncUpdate } from './wire.ts'
 
 afterEach(cleanup)
 
@@ -55,7 +55,7 @@ const badFrames: Array<[string, Uint8Array | string, number]> = [
   ],
   [
     'a state vector that does not decode',
-    syncMessage(0, Uint8Array.from([5, 0xff])),
+    syncStep1Frame(Uint8Array.from([5, 0xff])),
     CloseCode.malformed,
   ],
   ['a text frame', 'hello', CloseCode.malformed],

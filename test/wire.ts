@@ -1,16 +1,9 @@
 /** Hand-built y-websocket frames for raw-socket tests. */
 import * as encoding from 'lib0/encoding'
-import { YMessage, YSync } from '../shared/protocol/y-messages.ts'
+import { YMessage } from '../shared/protocol/y-messages.ts'
 
-export function syncMessage(type: number, payload: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, YMessage.sync)
-  encoding.writeVarUint(encoder, type)
-  encoding.writeVarUint8Array(encoder, payload)
-  return encoding.toUint8Array(encoder)
-}
-
-export const syncUpdate = (update: Uint8Array) => syncMessage(YSync.update, update)
+/** The server's own frame writers serve the tests too. */
+export { syncStep1Frame, updateFrame as syncUpdate } from '../server/realtime/y-frames.ts'
 
 /** An awareness message with one client's state. */
 export function awarenessMessage(clientId: number, clock: number, state: unknown): Uint8Array {

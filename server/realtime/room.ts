@@ -5,16 +5,16 @@
  * commit callback, and a sync step 2 is answered only when no update is waiting to commit.
  */
 import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
 import type { Logger } from 'pino'
 import * as Y from 'yjs'
 import { CloseCode } from '../../shared/protocol/close-codes.ts'
-import { YAuth, YMessage, YSync } from '../../shared/protocol/y-messages.ts'
+import { YMessage, YSync } from '../../shared/protocol/y-messages.ts'
 import { board } from '../../shared/schema/board.ts'
 import { mergeStored, type DocStore } from '../storage/doc-store.ts'
 import type { LockHolder } from '../../shared/protocol/locks.ts'
 import { deriveFromTransaction, withoutEntities, type Derived } from '../events/derive.ts'
 import { applyGuarded, type LockedEntities } from './lock-guard.ts'
+import { permissionDeniedFrame, syncStep1Frame, syncStep2Frame, updateFrame } from './y-frames.ts'
 import { RoomAwareness, type AwarenessOwner, type StampedUser } from './awareness.ts'
 import type { GroupCommitter } from './committer.ts'
 import { malformed, ProtocolError } from './errors.ts'
@@ -152,14 +152,7 @@ export class Room {
 
   join(peer: RoomPeer): void {
     this.peers.add(peer)
-    const step1 = encoding.createEncoder()
-    encoding.writeVarUint(step1, YMessage.sync)
-    encoding.writeVarUint(step1, YSync.step1)
-    encoding.writeVarUint8Array(
-      step1,
-      this.lazy ? this.lazy.stateVector : Y.encodeStateVector(this.doc),
-    )
-    peer.send(encoding.toUint8Array(step1))
+    peer.send(syncStep1Frame(this.lazy ? this.lazy.stateVector : Y.encodeStateVector(this.doc)))
     const everyone = this.awareness.encodeAll()
     if (everyone) peer.send(everyone)
   }
@@ -225,11 +218,7 @@ export class Room {
     } catch {
       throw malformed('state vector does not decode')
     }
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, YMessage.sync)
-    encoding.writeVarUint(encoder, YSync.step2)
-    encoding.writeVarUint8Array(encoder, update)
-    return encoding.toUint8Array(encoder)
+    return syncStep2Frame(update)
   }
 
   private receiveUpdate(peer: RoomPeer, update: Uint8Array): void {
@@ -292,11 +281,7 @@ export class Room {
     }
     if (!adds) return
     this.deps.stats.rejected()
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, YMessage.auth)
-    encoding.writeVarUint(encoder, YAuth.permissionDenied)
-    encoding.writeVarString(encoder, 'read-only: viewers cannot edit this board')
-    peer.send(encoding.toUint8Array(encoder))
+    peer.send(permissionDeniedFrame('read-only: viewers cannot edit this board'))
   }
 
   /** Applies a change the server makes itself, through the same commit-then-relay path. */
@@ -364,11 +349,7 @@ export class Room {
     }
     this.logLength++
     if (update && !this.evicted) {
-      const encoder = encoding.createEncoder()
-      encoding.writeVarUint(encoder, YMessage.sync)
-      encoding.writeVarUint(encoder, YSync.update)
-      encoding.writeVarUint8Array(encoder, update)
-      const message = encoding.toUint8Array(encoder)
+      const message = updateFrame(update)
       for (const peer of this.peers) if (echo || peer !== origin) peer.send(message)
     }
     if (origin !== SERVER_ORIGIN) {
