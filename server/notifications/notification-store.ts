@@ -5,26 +5,10 @@
  */
 import { newId } from '../../shared/ids.ts'
 import type { Actor } from '../../shared/protocol/events.ts'
+import type { Notification, NotificationType } from '../../shared/protocol/notifications.ts'
 import type { Db } from '../db/open.ts'
 
-export type NotificationType =
-  'mention' | 'reply' | 'assigned' | 'lock.granted' | 'lock.revoked' | 'invite'
-
-export interface Notification {
-  id: string
-  type: NotificationType
-  actor: Actor
-  boardId: string | null
-  threadId: string | null
-  commentId: string | null
-  taskId: string | null
-  /** How many events this item stands for (coalesced comments in one thread). */
-  count: number
-  data: Record<string, unknown> | null
-  createdAt: number
-  updatedAt: number
-  readAt: number | null
-}
+export type { Notification, NotificationType }
 
 export interface NewNotification {
   userId: string

@@ -3,6 +3,9 @@
  * HttpOnly cookie before it expires (and once on a 401), and turns error bodies into ApiError.
  */
 import type { ErrorBody } from '../../../shared/protocol/errors.ts'
+import type { LoupeEvent } from '../../../shared/protocol/events.ts'
+import type { Notification } from '../../../shared/protocol/notifications.ts'
+import type { Role } from '../../../shared/roles.ts'
 
 export class ApiError extends Error {
   constructor(
@@ -186,7 +189,7 @@ export function mediaUrl(url: string): string {
   return token ? `${url}?token=${encodeURIComponent(token)}` : url
 }
 
-export type Role = 'owner' | 'editor' | 'viewer'
+export type { Role }
 export interface Workspace {
   id: string
   name: string
@@ -201,23 +204,9 @@ export interface BoardRow {
 export interface Member extends User {
   role: Role
 }
-export interface AppNotification {
-  id: string
+export type AppNotification = Notification
+/** A stored event, read loosely (the feed shows every type, known or new). */
+export type ActivityEvent = Omit<LoupeEvent, 'type' | 'data'> & {
   type: string
-  actor: { id: string; name: string }
-  boardId: string | null
-  threadId: string | null
-  commentId: string | null
-  taskId: string | null
-  count: number
-  data: Record<string, unknown> | null
-  updatedAt: number
-  readAt: number | null
-}
-export interface ActivityEvent {
-  type: string
-  ts: number
-  actor: { id: string; name: string }
-  boardId?: string
   data: Record<string, unknown>
 }
