@@ -256,4 +256,29 @@ describe('the web client, two users', () => {
     await a.context.close()
     await v.context.close()
   }, 60_000)
+
+  it('owner setup is done; a new person joins through an invite link', async () => {
+    const created = await t.api<{ url: string }>(`/api/workspaces/${owner.workspaceId}/invites`, {
+      method: 'POST',
+      token: owner.token,
+      json: { role: 'editor' },
+    })
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    await page.goto(created.body.url)
+    await page.getByRole('heading', { name: 'Join with an invite' }).waitFor()
+    await page.getByLabel('Name').fill('newcomer')
+    await page.getByLabel('Password').fill('newcomer-password')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.getByRole('heading', { name: 'Workspaces' }).waitFor()
+    await page.getByRole('link', { name: 'Home' }).waitFor()
+    const members = await t.api<{ members: Array<{ name: string; role: string }> }>(
+      `/api/workspaces/${owner.workspaceId}/members`,
+      { token: owner.token },
+    )
+    expect(members.body.members).toContainEqual(
+      expect.objectContaining({ name: 'newcomer', role: 'editor' }),
+    )
+    await context.close()
+  }, 60_000)
 })
