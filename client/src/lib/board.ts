@@ -50,6 +50,11 @@ export function makeBoardConnection(
     provider.params = next ? { token: next } : {}
     if (next && !provider.wsconnected && !provider.wsconnecting) provider.connect()
   })
+  // Back online: try at once (the provider would otherwise wait out its backoff).
+  const onOnline = () => {
+    if (!provider.wsconnected && !provider.wsconnecting) provider.connect()
+  }
+  window.addEventListener('online', onOnline)
   const [online, setOnline] = createSignal(false)
   const [refused, setRefused] = createSignal<number | null>(null)
   const [committedClock, setCommittedClock] = createSignal(0)
@@ -90,6 +95,7 @@ export function makeBoardConnection(
     refused,
     transact: (change) => doc.transact(() => change(doc), LOCAL),
     close() {
+      window.removeEventListener('online', onOnline)
       stopToken()
       stopLive?.()
       undo.destroy()

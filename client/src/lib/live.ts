@@ -38,6 +38,15 @@ export function makeLive(onStatus: (connected: boolean) => void = () => {}): Liv
   let welcomed = false
   let backoff = 250
   let nextId = 1
+  let retry: ReturnType<typeof setTimeout> | undefined
+  // Back online: reconnect now rather than at the end of the backoff.
+  const onOnline = () => {
+    if (closed || (ws && ws.readyState <= WebSocket.OPEN)) return
+    clearTimeout(retry)
+    backoff = 250
+    connect()
+  }
+  window.addEventListener('online', onOnline)
   const pending = new Map<
     string,
     { resolve: (v: unknown) => void; reject: (e: Error) => void; message: object }
@@ -130,7 +139,7 @@ export function makeLive(onStatus: (connected: boolean) => void = () => {}): Liv
       if (closed || event.code === 4426) return
       // 4401: the token lapsed (or there was none offline); refresh, then try again.
       if (event.code === 4401) void refresh()
-      setTimeout(connect, backoff)
+      retry = setTimeout(connect, backoff)
       backoff = Math.min(backoff * 2, 5000)
     }
   }
@@ -170,6 +179,8 @@ export function makeLive(onStatus: (connected: boolean) => void = () => {}): Liv
     connected: () => welcomed,
     close() {
       closed = true
+      clearTimeout(retry)
+      window.removeEventListener('online', onOnline)
       ws?.close()
     },
   }
