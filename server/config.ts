@@ -106,6 +106,8 @@ export interface Config {
   /** How often owners subscribed to `system` get live figures (DESIGN: 5 s). */
   systemFiguresMs: number
   lockTtlMs: number
+  /** A spent refresh token presented again within this window is a retry, not theft. */
+  refreshReuseGraceMs: number
   lockMaxTtlMs: number
   /** Where the built web client lives; undefined serves no static files. */
   clientDir: string | undefined
@@ -167,6 +169,7 @@ export function configFromEnv(env: Env, clientDir: string | undefined): Config {
     roomHibernateMs: env.LOUPE_ROOM_HIBERNATE_MS,
     systemFiguresMs: 5000,
     lockTtlMs: env.LOUPE_LOCK_TTL_MS,
+    refreshReuseGraceMs: 30_000,
     lockMaxTtlMs: Math.max(env.LOUPE_LOCK_MAX_TTL_MS, env.LOUPE_LOCK_TTL_MS),
     eventRetention: {
       maxAgeMs: env.LOUPE_EVENT_RETENTION_DAYS * 24 * 3600 * 1000,

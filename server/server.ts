@@ -76,6 +76,7 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
     directory,
     tokens,
     audit,
+    refreshReuseGraceMs: config.refreshReuseGraceMs,
     setupCode: config.setupCode ?? newSetupCode(),
     loginAttempts: config.limits.loginAttempts,
     log,

@@ -69,8 +69,28 @@ describe('setup and sign-in', () => {
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0)
   })
 
-  it('rotates refresh tokens from the HttpOnly cookie; a reused one ends the session', async () => {
+  it('a refresh retried right after a lost reply still works (grace), without ending the session', async () => {
     const t = await authServer()
+    await setupOwner(t)
+    const login = await fetch(`${t.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Olive', password: 'owner-password' }),
+    })
+    const spent = (login.headers.get('set-cookie') as string).split(';')[0] as string
+    const refresh = (cookie: string) =>
+      fetch(`${t.url}/api/auth/refresh`, { method: 'POST', headers: { cookie } })
+    const first = await refresh(spent)
+    expect(first.status).toBe(200)
+    // The reply "was lost": the browser presents the spent cookie again.
+    const retry = await refresh(spent)
+    expect(retry.status).toBe(200)
+    const next = (retry.headers.get('set-cookie') as string).split(';')[0] as string
+    expect((await refresh(next)).status).toBe(200)
+  })
+
+  it('rotates refresh tokens from the HttpOnly cookie; a reused one ends the session', async () => {
+    const t = await authServer(undefined, { refreshReuseGraceMs: 0 })
     await setupOwner(t)
     const login = await fetch(`${t.url}/api/auth/login`, {
       method: 'POST',

@@ -17,6 +17,8 @@ import type { AuditLog } from '../audit/audit-log.ts'
 import type { AccessTokens } from './tokens.ts'
 
 export const REFRESH_DAYS = 30
+/** How long a spent refresh token may be presented again (a retry after a lost reply). */
+export const REFRESH_REUSE_GRACE_MS = 30_000
 const FIFTEEN_MINUTES = 15 * 60 * 1000
 
 export interface Session {
@@ -49,6 +51,8 @@ export class AuthService {
       directory: Directory
       tokens: AccessTokens
       audit?: AuditLog
+      /** See REFRESH_REUSE_GRACE_MS; tests set 0 to see reuse detection at once. */
+      refreshReuseGraceMs?: number
       setupCode: string
       loginAttempts: number
       log: Logger
@@ -138,6 +142,13 @@ export class AuthService {
     const record = this.deps.accounts.refreshRecord(token)
     if (!record || record.revokedAt !== null || record.expiresAt < Date.now()) throw refused
     if (!this.deps.accounts.spendRefresh(token)) {
+      // A reply can be lost (the network dropped as it came back), leaving the browser with
+      // the spent cookie; a retry soon after is that, not theft. Later reuse revokes.
+      const graceMs = this.deps.refreshReuseGraceMs ?? REFRESH_REUSE_GRACE_MS
+      const user = this.deps.accounts.activeUser(record.userId)
+      if (user && record.usedAt !== null && Date.now() - record.usedAt <= graceMs) {
+        return this.session(user, record.family)
+      }
       this.deps.accounts.revokeFamily(record.family)
       this.deps.log.warn({ user: record.userId }, 'refresh token reused; its sessions are revoked')
       throw refused
