@@ -203,11 +203,30 @@ describe('the web client, two users', () => {
     )
     await b.page.getByTestId('status').waitFor()
 
+    // y-indexeddb writes each update in its own IndexedDB transaction; count them so the
+    // reload below waits for the two offline edits to be on this device, as a person would.
+    const storedUpdates = () =>
+      b.page.evaluate(
+        (name) =>
+          new Promise<number>((resolve) => {
+            const open = indexedDB.open(name)
+            open.onsuccess = () => {
+              const count = open.result.transaction('updates').objectStore('updates').count()
+              count.onsuccess = () => {
+                resolve(count.result)
+                open.result.close()
+              }
+            }
+          }),
+        `loupe-board-${boardId}`,
+      )
+    const before = await storedUpdates()
     await b.context.setOffline(true)
     await b.page.getByLabel('New task').fill('Made offline')
     await b.page.getByRole('button', { name: 'Add task' }).click()
     await b.page.getByRole('textbox', { name: 'Comment', exact: true }).fill('Written on the train')
     await b.page.getByRole('button', { name: 'Post' }).last().click()
+    await expect.poll(storedUpdates).toBeGreaterThanOrEqual(before + 2)
     await b.page.reload()
     await b.page.getByRole('heading', { name: 'Made offline' }).waitFor({ timeout: 10_000 })
     await b.page
