@@ -5,6 +5,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Logger } from 'pino'
 import type { Config } from './config.ts'
+import type { Accounts } from './db/accounts.ts'
 import type { EventBus } from './events/bus.ts'
 import type { EventLog } from './events/event-log.ts'
 import type { LiveHub } from './live/live-hub.ts'
@@ -27,9 +28,10 @@ export function startBackgroundWork(deps: {
   docSockets: DocSockets
   rooms: RoomManager
   locks: LockService
+  accounts: Accounts
   log: Logger
 }) {
-  const { config, bus, eventLog, live, metrics, docSockets, rooms, locks, log } = deps
+  const { config, bus, eventLog, live, metrics, docSockets, rooms, locks, accounts, log } = deps
   // Expiry is checked on every lock operation too; this catches locks nobody asks about.
   const expiryTimer = setInterval(() => locks.expire(), 1000)
   expiryTimer.unref()
@@ -37,8 +39,9 @@ export function startBackgroundWork(deps: {
     try {
       const removed = eventLog.prune(config.eventRetention)
       if (removed > 0) log.info({ removed }, 'event log pruned')
+      accounts.pruneExpired()
     } catch (error) {
-      log.error({ err: error }, 'event log pruning failed')
+      log.error({ err: error }, 'pruning failed')
     }
   }
   prune()

@@ -179,6 +179,7 @@ export function createLoupeServer(config: Config, options: { log?: Logger } = {}
     docSockets,
     rooms,
     locks: lockService,
+    accounts,
     log,
   })
 

@@ -452,10 +452,6 @@ export class Room {
     this.deps.evicted(this)
   }
 
-  get isEvicted(): boolean {
-    return this.evicted
-  }
-
   destroy(): void {
     this.destroyed = true
     if (this.awarenessTimer) {

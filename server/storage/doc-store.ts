@@ -44,8 +44,6 @@ export interface DocStore {
   compact(boardId: string, fold: (stored: StoredDoc) => Uint8Array): Promise<CompactResult>
   /** Updates stored since the last snapshot. */
   pendingUpdates(boardId: string): Promise<number>
-  /** Drops everything stored for a board. */
-  remove(boardId: string): Promise<void>
 }
 
 /** The state a stored board decodes to: snapshot and log merged (no document needed). */

@@ -45,8 +45,6 @@ export class SqliteDocStore implements DocStore {
       deleteUpTo: db.prepare<[string, number]>(
         'DELETE FROM doc_updates WHERE board_id = ? AND seq <= ?',
       ),
-      deleteSnapshot: db.prepare<[string]>('DELETE FROM doc_snapshots WHERE board_id = ?'),
-      deleteUpdates: db.prepare<[string]>('DELETE FROM doc_updates WHERE board_id = ?'),
     }
     this.appendAll = db.transaction((updates: readonly DocUpdate[]) => {
       const now = Date.now()
@@ -134,14 +132,6 @@ export class SqliteDocStore implements DocStore {
 
   async pendingUpdates(boardId: string): Promise<number> {
     return this.stmts.count.get(boardId)?.n ?? 0
-  }
-
-  async remove(boardId: string): Promise<void> {
-    this.db.transaction(() => {
-      this.stmts.deleteUpdates.run(boardId)
-      this.stmts.deleteSnapshot.run(boardId)
-    })()
-    this.lastSeq.delete(boardId)
   }
 }
 

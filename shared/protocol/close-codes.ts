@@ -26,10 +26,13 @@ export const CloseCode = {
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
 
-/** Close codes after which a client should not blindly reconnect with the same credentials. */
-export const terminalCloseCodes: ReadonlySet<number> = new Set([
-  CloseCode.unauthorized,
+/**
+ * Close codes after which reconnecting as before cannot help. 4401 is not among them: a
+ * client that refreshes its token may come back.
+ */
+export const finalCloseCodes: ReadonlySet<number> = new Set([
   CloseCode.forbidden,
   CloseCode.notFound,
+  CloseCode.tooLarge,
   CloseCode.unsupportedVersion,
 ])

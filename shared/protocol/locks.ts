@@ -21,8 +21,6 @@ export function parseLockKey(key: unknown): LockKey | null {
   return { boardId, entityType, entityId }
 }
 
-export const lockKey = (k: LockKey) => `${k.boardId}/${k.entityType}/${k.entityId}`
-
 export interface LockHolder {
   id: string
   name: string
@@ -43,6 +41,3 @@ export interface Queued {
   position: number
   estimatedWaitMs: number
 }
-
-/** Default and ceiling of a lock's time to live (DESIGN: 30 minutes by default). */
-export const DEFAULT_LOCK_TTL_MS = 30 * 60 * 1000

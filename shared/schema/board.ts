@@ -25,7 +25,6 @@ export const EntityCollection = {
 } as const
 
 export type EntityType = keyof typeof EntityCollection
-export const entityTypes = Object.keys(EntityCollection) as EntityType[]
 
 export function isEntityType(value: unknown): value is EntityType {
   return typeof value === 'string' && Object.hasOwn(EntityCollection, value)

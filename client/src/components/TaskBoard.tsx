@@ -4,7 +4,9 @@ import { newId } from '../../../shared/ids.ts'
 import {
   board,
   createTask,
+  taskPriorities,
   taskStatuses,
+  type TaskPriority,
   type TaskFields,
   type TaskStatus,
 } from '../../../shared/schema/board.ts'
@@ -294,9 +296,7 @@ function TaskEditor(props: {
           value={props.task.priority}
           onChange={(e) => set('priority', e.currentTarget.value)}
         >
-          <For each={['low', 'normal', 'high', 'urgent']}>
-            {(p) => <option value={p}>{p}</option>}
-          </For>
+          <For each={taskPriorities as TaskPriority[]}>{(p) => <option value={p}>{p}</option>}</For>
         </select>
       </label>
       <label>

@@ -9,6 +9,7 @@ import { WebsocketProvider } from 'y-websocket'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
 import { board as boardTypes } from '../../../shared/schema/board.ts'
+import { finalCloseCodes } from '../../../shared/protocol/close-codes.ts'
 import { currentToken, onTokenChange } from './api.ts'
 import type { Live } from './live.ts'
 import { LOCAL } from './yjs-store.ts'
@@ -43,8 +44,7 @@ export function makeBoardConnection(
     params: token ? { token } : {},
     maxBackoffTime: 2500,
     // A missing or stale token (4401) is fixed by a refresh; not a member or no board is final.
-    shouldReconnect: (event: CloseEvent) =>
-      event.code !== 4403 && event.code !== 4404 && event.code !== 4413,
+    shouldReconnect: (event: CloseEvent) => !finalCloseCodes.has(event.code),
   })
   const stopToken = onTokenChange((next) => {
     provider.params = next ? { token: next } : {}

@@ -4,6 +4,7 @@
  * leaves no gap), notifications and commit acknowledgements. Reconnects with backoff.
  */
 import type { ServerMessage } from '../../../shared/protocol/live.ts'
+import { CloseCode } from '../../../shared/protocol/close-codes.ts'
 import { currentToken, refresh } from './api.ts'
 
 type EventMessage = Extract<ServerMessage, { type: 'event' }>
@@ -136,7 +137,8 @@ export function makeLive(onStatus: (connected: boolean) => void = () => {}): Liv
     socket.onclose = (event) => {
       welcomed = false
       onStatus(false)
-      if (closed || event.code === 4426) return
+      // 4403 (removed from one workspace) is no reason to leave: the socket is the user's.
+      if (closed || event.code === CloseCode.unsupportedVersion) return
       // 4401: the token lapsed (or there was none offline); refresh, then try again.
       if (event.code === 4401) void refresh()
       retry = setTimeout(connect, backoff)
