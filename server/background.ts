@@ -4,6 +4,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Logger } from 'pino'
+import { SYSTEM_ACTOR } from '../shared/protocol/events.ts'
 import type { Config } from './config.ts'
 import type { Accounts } from './db/accounts.ts'
 import type { EventBus } from './events/bus.ts'
@@ -15,9 +16,6 @@ import type { DocSockets } from './realtime/doc-sockets.ts'
 import type { RoomManager } from './realtime/rooms.ts'
 
 const HOUR = 3600 * 1000
-
-/** The actor of events the server itself emits. */
-export const SYSTEM_ACTOR = { id: 'system', name: 'Loupe' }
 
 export function startBackgroundWork(deps: {
   config: Config

@@ -10,7 +10,7 @@ import { ErrorCode } from '../../shared/protocol/errors.ts'
 import { atLeast, type Role } from '../../shared/roles.ts'
 import type { Accounts, Invite } from '../db/accounts.ts'
 import type { Directory, User, Workspace } from '../db/directory.ts'
-import { conflict, forbidden, HttpError, notFound } from '../http/errors.ts'
+import { conflict, forbidden, LoupeError, notFound, rateLimited, unauthorized } from '../errors.ts'
 import { FailureWindow } from './limiter.ts'
 import { hashPassword, randomPassword, verifyPassword } from './passwords.ts'
 import type { AuditLog } from '../audit/audit-log.ts'
@@ -77,9 +77,7 @@ export class AuthService {
   private tooMany(keys: string[]): void {
     const waitMs = Math.max(...keys.map((key) => this.failures.blockedFor(key)))
     if (waitMs > 0) {
-      throw new HttpError(429, ErrorCode.rateLimited, 'too many failed attempts; try again later', {
-        retryAfterSeconds: Math.ceil(waitMs / 1000),
-      })
+      throw rateLimited('too many failed attempts; try again later', Math.ceil(waitMs / 1000))
     }
   }
 
@@ -128,7 +126,7 @@ export class AuthService {
       keys.forEach((key) => this.failures.fail(key))
       this.deps.log.info({ name, address }, 'login failed')
       if (found) this.auditUser(found.user, 'auth.login_failed', { address })
-      throw new HttpError(401, ErrorCode.unauthorized, 'wrong name or password')
+      throw unauthorized('wrong name or password')
     }
     this.failures.clear(keys[0] as string)
     this.auditUser(found.user, 'auth.login', { address })
@@ -137,7 +135,7 @@ export class AuthService {
 
   /** Rotates a refresh token. Reusing a spent one revokes its whole family (token theft). */
   async refresh(token: string | undefined): Promise<Session> {
-    const refused = new HttpError(401, ErrorCode.unauthorized, 'sign in again')
+    const refused = unauthorized('sign in again')
     if (!token) throw refused
     const record = this.deps.accounts.refreshRecord(token)
     if (!record || record.revokedAt !== null || record.expiresAt < Date.now()) throw refused
@@ -225,13 +223,13 @@ export class AuthService {
     const invite = this.deps.accounts.inviteByCode(code)
     if (!invite || invite.revokedAt !== null) throw notFound('no such invite')
     if (invite.expiresAt < Date.now())
-      throw new HttpError(410, 'invite_expired', 'this invite has expired')
+      throw new LoupeError(ErrorCode.inviteExpired, 'this invite has expired')
     if (invite.uses >= invite.maxUses)
-      throw new HttpError(410, 'invite_used_up', 'this invite has been used up')
+      throw new LoupeError(ErrorCode.inviteUsedUp, 'this invite has been used up')
     const passwordHash = 'existing' in who ? null : await hashPassword(who.password)
     const { user, from, to } = this.deps.accounts.transaction(() => {
       if (!this.deps.accounts.useInvite(invite.id)) {
-        throw new HttpError(410, 'invite_used_up', 'this invite has been used up')
+        throw new LoupeError(ErrorCode.inviteUsedUp, 'this invite has been used up')
       }
       const member =
         'existing' in who ? who.existing : this.createUser(who.name, passwordHash as string)

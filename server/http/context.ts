@@ -1,9 +1,8 @@
 import { createMiddleware } from 'hono/factory'
-import { ErrorCode } from '../../shared/protocol/errors.ts'
 import { atLeast } from '../../shared/roles.ts'
 import type { Auth } from '../auth/auth.ts'
 import type { Directory, Role, User } from '../db/directory.ts'
-import { forbidden, HttpError, notFound } from './errors.ts'
+import { forbidden, notFound, unauthorized } from '../errors.ts'
 
 export type AppEnv = { Variables: { user: User } }
 
@@ -11,8 +10,7 @@ export type AppEnv = { Variables: { user: User } }
 export function requireUser(auth: Auth) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const user = await auth.identify(c)
-    if (!user)
-      throw new HttpError(401, ErrorCode.unauthorized, 'sign in first (missing or invalid token)')
+    if (!user) throw unauthorized('sign in first (missing or invalid token)')
     c.set('user', user)
     await next()
   })

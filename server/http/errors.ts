@@ -1,6 +1,7 @@
 /**
- * Errors are thrown as HttpError and turned into the JSON body from shared/ at one boundary
- * (`onError`), so handlers never build error responses by hand.
+ * The HTTP door for errors: domain errors (server/errors.ts) become the JSON body from shared/
+ * with the status their code means, at one boundary (`onError`), so handlers never build error
+ * responses by hand.
  */
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -8,24 +9,29 @@ import type { Logger } from 'pino'
 import type { z } from 'zod'
 import { isValidId } from '../../shared/ids.ts'
 import { ErrorCode, type ErrorBody } from '../../shared/protocol/errors.ts'
+import { badRequest, LoupeError } from '../errors.ts'
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message)
-    this.name = 'HttpError'
-  }
+/** The status of every error code; a new code does not compile until it has one. */
+export const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
+  bad_request: 400,
+  invalid_id: 400,
+  bad_key: 400,
+  ttl_too_long: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  locked: 409,
+  not_holder: 409,
+  not_queued: 409,
+  invite_expired: 410,
+  invite_used_up: 410,
+  too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
 }
-
-export const badRequest = (message: string, details?: Record<string, unknown>) =>
-  new HttpError(400, ErrorCode.badRequest, message, details)
-export const notFound = (message: string) => new HttpError(404, ErrorCode.notFound, message)
-export const forbidden = (message: string) => new HttpError(403, ErrorCode.forbidden, message)
-export const conflict = (message: string) => new HttpError(409, ErrorCode.conflict, message)
 
 export function errorBody(
   code: string,
@@ -37,10 +43,10 @@ export function errorBody(
 
 export function errorHandler(log: Logger) {
   return (error: Error, c: Context) => {
-    if (error instanceof HttpError) {
+    if (error instanceof LoupeError) {
       const retryAfter = error.details.retryAfterSeconds
       if (typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter))
-      return c.json(errorBody(error.code, error.message, error.details), error.status)
+      return c.json(errorBody(error.code, error.message, error.details), statusOf[error.code])
     }
     log.error({ err: error, path: c.req.path }, 'request failed')
     return c.json(errorBody(ErrorCode.internal, 'internal error'), 500)
@@ -68,7 +74,7 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
 export function idParam(c: Context, name: string): string {
   const value = c.req.param(name)
   if (!isValidId(value)) {
-    throw new HttpError(400, ErrorCode.invalidId, `${name} must be 1-64 letters, digits, - or _`)
+    throw new LoupeError(ErrorCode.invalidId, `${name} must be 1-64 letters, digits, - or _`)
   }
   return value
 }

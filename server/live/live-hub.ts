@@ -15,12 +15,12 @@ import {
 } from '../../shared/protocol/live.ts'
 import type { Auth } from '../auth/auth.ts'
 import type { Directory, User } from '../db/directory.ts'
-import { socketRoute } from '../http/socket-route.ts'
+import { socketRoute } from '../net/socket-route.ts'
+import { badRequest, forbidden, LoupeError, unavailable } from '../errors.ts'
 import type { EventBus } from '../events/bus.ts'
 import type { Notification, NotificationStore } from '../notifications/notification-store.ts'
 import type { LockApi } from '../locks/lock-api.ts'
-import { LockError } from '../locks/lock-service.ts'
-import { TokenBucket } from '../realtime/rate.ts'
+import { TokenBucket } from '../net/rate.ts'
 import { LiveSession } from './session.ts'
 
 export interface LiveHubOptions {
@@ -35,17 +35,6 @@ export interface LiveHubOptions {
   locks?: LockApi
   /** Told when a session dies, so what it held (locks) is freed (DESIGN: within 4 × heartbeat). */
   sessionDied?: (sessionId: string) => void
-}
-
-/** A refusal that answers a request, as `{ok:false, error}`. */
-class RequestError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message)
-  }
 }
 
 /** Live messages are small JSON; anything larger is refused with 4413. */
@@ -198,11 +187,9 @@ export class LiveHub {
           if (message.type !== 'subscribe')
             session.send({ type: 'reply', id: message.id, ok: true, result })
         } catch (error) {
-          const refusal =
-            error instanceof LockError
-              ? new RequestError(error.code, error.message, error.details)
-              : error
-          if (!(refusal instanceof RequestError)) throw error
+          // A domain error is the refusal; anything else is a bug and surfaces as one.
+          if (!(error instanceof LoupeError)) throw error
+          const refusal = error
           session.send({
             type: 'reply',
             id: message.id,
@@ -262,7 +249,7 @@ export class LiveHub {
     const { stream } = message
     this.authorizeStream(session.user, stream)
     const unknown = message.types?.find((t) => !isEventType(t))
-    if (unknown) throw new RequestError('bad_request', `unknown event type ${unknown}`)
+    if (unknown) throw badRequest(`unknown event type ${unknown}`)
     const info = this.options.bus.info(stream)
     session.send({
       type: 'reply',
@@ -292,8 +279,7 @@ export class LiveHub {
   /** A user gets only the streams of workspaces they belong to; `system` is for owners. */
   private authorizeStream(user: User, stream: string): void {
     const parsed = parseStream(stream)
-    if (!parsed)
-      throw new RequestError('bad_request', 'stream must be workspace:<id>, board:<id> or system')
+    if (!parsed) throw badRequest('stream must be workspace:<id>, board:<id> or system')
     const { auth, directory } = this.options
     let allowed: boolean
     if (parsed.kind === 'system') {
@@ -304,7 +290,7 @@ export class LiveHub {
       allowed =
         !!workspaceId && !!directory.workspace(workspaceId) && !!auth.roleIn(user, workspaceId)
     }
-    if (!allowed) throw new RequestError('forbidden', `not allowed to read ${stream}`)
+    if (!allowed) throw forbidden(`not allowed to read ${stream}`)
   }
 
   private deliver(stream: string, seq: number, event: LoupeEvent): void {
@@ -330,7 +316,7 @@ export class LiveHub {
   }
 
   private lockApi(): LockApi {
-    if (!this.options.locks) throw new RequestError('unavailable', 'locks are not available')
+    if (!this.options.locks) throw unavailable('locks are not available')
     return this.options.locks
   }
 

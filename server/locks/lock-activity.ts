@@ -3,10 +3,9 @@
  * event on the board's stream and an audit row (L9); a waiter who gets the lock and a holder
  * whose lock is forced free are notified.
  */
-import type { Actor } from '../../shared/protocol/events.ts'
+import { SYSTEM_ACTOR, type Actor } from '../../shared/protocol/events.ts'
 import type { Lock, LockHolder } from '../../shared/protocol/locks.ts'
 import type { AuditLog } from '../audit/audit-log.ts'
-import { SYSTEM_ACTOR } from '../background.ts'
 import type { Directory } from '../db/directory.ts'
 import type { EventBus } from '../events/bus.ts'
 import type { Notifier } from '../notifications/notifier.ts'

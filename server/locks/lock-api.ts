@@ -9,16 +9,6 @@ import type { Directory, User } from '../db/directory.ts'
 import type { Db } from '../db/open.ts'
 import { LockError, type AcquireResult, type LockService } from './lock-service.ts'
 
-export const lockErrorStatus = {
-  locked: 409,
-  not_holder: 409,
-  not_queued: 409,
-  bad_key: 400,
-  ttl_too_long: 400,
-  forbidden: 403,
-  not_found: 404,
-} as const
-
 export class LockApi {
   constructor(
     readonly service: LockService,

@@ -5,13 +5,15 @@
  * on a monotonic clock (L4); fencing counters are stored and only grow (L2).
  */
 import type { Db } from '../db/open.ts'
+import { LoupeError } from '../errors.ts'
 import type { Lock, LockHolder, Queued } from '../../shared/protocol/locks.ts'
 
 export type ReleaseReason = 'released' | 'expired' | 'forced' | 'session'
 
-export class LockError extends Error {
+/** A refused lock request; its code is one of shared/protocol/errors.ts's lock codes. */
+export class LockError extends LoupeError {
   constructor(
-    readonly code:
+    override readonly code:
       | 'locked'
       | 'not_holder'
       | 'not_queued'
@@ -20,9 +22,9 @@ export class LockError extends Error {
       | 'forbidden'
       | 'not_found',
     message: string,
-    readonly details: Record<string, unknown> = {},
+    details: Record<string, unknown> = {},
   ) {
-    super(message)
+    super(code, message, details)
     this.name = 'LockError'
   }
 }

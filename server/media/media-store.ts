@@ -7,7 +7,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { ErrorCode } from '../../shared/protocol/errors.ts'
 import type { Db } from '../db/open.ts'
+import { badRequest, LoupeError, tooLarge } from '../errors.ts'
 
 export type MediaKind = 'image' | 'video'
 
@@ -26,16 +28,6 @@ export interface MediaInfo {
   mime: string
   kind: MediaKind
   bytes: number
-}
-
-export class MediaError extends Error {
-  constructor(
-    readonly status: 400 | 413 | 415,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
-  }
 }
 
 const startsWith = (head: Uint8Array, bytes: number[], at = 0) =>
@@ -101,9 +93,8 @@ export class MediaStore {
   ): Promise<MediaInfo> {
     const declaredKind = mediaTypes[declared]
     if (!declaredKind) {
-      throw new MediaError(
-        415,
-        'unsupported_media_type',
+      throw new LoupeError(
+        ErrorCode.unsupportedMediaType,
         `accepted types: ${Object.keys(mediaTypes).join(', ')}`,
       )
     }
@@ -115,8 +106,7 @@ export class MediaStore {
     try {
       for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
         bytes += chunk.byteLength
-        if (bytes > maxBytes)
-          throw new MediaError(413, 'too_large', `uploads may be at most ${maxBytes} bytes`)
+        if (bytes > maxBytes) throw tooLarge(`uploads may be at most ${maxBytes} bytes`)
         if (head.length < 16) head.push(...chunk.subarray(0, 16 - head.length))
         hash.update(chunk)
         if (!file.write(chunk))
@@ -125,12 +115,11 @@ export class MediaStore {
       await new Promise<void>((resolve, reject) =>
         file.end((error?: Error | null) => (error ? reject(error) : resolve())),
       )
-      if (bytes === 0) throw new MediaError(400, 'bad_request', 'the upload is empty')
+      if (bytes === 0) throw badRequest('the upload is empty')
       const actual = sniff(Uint8Array.from(head))
       if (!actual || mediaTypes[actual] !== declaredKind) {
-        throw new MediaError(
-          415,
-          'unsupported_media_type',
+        throw new LoupeError(
+          ErrorCode.unsupportedMediaType,
           `the file is not a ${declared} (its bytes say ${actual ?? 'unknown'})`,
         )
       }

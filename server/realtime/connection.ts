@@ -11,7 +11,7 @@ import { YMessage } from '../../shared/protocol/y-messages.ts'
 import type { Role } from '../db/directory.ts'
 import type { StampedUser } from './awareness.ts'
 import { ProtocolError } from './errors.ts'
-import { TokenBucket } from './rate.ts'
+import { TokenBucket } from '../net/rate.ts'
 import type { Room, RoomPeer } from './room.ts'
 
 export interface ConnectionLimits {

@@ -7,7 +7,7 @@ export interface ErrorBody {
   }
 }
 
-/** Error codes the HTTP API answers with; a client may switch on them. */
+/** Error codes of the HTTP API and of refused live-socket requests; a client may switch on them. */
 export const ErrorCode = {
   badRequest: 'bad_request',
   invalidId: 'invalid_id',
@@ -19,6 +19,15 @@ export const ErrorCode = {
   rateLimited: 'rate_limited',
   unavailable: 'unavailable',
   internal: 'internal',
+  inviteExpired: 'invite_expired',
+  inviteUsedUp: 'invite_used_up',
+  unsupportedMediaType: 'unsupported_media_type',
+  // Lock refusals (docs/locks.md).
+  locked: 'locked',
+  notHolder: 'not_holder',
+  notQueued: 'not_queued',
+  badKey: 'bad_key',
+  ttlTooLong: 'ttl_too_long',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -155,6 +155,9 @@ export interface Actor {
 }
 
 /** An event as stored and sent: `{type:"event", stream, seq, event}` carries this. */
+/** The actor of events the server emits by itself (expiries, session deaths, figures). */
+export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'Loupe' }
+
 export interface LoupeEvent<T extends EventType = EventType> {
   type: T
   ts: number

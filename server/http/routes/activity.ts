@@ -11,7 +11,8 @@ import type { Directory } from '../../db/directory.ts'
 import type { EventBus } from '../../events/bus.ts'
 import type { NotificationStore } from '../../notifications/notification-store.ts'
 import { requireRole, type AppEnv } from '../context.ts'
-import { badRequest, jsonBody } from '../errors.ts'
+import { badRequest } from '../../errors.ts'
+import { jsonBody } from '../errors.ts'
 
 export const eventsQuery = z.object({
   stream: z.string(),

@@ -15,7 +15,8 @@ import type { Board, Directory, User } from '../../db/directory.ts'
 import type { RoomManager } from '../../realtime/rooms.ts'
 import { foldStored, type DocStore } from '../../storage/doc-store.ts'
 import { requireRole, type AppEnv } from '../context.ts'
-import { badRequest, conflict, HttpError, idParam, jsonBody, notFound } from '../errors.ts'
+import { badRequest, conflict, notFound, tooLarge } from '../../errors.ts'
+import { idParam, jsonBody } from '../errors.ts'
 
 export interface BoardRouteDeps {
   auth: Auth
@@ -132,8 +133,7 @@ export function boardRoutes(deps: BoardRouteDeps) {
     const bytes = new Uint8Array(await c.req.arrayBuffer())
     if (bytes.byteLength === 0)
       throw badRequest('the body must be a Yjs update (export of a board)')
-    if (bytes.byteLength > deps.maxDocBytes)
-      throw new HttpError(413, 'too_large', 'board is over the size limit')
+    if (bytes.byteLength > deps.maxDocBytes) throw tooLarge('board is over the size limit')
     const doc = new Y.Doc()
     try {
       Y.decodeUpdate(bytes)

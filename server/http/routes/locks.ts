@@ -2,10 +2,10 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { isValidId } from '../../../shared/ids.ts'
-import { lockErrorStatus, type LockApi } from '../../locks/lock-api.ts'
-import { LockError } from '../../locks/lock-service.ts'
+import { badRequest } from '../../errors.ts'
+import type { LockApi } from '../../locks/lock-api.ts'
 import type { AppEnv } from '../context.ts'
-import { badRequest, HttpError, jsonBody } from '../errors.ts'
+import { jsonBody } from '../errors.ts'
 
 const key = z.string().max(200)
 export const acquireBody = z.object({
@@ -30,16 +30,6 @@ export function lockRoutes(
 ) {
   const app = new Hono<AppEnv>()
 
-  /** A LockError becomes the HTTP error of the same code, with its details in the body. */
-  const run = <T>(fn: () => T): T => {
-    try {
-      return fn()
-    } catch (error) {
-      if (error instanceof LockError)
-        throw new HttpError(lockErrorStatus[error.code], error.code, error.message, error.details)
-      throw error
-    }
-  }
   const session = (userId: string, sessionId: string | undefined) => {
     if (sessionId === undefined) return null
     if (!ownsSession(userId, sessionId))
@@ -49,41 +39,39 @@ export function lockRoutes(
 
   app.post('/locks/acquire', async (c) => {
     const body = await jsonBody(c, acquireBody)
-    const result = run(() => api.acquire(c.var.user, body, session(c.var.user.id, body.sessionId)))
+    const result = api.acquire(c.var.user, body, session(c.var.user.id, body.sessionId))
     return 'lock' in result ? c.json(result) : c.json(result, 202)
   })
 
   app.post('/locks/release', async (c) => {
     const body = await jsonBody(c, keyBody)
     return c.json({
-      lock: run(() => api.release(c.var.user, body.key, session(c.var.user.id, body.sessionId))),
+      lock: api.release(c.var.user, body.key, session(c.var.user.id, body.sessionId)),
     })
   })
 
   app.post('/locks/renew', async (c) => {
     const body = await jsonBody(c, renewBody)
     return c.json({
-      lock: run(() =>
-        api.renew(c.var.user, body.key, session(c.var.user.id, body.sessionId), body.ttlMs),
-      ),
+      lock: api.renew(c.var.user, body.key, session(c.var.user.id, body.sessionId), body.ttlMs),
     })
   })
 
   app.post('/locks/cancel', async (c) => {
     const body = await jsonBody(c, keyBody)
-    run(() => api.cancel(c.var.user, body.key, session(c.var.user.id, body.sessionId)))
+    api.cancel(c.var.user, body.key, session(c.var.user.id, body.sessionId))
     return c.json({ ok: true })
   })
 
   app.post('/locks/force-release', async (c) => {
     const body = await jsonBody(c, keyBody)
-    return c.json({ lock: run(() => api.forceRelease(c.var.user, body.key)) })
+    return c.json({ lock: api.forceRelease(c.var.user, body.key) })
   })
 
   app.get('/locks', (c) => {
     const boardId = c.req.query('board')
     if (!isValidId(boardId)) throw badRequest('board must be a board id')
-    return c.json({ locks: run(() => api.list(c.var.user, boardId)) })
+    return c.json({ locks: api.list(c.var.user, boardId) })
   })
 
   return app

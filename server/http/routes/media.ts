@@ -9,10 +9,9 @@ import { Readable } from 'node:stream'
 import { Hono, type Context } from 'hono'
 import type { Auth } from '../../auth/auth.ts'
 import type { Directory } from '../../db/directory.ts'
-import { MediaError, type MediaStore } from '../../media/media-store.ts'
+import type { MediaStore } from '../../media/media-store.ts'
 import { requireRole, type AppEnv } from '../context.ts'
-import { badRequest, HttpError, notFound } from '../errors.ts'
-import { ErrorCode } from '../../../shared/protocol/errors.ts'
+import { badRequest, notFound, tooLarge, unauthorized } from '../../errors.ts'
 
 const HASH = /^[0-9a-f]{64}$/
 
@@ -30,25 +29,16 @@ export function mediaUploadRoutes(deps: {
       throw badRequest('board must name a board you can edit (?board=<id>)')
     requireRole(deps.auth, deps.directory, c.var.user, board.workspaceId, 'editor')
     const length = Number(c.req.header('content-length') ?? 0)
-    if (length > deps.maxBytes)
-      throw new HttpError(413, 'too_large', `uploads may be at most ${deps.maxBytes} bytes`)
+    if (length > deps.maxBytes) throw tooLarge(`uploads may be at most ${deps.maxBytes} bytes`)
     const body = c.req.raw.body
     if (!body) throw badRequest('the upload is empty')
-    try {
-      const media = await deps.media.save(
-        body,
-        (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '',
-        deps.maxBytes,
-        {
-          userId: c.var.user.id,
-          workspaceId: board.workspaceId,
-        },
-      )
-      return c.json({ media: { ...media, url: `/api/media/${media.hash}` } }, 201)
-    } catch (error) {
-      if (error instanceof MediaError) throw new HttpError(error.status, error.code, error.message)
-      throw error
-    }
+    const media = await deps.media.save(
+      body,
+      (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '',
+      deps.maxBytes,
+      { userId: c.var.user.id, workspaceId: board.workspaceId },
+    )
+    return c.json({ media: { ...media, url: `/api/media/${media.hash}` } }, 201)
   })
   return app
 }
@@ -58,8 +48,7 @@ export function mediaDownloadRoutes(deps: { auth: Auth; directory: Directory; me
   app.get('/media/:hash', async (c) => {
     const user =
       (await deps.auth.identify(c)) ?? (await deps.auth.identifyToken(c.req.query('token')))
-    if (!user)
-      throw new HttpError(401, ErrorCode.unauthorized, 'sign in first (missing or invalid token)')
+    if (!user) throw unauthorized('sign in first (missing or invalid token)')
     const hash = c.req.param('hash')
     const info = HASH.test(hash) ? deps.media.get(hash) : undefined
     const visible = info && deps.media.workspacesOf(hash).some((ws) => deps.auth.roleIn(user, ws))

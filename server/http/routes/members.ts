@@ -7,7 +7,8 @@ import type { AuditLog } from '../../audit/audit-log.ts'
 import type { Directory } from '../../db/directory.ts'
 import type { Notifier } from '../../notifications/notifier.ts'
 import { requireRole, type AppEnv } from '../context.ts'
-import { idParam, jsonBody, notFound } from '../errors.ts'
+import { notFound } from '../../errors.ts'
+import { idParam, jsonBody } from '../errors.ts'
 import { nameSchema, passwordSchema, sessionResponse } from './auth.ts'
 
 const role = z.enum(['owner', 'editor', 'viewer'])

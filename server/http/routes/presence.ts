@@ -9,7 +9,8 @@ import type { Auth } from '../../auth/auth.ts'
 import type { Directory } from '../../db/directory.ts'
 import type { RoomManager } from '../../realtime/rooms.ts'
 import { requireRole, type AppEnv } from '../context.ts'
-import { badRequest, idParam, notFound } from '../errors.ts'
+import { badRequest, notFound } from '../../errors.ts'
+import { idParam } from '../errors.ts'
 
 type Status = 'active' | 'idle' | 'away'
 const statusRank: Record<Status, number> = { active: 2, idle: 1, away: 0 }
