@@ -19,13 +19,14 @@ import type { Config } from './config.ts'
 import { Accounts } from './db/accounts.ts'
 import { Directory } from './db/directory.ts'
 import { schemaVersion } from './db/migrations.ts'
-import { closeDb, openDb } from './db/open.ts'
+import { closeDb, openDb, type Db } from './db/open.ts'
 import { createLogger } from './log.ts'
 import { Metrics } from './metrics.ts'
 import { GroupCommitter } from './realtime/committer.ts'
 import { DocSockets } from './realtime/doc-sockets.ts'
 import { RoomManager } from './realtime/rooms.ts'
 import { warmUpYjs } from './realtime/warm-up.ts'
+import type { DocStore } from './storage/doc-store.ts'
 import { SqliteDocStore } from './storage/sqlite-doc-store.ts'
 import { CloseCode } from '../shared/protocol/close-codes.ts'
 import { AuditLog } from './audit/audit-log.ts'
@@ -54,12 +55,21 @@ export interface LoupeServer {
   readonly dbFile: string
 }
 
-export function createLoupeServer(config: Config, options: { log?: Logger } = {}): LoupeServer {
+export interface ServerOptions {
+  log?: Logger
+  /**
+   * Builds the board store on the server's database (default: SQLite). Tests wrap the real
+   * store to hold back or fail commits and watch what is relayed meanwhile.
+   */
+  docStore?: (db: Db) => DocStore
+}
+
+export function createLoupeServer(config: Config, options: ServerOptions = {}): LoupeServer {
   const log = options.log ?? createLogger(config.logLevel)
   const dbFile = join(config.dataDir, 'loupe.db')
   const db = openDb(dbFile, { sync: config.syncMode })
   const directory = new Directory(db)
-  const store = new SqliteDocStore(db)
+  const store = options.docStore ? options.docStore(db) : new SqliteDocStore(db)
   const accounts = new Accounts(db)
   const tokens = new AccessTokens(loadSecret(config.dataDir, config.jwtSecret))
   const auth: Auth = config.auth

@@ -12,9 +12,13 @@ import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import WebSocket from 'ws'
 import { defaultConfig, type Config } from '../server/config.ts'
-import { createLoupeServer, type LoupeServer } from '../server/server.ts'
+import { createLoupeServer, type LoupeServer, type ServerOptions } from '../server/server.ts'
 
-type Overrides = Omit<Partial<Config>, 'limits'> & { limits?: Partial<Config['limits']> }
+type Overrides = Omit<Partial<Config>, 'limits'> & {
+  limits?: Partial<Config['limits']>
+  /** Replaces the board store (see ServerOptions.docStore). */
+  docStore?: ServerOptions['docStore']
+}
 
 export interface TestServer {
   server: LoupeServer
@@ -54,14 +58,15 @@ export function tempDir(): string {
 }
 
 export async function startTestServer(overrides: Overrides = {}): Promise<TestServer> {
-  const dataDir = overrides.dataDir ?? tempDir()
+  const { docStore, ...settings } = overrides
+  const dataDir = settings.dataDir ?? tempDir()
   const config = defaultConfig({
     port: 0,
     host: '127.0.0.1',
     auth: false,
     logLevel: 'debug',
     roomIdleMs: 0,
-    ...overrides,
+    ...settings,
     dataDir,
   })
   const logs: Array<Record<string, unknown>> = []
@@ -71,7 +76,10 @@ export async function startTestServer(overrides: Overrides = {}): Promise<TestSe
       done()
     },
   })
-  const server = createLoupeServer(config, { log: pino({ level: config.logLevel }, sink) })
+  const server = createLoupeServer(config, {
+    log: pino({ level: config.logLevel }, sink),
+    ...(docStore ? { docStore } : {}),
+  })
   const port = await server.listen()
   const url = `http://127.0.0.1:${port}`
   const docUrl = `ws://127.0.0.1:${port}/ws/doc`
