@@ -1,5 +1,5 @@
 /**
- * Configuration, validated by one zod schema (DESIGN.md, "Running it"). Only main.ts reads
+ * Configuration, validated by one zod schema (docs/product.md, "Running it"). Only main.ts reads
  * the environment; tests build a Config directly with `configFrom({...})` overrides.
  */
 import { z } from 'zod'

@@ -235,7 +235,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     clientDir,
   })
 
-  // Messages are bounded per frame by our own check (4413, DESIGN.md); ws's hard cap sits
+  // Messages are bounded per frame by our own check (4413, docs/product.md); ws's hard cap sits
   // above it so ws's 1009 only meets what is far too large to even buffer.
   const wss = new WebSocketServer({
     noServer: true,

@@ -1,6 +1,6 @@
 /**
  * A user's color, derived from their id so it is the same in every session and on every
- * client without being stored or sent (DESIGN.md, "Awareness").
+ * client without being stored or sent (docs/product.md, "Awareness").
  */
 const palette = [
   '#e5484d',

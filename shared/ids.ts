@@ -1,5 +1,5 @@
 /**
- * Board and workspace ids: letters, digits, `-` and `_`, 1 to 64 characters (DESIGN.md,
+ * Board and workspace ids: letters, digits, `-` and `_`, 1 to 64 characters (docs/product.md,
  * "HTTP API"). Clients may choose a board's id so a board made offline keeps it, so the
  * same rule guards every place an id enters: URLs, socket paths and request bodies.
  */

@@ -1,4 +1,4 @@
-/** Workspace roles, weakest first (DESIGN.md, "HTTP API"). */
+/** Workspace roles, weakest first (docs/product.md, "HTTP API"). */
 export type Role = 'owner' | 'editor' | 'viewer'
 export const roles: readonly Role[] = ['viewer', 'editor', 'owner']
 

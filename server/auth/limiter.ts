@@ -1,6 +1,6 @@
 /**
  * Counts failures per key in a sliding window (login: 10 per name or per address in 15
- * minutes, DESIGN.md). Takes the clock as an argument so tests need no fake timers.
+ * minutes, docs/product.md). Takes the clock as an argument so tests need no fake timers.
  */
 import type { Clock } from '../net/rate.ts'
 

@@ -1,5 +1,5 @@
 /**
- * Access tokens: HS256 JWTs that live 5 minutes (DESIGN.md). Verification pins the
+ * Access tokens: HS256 JWTs that live 5 minutes (docs/product.md). Verification pins the
  * algorithm, issuer and audience — a header cannot choose `none` or another algorithm — and
  * allows a few seconds of clock skew on `exp`/`nbf`.
  */

@@ -14,7 +14,7 @@ export interface OpenOptions {
 /**
  * Opens the database with WAL and the chosen durability, then migrates it. better-sqlite3's
  * bundled SQLite defaults WAL to synchronous=NORMAL, so the level is always set explicitly
- * (reliability-findings 1.1).
+ * (NORMAL survives a process crash; FULL also a power loss — docs/operations.md).
  */
 export function openDb(file: string, options: OpenOptions): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })

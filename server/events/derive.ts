@@ -1,5 +1,5 @@
 /**
- * Events derived from a board's document (DESIGN.md, "Notifications and activity"). A Yjs
+ * Events derived from a board's document (docs/product.md, "Notifications and activity"). A Yjs
  * update carries no author; the connection that sent it does, so the room runs this on the
  * transactions a connection caused and attributes what changed to that connection's user.
  *

@@ -1,5 +1,5 @@
 /**
- * The live socket, `/ws/live` (DESIGN.md, "Live socket"): JSON messages for what is not a
+ * The live socket, `/ws/live` (docs/product.md, "Live socket"): JSON messages for what is not a
  * CRDT — event streams with durable replay, notifications, heartbeats. One per client.
  */
 import type { Hono } from 'hono'
@@ -305,7 +305,7 @@ export class LiveHub {
     }
   }
 
-  /** Closes a user's live sockets (removed from a workspace: 4403, DESIGN.md). */
+  /** Closes a user's live sockets (removed from a workspace: 4403, docs/product.md). */
   closeUser(userId: string, code: number, reason: string): void {
     for (const session of this.sessions.values()) {
       if (session.user.id !== userId) continue
@@ -353,7 +353,7 @@ export class LiveHub {
     }
   }
 
-  /** Tells the sender of an edit to a locked entity who holds it (DESIGN.md). */
+  /** Tells the sender of an edit to a locked entity who holds it (docs/product.md). */
   lockedEdit(userId: string, key: string, holder: { id: string; name: string }): void {
     for (const session of this.sessions.values()) {
       if (session.user.id === userId) {
@@ -373,7 +373,7 @@ export class LiveHub {
 
   /**
    * Every heartbeatMs: ping attached sessions, close those that missed 3 pings (4408), and
-   * end sessions detached for longer than one interval (DESIGN.md: dead within 4 × heartbeat).
+   * end sessions detached for longer than one interval (docs/product.md: dead within 4 × heartbeat).
    */
   private heartbeat(): void {
     const now = performance.now()

@@ -5,7 +5,7 @@ import type { WebSocket } from 'ws'
 /**
  * A WebSocket route on node-server's built-in upgrade support. `decide` runs before the
  * upgrade (it may await, e.g. to check a token); `open` gets the raw `ws` socket with the
- * decision, and refuses with a close code if it must (DESIGN.md: refusals after the upgrade).
+ * decision, and refuses with a close code if it must (docs/product.md: refusals after the upgrade).
  */
 export function socketRoute<D>(
   app: Hono,

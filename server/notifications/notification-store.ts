@@ -1,5 +1,5 @@
 /**
- * Stored notifications, per user (DESIGN.md, "Notifications and activity"). Several comments
+ * Stored notifications, per user (docs/product.md, "Notifications and activity"). Several comments
  * in one thread coalesce into one unread item: the item's count grows and it points at the
  * newest comment and its author.
  */

@@ -2,7 +2,7 @@
  * A room's awareness (presence, cursors), kept by the server itself rather than with
  * y-protocols' Awareness class, for three reasons the relay needs:
  * - identity stamping: each state's `user` is overwritten with the connection's real user
- *   (DESIGN.md, "Awareness"), so states are decoded, stamped and re-encoded on arrival;
+ *   (docs/product.md, "Awareness"), so states are decoded, stamped and re-encoded on arrival;
  * - coalescing: changes are gathered and relayed once per flush as one message, instead of
  *   one message per change to every client (N² messages in a cursor storm);
  * - caps: a connection controls a bounded number of client ids, and a state has a byte cap.

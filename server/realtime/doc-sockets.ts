@@ -1,7 +1,7 @@
 /**
  * The document socket, `/ws/doc/<boardId>`: the y-websocket protocol, unchanged, so the stock
  * WebsocketProvider works against it. Access is decided before the socket opens; a refusal
- * is a close code sent right after the upgrade, before any document byte (DESIGN.md).
+ * is a close code sent right after the upgrade, before any document byte (docs/product.md).
  */
 import type { Hono } from 'hono'
 import type { Logger } from 'pino'

@@ -1,5 +1,5 @@
 /**
- * Enforces locks on the document itself (DESIGN.md, "Locks"; docs/locks.md): a change that a
+ * Enforces locks on the document itself (docs/product.md, "Locks"; docs/locks.md): a change that a
  * connection makes to an entity another user has locked — its fields, anything nested in it,
  * or deleting it — is reverted by the server in the same turn, before anything is committed or
  * relayed; changes to other entities in the same update are kept.

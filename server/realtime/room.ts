@@ -1,6 +1,6 @@
 /**
  * A room owns everything about one loaded board: its Y.Doc, its awareness, its peers, and
- * the path every change takes — validate, apply, commit, then relay (DESIGN.md, "Document
+ * the path every change takes — validate, apply, commit, then relay (docs/product.md, "Document
  * socket"). Nothing another client can see is uncommitted: updates are relayed from the
  * commit callback, and a sync step 2 is answered only when no update is waiting to commit.
  */
@@ -231,7 +231,7 @@ export class Room {
     let decoded: ReturnType<typeof Y.decodeUpdate>
     try {
       // Parses every struct and the delete set without touching the document, so garbage
-      // is refused before it can be half-applied (reliability-findings 2.1).
+      // is refused before it can be half-applied to the document.
       decoded = Y.decodeUpdate(update)
     } catch {
       this.deps.stats.rejected()

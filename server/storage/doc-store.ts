@@ -64,7 +64,7 @@ export function foldStored(stored: StoredDoc): Uint8Array {
 
 /**
  * True when the rows add nothing to `state`: their merge applied to the state changes
- * nothing, so deleting the rows loses nothing (reliability-findings 2.5). Merging first
+ * nothing, so deleting the rows loses nothing, even if a row was never applied. Merging first
  * keeps this one integration instead of one per row.
  */
 export function provesMerged(state: Uint8Array, rows: readonly Uint8Array[]): boolean {

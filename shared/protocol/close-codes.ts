@@ -1,5 +1,5 @@
 /**
- * WebSocket close codes used by both Loupe sockets (DESIGN.md, "Document socket" and
+ * WebSocket close codes used by both Loupe sockets (docs/product.md, "Document socket" and
  * "Live socket"). 4xxx codes mirror the HTTP status of the same meaning so a client can
  * map them without a table; 1012 is the standard "service restart".
  */

@@ -1,4 +1,4 @@
-/** The JSON body of every HTTP error (DESIGN.md, "HTTP API"). */
+/** The JSON body of every HTTP error (docs/product.md, "HTTP API"). */
 export interface ErrorBody {
   error: {
     code: string

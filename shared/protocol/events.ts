@@ -1,5 +1,5 @@
 /**
- * The registry of event types (DESIGN.md, "Live socket" and "Notifications and activity").
+ * The registry of event types (docs/product.md, "Live socket" and "Notifications and activity").
  * The server emits only these, `/api/capabilities` lists them with the JSON Schema of each
  * payload, and clients read the same definitions. Add types freely; rename none.
  */

@@ -1,5 +1,5 @@
 /**
- * The live socket's JSON messages (DESIGN.md, "Live socket"), as zod schemas both sides use.
+ * The live socket's JSON messages (docs/product.md, "Live socket"), as zod schemas both sides use.
  * Requests carry a client `id` and get a `reply` with the same id.
  */
 import { z } from 'zod'

@@ -1,5 +1,5 @@
 /**
- * Lock keys and shapes (DESIGN.md, "Locks"). A key names an entity:
+ * Lock keys and shapes (docs/product.md, "Locks"). A key names an entity:
  * `<boardId>/<entityType>/<entityId>`.
  */
 import { ID_PATTERN } from '../ids.ts'

@@ -1,4 +1,4 @@
-/** Notifications as stored and sent (DESIGN.md, "Notifications and activity"). */
+/** Notifications as stored and sent (docs/product.md, "Notifications and activity"). */
 import type { Actor } from './events.ts'
 
 export type NotificationType =

@@ -1,5 +1,5 @@
 /**
- * The board document: one Y.Doc per board (DESIGN.md, "The data"). The top-level names and
+ * The board document: one Y.Doc per board (docs/product.md, "The data"). The top-level names and
  * field keys here are part of the public contract — other clients and tools read them — so
  * they are declared once and every side uses these accessors. Add keys freely; rename none.
  *

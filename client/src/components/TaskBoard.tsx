@@ -252,7 +252,7 @@ function TaskCard(props: { task: Task; members: Member[] }) {
   )
 }
 
-/** Field edits go straight into the shared task, one key each (DESIGN.md, "The data"). */
+/** Field edits go straight into the shared task, one key each (docs/product.md, "The data"). */
 function TaskEditor(props: {
   conn: BoardConnection
   task: Task

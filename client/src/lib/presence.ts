@@ -1,5 +1,5 @@
 /**
- * This client's presence in a board's awareness (DESIGN.md, "Awareness"): user, status
+ * This client's presence in a board's awareness (docs/product.md, "Awareness"): user, status
  * (active, idle after 60 s without input, away when the tab is hidden or after 5 min), what
  * it views and edits, its cursor (unless sharing is off) and typing. The server overwrites
  * `user` with the real identity anyway.

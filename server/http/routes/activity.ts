@@ -1,5 +1,5 @@
 /**
- * The durable event log, notifications and the audit log over HTTP (DESIGN.md, "HTTP API").
+ * The durable event log, notifications and the audit log over HTTP (docs/product.md, "HTTP API").
  * `GET /api/events` reads the same log the live socket replays from.
  */
 import { Hono } from 'hono'

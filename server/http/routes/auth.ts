@@ -1,5 +1,5 @@
 /**
- * Setup, sign-in and sessions (DESIGN.md, "HTTP API"). The refresh token travels only in an
+ * Setup, sign-in and sessions (docs/product.md, "HTTP API"). The refresh token travels only in an
  * HttpOnly SameSite cookie scoped to /api/auth; the access token goes in the JSON body.
  */
 import type { Context } from 'hono'

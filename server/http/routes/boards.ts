@@ -1,5 +1,5 @@
 /**
- * Workspaces and boards (DESIGN.md, "HTTP API"). A board's row holds its listing data; its
+ * Workspaces and boards (docs/product.md, "HTTP API"). A board's row holds its listing data; its
  * content is the Y.Doc, seeded here once with `meta` so no two clients ever seed it.
  */
 import { Hono } from 'hono'

@@ -1,4 +1,4 @@
-/** Lock routes (DESIGN.md, "HTTP API"); the rules live in the lock service (docs/locks.md). */
+/** Lock routes (docs/product.md, "HTTP API"); the rules live in the lock service (docs/locks.md). */
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { isValidId } from '../../../shared/ids.ts'

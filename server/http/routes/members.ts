@@ -1,4 +1,4 @@
-/** Members, roles and invite links of a workspace (DESIGN.md, "HTTP API"). */
+/** Members, roles and invite links of a workspace (docs/product.md, "HTTP API"). */
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Auth } from '../../auth/auth.ts'

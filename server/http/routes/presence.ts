@@ -1,5 +1,5 @@
 /**
- * Presence over HTTP, answered from the room's awareness (DESIGN.md, "HTTP API"). Identities
+ * Presence over HTTP, answered from the room's awareness (docs/product.md, "HTTP API"). Identities
  * are the server-stamped ones; a user with several tabs appears once, with their most
  * active status.
  */
