@@ -81,7 +81,7 @@ export function createApp(deps: AppDeps) {
   api.route('/', mediaUploadRoutes({ ...deps, maxBytes: config.limits.maxUploadBytes }))
   api.route(
     '/',
-    lockRoutes(deps.locks, (userId, sessionId) => deps.live.ownsSession(userId, sessionId)),
+    lockRoutes(deps.locks, (userId, sessionId) => deps.live.sessions.owns(userId, sessionId)),
   )
   app.route('/api', api)
   app.all('/api/*', (c) =>

@@ -49,13 +49,13 @@ export function startBackgroundWork(deps: {
   const lag = monitorEventLoopDelay({ resolution: 10 })
   lag.enable()
   const figuresTimer = setInterval(() => {
-    if (!live.hasSubscribers('system')) return
+    if (!live.push.hasSubscribers('system')) return
     const memory = process.memoryUsage()
     bus.emit('system.figures', {
       actor: SYSTEM_ACTOR,
       data: {
         connections: docSockets.count,
-        liveSessions: live.sessionCount,
+        liveSessions: live.sessions.count,
         rooms: rooms.size,
         commitP99Ms: metrics.recentCommitP99(),
         eventLoopLagMs: Math.round(lag.percentile(99) / 1e4) / 100,

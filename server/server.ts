@@ -96,7 +96,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
   const metrics: Metrics = new Metrics({
     connections: () => docSockets.count,
     rooms: () => rooms.size,
-    liveSessions: () => live.sessionCount,
+    liveSessions: () => live.sessions.count,
   })
   const committer: GroupCommitter = new GroupCommitter(store, metrics.commits)
   const rooms: RoomManager = new RoomManager(
@@ -111,7 +111,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       stats: metrics.updates,
       activity: (boardId, actor, derived) => activity.record(boardId, actor, derived),
       committedFor: (boardId, userIds, stateVector) =>
-        live.docCommitted(boardId, userIds, stateVector),
+        live.push.docCommitted(boardId, userIds, stateVector),
       locks: {
         lockedByOthers(boardId, userId) {
           if (!lockService.hasLocks(boardId)) return null
@@ -122,7 +122,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
           }
           return locked
         },
-        violated: (userId, key, holder) => live.lockedEdit(userId, key, holder),
+        violated: (userId, key, holder) => live.push.lockedEdit(userId, key, holder),
       },
     },
     { idleMs: config.roomIdleMs, hibernateMs: config.roomHibernateMs },
@@ -144,7 +144,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
   const lockService = new LockService({
     db,
     defaultTtlMs: config.lockTtlMs,
-    sessionAlive: (sessionId) => live.sessionAlive(sessionId),
+    sessionAlive: (sessionId) => live.sessions.alive(sessionId),
     events: lockEvents,
   })
   const locks = new LockApi(lockService, { auth, directory, maxTtlMs: config.lockMaxTtlMs, db })
@@ -159,8 +159,10 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     messagesPerSecond: config.limits.messagesPerSecond,
     log,
   })
-  notifier.onNotification((userId, notification) => live.pushNotification(userId, notification))
-  live.restoreSessions(
+  notifier.onNotification((userId, notification) =>
+    live.push.pushNotification(userId, notification),
+  )
+  live.sessions.restore(
     lockService
       .sessionsInUse()
       .map(({ sessionId, user }) => ({ sessionId, user: { ...user, color: colorFor(user.id) } })),

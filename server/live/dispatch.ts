@@ -1,0 +1,141 @@
+/**
+ * Requests on the live socket, once a session exists: subscriptions with replay from the
+ * durable log, notifications read, and lock requests (the session is the lock's owner).
+ * Every request gets exactly one reply; a domain error (server/errors.ts) is its refusal.
+ */
+import { isEventType, parseStream } from '../../shared/protocol/events.ts'
+import type { ClientMessage } from '../../shared/protocol/live.ts'
+import type { Auth } from '../auth/auth.ts'
+import type { Directory, User } from '../db/directory.ts'
+import { badRequest, forbidden, LoupeError, unavailable } from '../errors.ts'
+import type { EventBus } from '../events/bus.ts'
+import type { LockApi } from '../locks/lock-api.ts'
+import type { NotificationStore } from '../notifications/notification-store.ts'
+import type { LiveSession } from './session.ts'
+
+export type LiveRequest = Extract<ClientMessage, { id: unknown }>
+
+const REPLAY_PAGE = 1000
+
+export interface DispatchDeps {
+  auth: Auth
+  directory: Directory
+  bus: EventBus
+  notifications: NotificationStore
+  locks?: LockApi | undefined
+}
+
+export class LiveDispatch {
+  constructor(private readonly deps: DispatchDeps) {}
+
+  /** Answers one request; a subscription sends its own reply before its replay. */
+  handle(session: LiveSession, message: LiveRequest): void {
+    try {
+      const result = this.request(session, message)
+      if (message.type !== 'subscribe')
+        session.send({ type: 'reply', id: message.id, ok: true, result })
+    } catch (error) {
+      // A domain error is the refusal; anything else is a bug and surfaces as one.
+      if (!(error instanceof LoupeError)) throw error
+      session.send({
+        type: 'reply',
+        id: message.id,
+        ok: false,
+        error: { ...error.details, code: error.code, message: error.message },
+      })
+    }
+  }
+
+  private request(session: LiveSession, message: LiveRequest): unknown {
+    const { user, id: sessionId } = session
+    switch (message.type) {
+      case 'subscribe':
+        return this.subscribe(session, message)
+      case 'unsubscribe':
+        session.subscriptions.delete(message.stream)
+        return { stream: message.stream }
+      case 'notifications.read':
+        this.deps.notifications.markRead(user.id, message.ids)
+        return { unreadCount: this.deps.notifications.unreadCount(user.id) }
+      case 'lock.acquire': {
+        const { key, ttlMs, wait } = message
+        return this.locks().acquire(
+          user,
+          { key, ttlMs, wait, requestId: String(message.id) },
+          sessionId,
+        )
+      }
+      case 'lock.release':
+        return { lock: this.locks().release(user, message.key, sessionId) }
+      case 'lock.renew':
+        return { lock: this.locks().renew(user, message.key, sessionId, message.ttlMs) }
+      case 'lock.cancel':
+        this.locks().cancel(user, message.key, sessionId)
+        return { key: message.key }
+      default:
+        return assertNever(message)
+    }
+  }
+
+  private locks(): LockApi {
+    if (!this.deps.locks) throw unavailable('locks are not available')
+    return this.deps.locks
+  }
+
+  /**
+   * Subscribes, replaying from the durable log first. All of it runs synchronously (SQLite
+   * is synchronous), so no event can be emitted between the replay and the live part: no gap
+   * and no duplicate at the seam.
+   */
+  private subscribe(session: LiveSession, message: Extract<LiveRequest, { type: 'subscribe' }>) {
+    const { stream } = message
+    this.authorizeStream(session.user, stream)
+    const unknown = message.types?.find((t) => !isEventType(t))
+    if (unknown) throw badRequest(`unknown event type ${unknown}`)
+    const info = this.deps.bus.info(stream)
+    session.send({
+      type: 'reply',
+      id: message.id,
+      ok: true,
+      result: { stream, epoch: info.epoch, lastSeq: info.lastSeq },
+    })
+    const types = message.types ? new Set(message.types) : null
+    session.subscriptions.set(stream, { types })
+    const afterSeq = message.afterSeq
+    if (afterSeq === undefined || stream === 'system') return
+    if (afterSeq < info.firstSeq - 1 || afterSeq > info.lastSeq) {
+      // The log no longer reaches back that far (or the client is ahead of a reset log).
+      session.send({ type: 'reset', stream, epoch: info.epoch, lastSeq: info.lastSeq })
+      return
+    }
+    for (let after = afterSeq; ;) {
+      const page = this.deps.bus.log.read(stream, after, REPLAY_PAGE)
+      for (const { seq, event } of page) {
+        if (!types || types.has(event.type)) session.send({ type: 'event', stream, seq, event })
+        after = seq
+      }
+      if (page.length < REPLAY_PAGE) break
+    }
+  }
+
+  /** A user gets only the streams of workspaces they belong to; `system` is for owners. */
+  private authorizeStream(user: User, stream: string): void {
+    const parsed = parseStream(stream)
+    if (!parsed) throw badRequest('stream must be workspace:<id>, board:<id> or system')
+    const { auth, directory } = this.deps
+    let allowed: boolean
+    if (parsed.kind === 'system') {
+      allowed = !auth.enabled || directory.workspacesOf(user.id).some((w) => w.role === 'owner')
+    } else {
+      const workspaceId =
+        parsed.kind === 'workspace' ? parsed.id : directory.board(parsed.id)?.workspaceId
+      allowed =
+        !!workspaceId && !!directory.workspace(workspaceId) && !!auth.roleIn(user, workspaceId)
+    }
+    if (!allowed) throw forbidden(`not allowed to read ${stream}`)
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled message ${JSON.stringify(value)}`)
+}
