@@ -37,9 +37,9 @@ import { LiveHub } from './live/live-hub.ts'
 import { LockActivity } from './locks/lock-activity.ts'
 import { LockApi } from './locks/lock-api.ts'
 import { LockService } from './locks/lock-service.ts'
+import { SqliteLockStore } from './locks/sqlite-lock-store.ts'
 import { MediaStore } from './media/media-store.ts'
 import { colorFor } from '../shared/colors.ts'
-import type { LockHolder } from '../shared/protocol/locks.ts'
 import { startBackgroundWork } from './background.ts'
 import { NotificationStore } from './notifications/notification-store.ts'
 import { Notifier } from './notifications/notifier.ts'
@@ -113,15 +113,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       committedFor: (boardId, userIds, stateVector) =>
         live.push.docCommitted(boardId, userIds, stateVector),
       locks: {
-        lockedByOthers(boardId, userId) {
-          if (!lockService.hasLocks(boardId)) return null
-          lockService.expire()
-          const locked = new Map<string, LockHolder>()
-          for (const [entity, lock] of lockService.entityLocks(boardId)) {
-            if (lock.holder.id !== userId) locked.set(entity, lock.holder)
-          }
-          return locked
-        },
+        lockedByOthers: (boardId, userId) => lockService.lockedByOthers(boardId, userId),
         violated: (userId, key, holder) => live.push.lockedEdit(userId, key, holder),
       },
     },
@@ -142,12 +134,12 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
   })
   const lockEvents = new LockActivity({ bus, audit, notifier, directory })
   const lockService = new LockService({
-    db,
+    store: new SqliteLockStore(db),
     defaultTtlMs: config.lockTtlMs,
     sessionAlive: (sessionId) => live.sessions.alive(sessionId),
     events: lockEvents,
   })
-  const locks = new LockApi(lockService, { auth, directory, maxTtlMs: config.lockMaxTtlMs, db })
+  const locks = new LockApi(lockService, { auth, directory, maxTtlMs: config.lockMaxTtlMs })
   const live: LiveHub = new LiveHub({
     locks,
     sessionDied: (sessionId) => lockService.releaseSession(sessionId),

@@ -8,6 +8,7 @@
  */
 import * as Y from 'yjs'
 import type { EventData, EventType } from '../../shared/protocol/events.ts'
+import { entityRef } from '../../shared/protocol/locks.ts'
 import { BoardKey, type TaskStatus } from '../../shared/schema/board.ts'
 
 export interface DerivedEvent<T extends EventType = EventType> {
@@ -219,9 +220,9 @@ function commentCreated(
 /** The entity (`<entityType>/<id>`) an event or notification is about. */
 function entityOfEvent(data: Record<string, unknown>): string[] {
   const ids: string[] = []
-  if (typeof data.taskId === 'string') ids.push(`task/${data.taskId}`)
-  if (typeof data.annotationId === 'string') ids.push(`annotation/${data.annotationId}`)
-  if (typeof data.threadId === 'string') ids.push(`thread/${data.threadId}`)
+  if (typeof data.taskId === 'string') ids.push(entityRef('task', data.taskId))
+  if (typeof data.annotationId === 'string') ids.push(entityRef('annotation', data.annotationId))
+  if (typeof data.threadId === 'string') ids.push(entityRef('thread', data.threadId))
   return ids
 }
 

@@ -6,30 +6,29 @@
 import { parseLockKey, type Lock } from '../../shared/protocol/locks.ts'
 import type { Auth } from '../auth/auth.ts'
 import type { Directory, User } from '../db/directory.ts'
-import type { Db } from '../db/open.ts'
 import { LockError, type AcquireResult, type LockService } from './lock-service.ts'
 
 export class LockApi {
   constructor(
     readonly service: LockService,
-    private readonly deps: { auth: Auth; directory: Directory; maxTtlMs: number; db: Db },
+    private readonly deps: { auth: Auth; directory: Directory; maxTtlMs: number },
   ) {}
 
   /**
    * Runs one lock operation with everything it writes (the lock, its event, its audit row,
-   * a notification) in a single SQLite transaction: one commit per request instead of several.
+   * a notification) in a single store transaction: one commit per request instead of several.
    * A refusal is thrown after the transaction commits, so its event and audit row are kept.
    */
   private atomically<T>(operation: () => T): T {
     const outcome: { value?: T; error?: unknown; failed: boolean } = { failed: false }
-    this.deps.db.transaction(() => {
+    this.service.transaction(() => {
       try {
         outcome.value = operation()
       } catch (error) {
         outcome.failed = true
         outcome.error = error
       }
-    })()
+    })
     if (outcome.failed) throw outcome.error
     return outcome.value as T
   }

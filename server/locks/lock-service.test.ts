@@ -1,38 +1,58 @@
 import { describe, expect, it } from 'vitest'
-import { openDb, type Db } from '../db/open.ts'
+import { openDb } from '../db/open.ts'
 import { LockError, LockService, type LockEvents } from './lock-service.ts'
+import { MemoryLockStore, type LockStore } from './lock-store.ts'
+import { SqliteLockStore } from './sqlite-lock-store.ts'
 
 const ann = { id: 'ann', name: 'Ann' }
 const bob = { id: 'bob', name: 'Bob' }
 const cy = { id: 'cy', name: 'Cy' }
 const key = 'b1/task/t1'
 
-function setup(db: Db = openDb(':memory:', { sync: 'normal' }), alive = new Set<string>()) {
-  const clocks = { mono: 1000, wall: 1_700_000_000_000 }
-  const log: string[] = []
-  const events: LockEvents = {
-    granted: (lock, _b, fromQueue) =>
-      log.push(`granted ${lock.holder.id} #${lock.fencingToken}${fromQueue ? ' (queue)' : ''}`),
-    released: (lock, _b, reason) => log.push(`${reason} ${lock.holder.id}`),
-    queued: (_k, _b, waiter, _h, position) => log.push(`queued ${waiter.id} @${position}`),
-    refused: (_k, _b, who) => log.push(`refused ${who.id}`),
-  }
-  const service = new LockService({
-    db,
-    defaultTtlMs: 60_000,
-    monotonic: () => clocks.mono,
-    wall: () => clocks.wall,
-    sessionAlive: (id) => alive.has(id),
-    events,
-  })
-  const acquire = (
-    user: typeof ann,
-    extra: { wait?: boolean; sessionId?: string; ttlMs?: number; requestId?: string } = {},
-  ) => service.acquire({ key, boardId: 'b1', user, sessionId: extra.sessionId ?? null, ...extra })
-  return { service, clocks, log, acquire, db, alive }
-}
+/** The rules run against every store; `reopen` gives a store over the same kept state. */
+const stores: Array<{ name: string; open(): { store: LockStore; reopen(): LockStore } }> = [
+  {
+    name: 'SQLite',
+    open() {
+      const db = openDb(':memory:', { sync: 'normal' })
+      return { store: new SqliteLockStore(db), reopen: () => new SqliteLockStore(db) }
+    },
+  },
+  {
+    name: 'memory',
+    open() {
+      const store = new MemoryLockStore()
+      return { store, reopen: () => store }
+    },
+  },
+]
 
-describe('LockService', () => {
+describe.each(stores)('LockService on the $name store', ({ open }) => {
+  function setup(store: LockStore = open().store, alive = new Set<string>()) {
+    const clocks = { mono: 1000, wall: 1_700_000_000_000 }
+    const log: string[] = []
+    const events: LockEvents = {
+      granted: (lock, _b, fromQueue) =>
+        log.push(`granted ${lock.holder.id} #${lock.fencingToken}${fromQueue ? ' (queue)' : ''}`),
+      released: (lock, _b, reason) => log.push(`${reason} ${lock.holder.id}`),
+      queued: (_k, _b, waiter, _h, position) => log.push(`queued ${waiter.id} @${position}`),
+      refused: (_k, _b, who) => log.push(`refused ${who.id}`),
+    }
+    const service = new LockService({
+      store,
+      defaultTtlMs: 60_000,
+      monotonic: () => clocks.mono,
+      wall: () => clocks.wall,
+      sessionAlive: (id) => alive.has(id),
+      events,
+    })
+    const acquire = (
+      user: typeof ann,
+      extra: { wait?: boolean; sessionId?: string; ttlMs?: number; requestId?: string } = {},
+    ) => service.acquire({ key, boardId: 'b1', user, sessionId: extra.sessionId ?? null, ...extra })
+    return { service, clocks, log, acquire, alive }
+  }
+
   it('[L1][L2] grants one holder; later grants carry larger fencing tokens', () => {
     const { acquire, service } = setup()
     const first = acquire(ann)
@@ -136,17 +156,17 @@ describe('LockService', () => {
   })
 
   it('[L2][L8] locks and fencing counters survive a restart with their remaining time', () => {
-    const db = openDb(':memory:', { sync: 'normal' })
-    const first = setup(db)
+    const kept = open()
+    const first = setup(kept.store)
     first.acquire(ann, { ttlMs: 60_000, sessionId: 's1' })
     first.service.release(key, ann, 's1')
     first.acquire(ann, { ttlMs: 60_000, sessionId: 's1' })
     first.clocks.mono += 20_000
     first.clocks.wall += 20_000
-    const second = setup(db)
+    const second = setup(kept.reopen())
     second.clocks.wall = first.clocks.wall
     const restored = new LockService({
-      db,
+      store: kept.reopen(),
       defaultTtlMs: 60_000,
       monotonic: () => second.clocks.mono,
       wall: () => first.clocks.wall,

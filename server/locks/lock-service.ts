@@ -1,12 +1,19 @@
 /**
  * The lock service: one source of truth for entity locks (docs/locks.md, rules L1–L10).
- * All state changes are synchronous (one event loop, SQLite write-through in the same call),
- * so operations are linearizable: of simultaneous requests exactly one wins (L1). Expiry runs
- * on a monotonic clock (L4); fencing counters are stored and only grow (L2).
+ * All state changes are synchronous (one event loop, the store written through in the same
+ * call), so operations are linearizable: of simultaneous requests exactly one wins (L1).
+ * Expiry runs on a monotonic clock (L4); fencing counters are stored and only grow (L2).
+ * What is kept across restarts is the store's business (lock-store.ts); the rules are here.
  */
-import type { Db } from '../db/open.ts'
 import { LoupeError } from '../errors.ts'
-import type { Lock, LockHolder, Queued } from '../../shared/protocol/locks.ts'
+import {
+  parseLockKey,
+  type EntityRef,
+  type Lock,
+  type LockHolder,
+  type Queued,
+} from '../../shared/protocol/locks.ts'
+import type { LockStore, StoredWaiter } from './lock-store.ts'
 
 export type ReleaseReason = 'released' | 'expired' | 'forced' | 'session'
 
@@ -39,12 +46,7 @@ interface Held {
   grantedAt: number
 }
 
-interface Waiter {
-  user: LockHolder
-  sessionId: string | null
-  ttlMs: number
-  queuedAt: number
-}
+type Waiter = StoredWaiter
 
 export type AcquireResult = { lock: Lock } | { queued: Queued }
 
@@ -62,7 +64,7 @@ export interface LockEvents {
 }
 
 export interface LockServiceOptions {
-  db: Db
+  store: LockStore
   defaultTtlMs: number
   /** Monotonic clock (ms) for expiry; wall clock (ms) for the times shown to people. */
   monotonic?: () => number
@@ -78,7 +80,6 @@ export class LockService {
   private readonly held = new Map<string, Held>()
   private readonly queues = new Map<string, Waiter[]>()
   private readonly replies = new Map<string, { result: AcquireResult; at: number }>()
-  private readonly stmts
   private readonly monotonic: () => number
   private readonly wall: () => number
   /** Average observed hold time (ms), for wait estimates. */
@@ -87,35 +88,6 @@ export class LockService {
   constructor(private readonly options: LockServiceOptions) {
     this.monotonic = options.monotonic ?? (() => performance.now())
     this.wall = options.wall ?? Date.now
-    const { db } = options
-    this.stmts = {
-      nextToken: db.prepare<[string], { last_token: number }>(
-        `INSERT INTO lock_fences (key, last_token) VALUES (?, 1)
-         ON CONFLICT (key) DO UPDATE SET last_token = last_token + 1 RETURNING last_token`,
-      ),
-      upsert: db.prepare<
-        [string, string, string, string, string | null, number, number, number, number]
-      >(
-        `INSERT INTO locks (key, board_id, holder_id, holder_name, session_id, fencing_token, acquired_at, expires_at, ttl_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (key) DO UPDATE SET holder_id = excluded.holder_id, holder_name = excluded.holder_name,
-           session_id = excluded.session_id, fencing_token = excluded.fencing_token,
-           acquired_at = excluded.acquired_at, expires_at = excluded.expires_at, ttl_ms = excluded.ttl_ms`,
-      ),
-      renew: db.prepare<[number, number, string]>(
-        'UPDATE locks SET expires_at = ?, ttl_ms = ? WHERE key = ?',
-      ),
-      remove: db.prepare<[string]>('DELETE FROM locks WHERE key = ?'),
-      all: db.prepare<[], Record<string, string | number | null>>('SELECT * FROM locks'),
-      clearQueue: db.prepare<[string]>('DELETE FROM lock_waiters WHERE key = ?'),
-      addWaiter: db.prepare<[string, number, string, string, string | null, number, number]>(
-        `INSERT INTO lock_waiters (key, position, user_id, user_name, session_id, ttl_ms, queued_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      waiters: db.prepare<[], Record<string, string | number | null>>(
-        'SELECT * FROM lock_waiters ORDER BY key, position',
-      ),
-    }
     this.load()
   }
 
@@ -126,36 +98,22 @@ export class LockService {
   private load(): void {
     const now = this.wall()
     const mono = this.monotonic()
-    for (const row of this.stmts.all.all()) {
-      const ttlMs = Number(row.ttl_ms)
-      const remaining = Math.min(ttlMs, Math.max(0, Number(row.expires_at) - now))
-      const lock: Lock = {
-        key: String(row.key),
-        holder: { id: String(row.holder_id), name: String(row.holder_name) },
-        acquiredAt: Number(row.acquired_at),
-        expiresAt: now + remaining,
-        fencingToken: Number(row.fencing_token),
-        sessionId: row.session_id === null ? null : String(row.session_id),
-      }
+    for (const { lock, boardId, ttlMs } of this.options.store.loadLocks()) {
+      const remaining = Math.min(ttlMs, Math.max(0, lock.expiresAt - now))
       this.held.set(lock.key, {
-        lock,
-        boardId: String(row.board_id),
+        lock: { ...lock, expiresAt: now + remaining },
+        boardId,
         ttlMs,
         deadline: mono + remaining,
         grantedAt: mono,
       })
     }
-    for (const row of this.stmts.waiters.all()) {
-      const key = String(row.key)
-      const queue = this.queues.get(key) ?? []
-      queue.push({
-        user: { id: String(row.user_id), name: String(row.user_name) },
-        sessionId: row.session_id === null ? null : String(row.session_id),
-        ttlMs: Number(row.ttl_ms),
-        queuedAt: Number(row.queued_at),
-      })
-      this.queues.set(key, queue)
-    }
+    for (const [key, queue] of this.options.store.loadQueues()) this.queues.set(key, queue)
+  }
+
+  /** Runs `work` in one store transaction (a request's lock, events and audit rows together). */
+  transaction<T>(work: () => T): T {
+    return this.options.store.transaction(work)
   }
 
   /** Live sessions that held or waited for locks when the server stopped (L8). */
@@ -244,29 +202,19 @@ export class LockService {
     fromQueue: boolean,
   ): Lock {
     const now = this.wall()
-    const lock = this.options.db.transaction((): Lock => {
-      const token = (this.stmts.nextToken.get(key) as { last_token: number }).last_token
+    const { store } = this.options
+    const lock = store.transaction((): Lock => {
       const granted: Lock = {
         key,
         holder: user,
         acquiredAt: now,
         expiresAt: now + ttlMs,
-        fencingToken: token,
+        fencingToken: store.nextToken(key),
         sessionId,
       }
-      this.stmts.upsert.run(
-        key,
-        boardId,
-        user.id,
-        user.name,
-        sessionId,
-        token,
-        now,
-        now + ttlMs,
-        ttlMs,
-      )
+      store.save({ lock: granted, boardId, ttlMs })
       return granted
-    })()
+    })
     const mono = this.monotonic()
     this.held.set(key, { lock, boardId, ttlMs, deadline: mono + ttlMs, grantedAt: mono })
     this.options.events.granted(lock, boardId, fromQueue)
@@ -274,12 +222,12 @@ export class LockService {
   }
 
   private extend(held: Held, ttlMs: number): Lock {
-    const expiresAt = this.wall() + ttlMs
-    this.stmts.renew.run(expiresAt, ttlMs, held.lock.key)
+    const lock = { ...held.lock, expiresAt: this.wall() + ttlMs }
+    this.options.store.save({ lock, boardId: held.boardId, ttlMs })
     held.deadline = this.monotonic() + ttlMs
     held.ttlMs = ttlMs
-    held.lock = { ...held.lock, expiresAt }
-    return held.lock
+    held.lock = lock
+    return lock
   }
 
   private enqueue(
@@ -304,12 +252,7 @@ export class LockService {
 
   private persistQueue(key: string): void {
     const queue = this.queues.get(key) ?? []
-    this.options.db.transaction(() => {
-      this.stmts.clearQueue.run(key)
-      queue.forEach((w, i) =>
-        this.stmts.addWaiter.run(key, i, w.user.id, w.user.name, w.sessionId, w.ttlMs, w.queuedAt),
-      )
-    })()
+    this.options.store.saveQueue(key, queue)
     if (queue.length === 0) this.queues.delete(key)
   }
 
@@ -371,7 +314,7 @@ export class LockService {
   private drop(held: Held, reason: ReleaseReason, by: LockHolder): void {
     const { key } = held.lock
     this.held.delete(key)
-    this.stmts.remove.run(key)
+    this.options.store.remove(key)
     const hold = this.monotonic() - held.grantedAt
     this.averageHoldMs = this.averageHoldMs === null ? hold : this.averageHoldMs * 0.8 + hold * 0.2
     this.options.events.released(held.lock, held.boardId, reason, by)
@@ -424,17 +367,24 @@ export class LockService {
     return [...this.held.values()].filter((h) => h.boardId === boardId).map((h) => h.lock)
   }
 
-  /** The board's locks by entity (`<entityType>/<entityId>`). */
-  entityLocks(boardId: string): Map<string, Lock> {
-    const found = new Map<string, Lock>()
+  /**
+   * The board's entities locked by someone other than `userId`, by entity ref
+   * (`<entityType>/<entityId>`), or null when the board has no locks at all. Asked on every
+   * update, so a board without locks costs one scan and no expiry work.
+   */
+  lockedByOthers(boardId: string, userId: string): Map<EntityRef, LockHolder> | null {
+    if (!this.hasLocks(boardId)) return null
+    this.expire()
+    const found = new Map<EntityRef, LockHolder>()
     for (const held of this.held.values()) {
-      if (held.boardId === boardId) found.set(held.lock.key.slice(boardId.length + 1), held.lock)
+      if (held.boardId !== boardId || held.lock.holder.id === userId) continue
+      const parsed = parseLockKey(held.lock.key)
+      if (parsed) found.set(parsed.ref, held.lock.holder)
     }
     return found
   }
 
-  /** Whether any lock is held on the board (checked on every update, so it is cheap). */
-  hasLocks(boardId: string): boolean {
+  private hasLocks(boardId: string): boolean {
     for (const held of this.held.values()) if (held.boardId === boardId) return true
     return false
   }

@@ -8,11 +8,11 @@
  * its stack item is narrowed to the structs that belong to locked entities, then undone.
  */
 import * as Y from 'yjs'
-import type { LockHolder } from '../../shared/protocol/locks.ts'
+import { entityRef, type EntityRef, type LockHolder } from '../../shared/protocol/locks.ts'
 import { EntityCollection, type EntityType } from '../../shared/schema/board.ts'
 
 /** `<entityType>/<entityId>` → who holds its lock (only locks held by someone else). */
-export type LockedEntities = ReadonlyMap<string, LockHolder>
+export type LockedEntities = ReadonlyMap<EntityRef, LockHolder>
 
 interface DeleteRange {
   clock: number
@@ -33,7 +33,7 @@ export function applyGuarded(
   origin: unknown,
   locked: LockedEntities,
   apply: () => void,
-): Map<string, LockHolder> {
+): Map<EntityRef, LockHolder> {
   const collections = new Map<Y.AbstractType<unknown>, EntityType>()
   for (const [entityType, name] of Object.entries(EntityCollection) as Array<
     [EntityType, string]
@@ -44,19 +44,19 @@ export function applyGuarded(
     trackedOrigins: new Set([origin]),
     captureTimeout: 0,
   })
-  const reverted = new Map<string, LockHolder>()
+  const reverted = new Map<EntityRef, LockHolder>()
   try {
     apply()
     const item = undo.undoStack.pop() as StackItemLike | undefined
     if (!item) return reverted
-    const entityOf = (struct: Y.Item): string | null => {
+    const entityOf = (struct: Y.Item): EntityRef | null => {
       let current = struct
       for (;;) {
         const parent = current.parent
         if (!(parent instanceof Y.AbstractType)) return null
         if (parent._item === null) {
           const entityType = collections.get(parent as Y.AbstractType<unknown>)
-          return entityType && current.parentSub ? `${entityType}/${current.parentSub}` : null
+          return entityType && current.parentSub ? entityRef(entityType, current.parentSub) : null
         }
         current = parent._item
       }

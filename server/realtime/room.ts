@@ -11,7 +11,7 @@ import { CloseCode } from '../../shared/protocol/close-codes.ts'
 import { YMessage, YSync } from '../../shared/protocol/y-messages.ts'
 import { board } from '../../shared/schema/board.ts'
 import { mergeStored, type DocStore } from '../storage/doc-store.ts'
-import type { LockHolder } from '../../shared/protocol/locks.ts'
+import { lockKey, type EntityRef, type LockHolder } from '../../shared/protocol/locks.ts'
 import { deriveFromTransaction, withoutEntities, type Derived } from '../events/derive.ts'
 import { applyGuarded, type LockedEntities } from './lock-guard.ts'
 import { permissionDeniedFrame, syncStep1Frame, syncStep2Frame, updateFrame } from './y-frames.ts'
@@ -243,7 +243,7 @@ export class Room {
     const pendingBefore = [store.pendingStructs?.update, store.pendingDs]
     const locked = this.deps.locks?.lockedByOthers(this.boardId, peer.user.id)
     if (locked && locked.size > 0) {
-      let reverted = new Map<string, LockHolder>()
+      let reverted = new Map<EntityRef, LockHolder>()
       this.applyAndCommit(peer, (doc) => {
         reverted = applyGuarded(doc, peer, locked, () => Y.applyUpdate(doc, update, peer))
         // What was reverted did not happen: no events or notifications for it.
@@ -252,7 +252,7 @@ export class Room {
         return reverted.size > 0
       })
       for (const [entity, holder] of reverted)
-        this.deps.locks?.violated(peer.user.id, `${this.boardId}/${entity}`, holder)
+        this.deps.locks?.violated(peer.user.id, lockKey(this.boardId, entity), holder)
     } else {
       this.applyAndCommit(peer, (doc) => Y.applyUpdate(doc, update, peer))
     }

@@ -1,6 +1,13 @@
 import { createSignal, For, onCleanup } from 'solid-js'
 import { api, type ActivityEvent } from '../lib/api.ts'
 import type { Live } from '../lib/live.ts'
+import { parseLockKey } from '../../../shared/protocol/locks.ts'
+
+/** The entity a lock event's key names, for people. */
+function lockedThing(key: unknown): string {
+  const parsed = parseLockKey(key)
+  return parsed ? `${parsed.entityType} ${parsed.entityId}` : 'something'
+}
 
 const say = (e: ActivityEvent): string => {
   const d = e.data
@@ -21,10 +28,10 @@ const say = (e: ActivityEvent): string => {
     case 'thread.resolved':
       return `${who} resolved a thread`
     case 'lock.acquired':
-      return `${who} started editing ${String(d.key).split('/').slice(1).join(' ')}`
+      return `${who} started editing ${lockedThing(d.key)}`
     case 'lock.released':
     case 'lock.expired':
-      return `${String((d.holder as { name?: string } | undefined)?.name ?? who)} finished with ${String(d.key).split('/').slice(1).join(' ')}`
+      return `${String((d.holder as { name?: string } | undefined)?.name ?? who)} finished with ${lockedThing(d.key)}`
     default:
       return `${who}: ${e.type}`
   }

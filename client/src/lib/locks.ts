@@ -4,14 +4,13 @@
  * this tab's session and is freed if the tab vanishes.
  */
 import { createSignal } from 'solid-js'
+import { entityRef, lockKey, type Lock } from '../../../shared/protocol/locks.ts'
+import type { EntityType } from '../../../shared/schema/board.ts'
 import { request } from './api.ts'
 import type { Live } from './live.ts'
 
-export interface HeldLock {
-  key: string
-  holder: { id: string; name: string }
-  expiresAt: number
-}
+/** What the board needs of a held lock (lock events carry no more than this). */
+export type HeldLock = Pick<Lock, 'key' | 'holder' | 'expiresAt'>
 
 export function createLocks(boardId: string, live: Live) {
   const [locks, setLocks] = createSignal<Record<string, HeldLock>>({})
@@ -43,15 +42,16 @@ export function createLocks(boardId: string, live: Live) {
     () => void load(),
   )
   const renewals = new Map<string, ReturnType<typeof setInterval>>()
-  const keyOf = (entityType: string, entityId: string) => `${boardId}/${entityType}/${entityId}`
+  const keyOf = (entityType: EntityType, entityId: string) =>
+    lockKey(boardId, entityRef(entityType, entityId))
   return {
     locks,
     waiting,
     keyOf,
-    holderOf: (entityType: string, entityId: string) =>
+    holderOf: (entityType: EntityType, entityId: string) =>
       locks()[keyOf(entityType, entityId)]?.holder ?? null,
     /** Takes the lock for an edit and keeps renewing it while the edit goes on. */
-    async take(entityType: string, entityId: string): Promise<boolean> {
+    async take(entityType: EntityType, entityId: string): Promise<boolean> {
       const key = keyOf(entityType, entityId)
       try {
         await live.request({ type: 'lock.acquire', key, ttlMs: 5 * 60_000 })
@@ -68,14 +68,14 @@ export function createLocks(boardId: string, live: Live) {
         return false
       }
     },
-    async release(entityType: string, entityId: string) {
+    async release(entityType: EntityType, entityId: string) {
       const key = keyOf(entityType, entityId)
       clearInterval(renewals.get(key))
       renewals.delete(key)
       await live.request({ type: 'lock.release', key }).catch(() => {})
     },
     /** "Notify me when free": joins the queue; the lock comes with a notification. */
-    async notifyWhenFree(entityType: string, entityId: string) {
+    async notifyWhenFree(entityType: EntityType, entityId: string) {
       const key = keyOf(entityType, entityId)
       await live.request({ type: 'lock.acquire', key, wait: true, ttlMs: 5 * 60_000 })
       setWaiting((all) => ({ ...all, [key]: true }))
