@@ -63,7 +63,7 @@ describe('graceful stop', () => {
         doc.on('afterTransaction', (transaction: Y.Transaction) => {
           if (transaction.local) return
           for (const [type, keys] of transaction.changed) {
-            if (type !== board(doc).tasks) continue
+            if ((type as unknown) !== board(doc).tasks) continue
             for (const key of keys) if (key && board(doc).tasks.has(key)) client.relayed.add(key)
           }
         })
