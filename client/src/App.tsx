@@ -1,6 +1,7 @@
 import { createResource, createSignal, Match, onCleanup, Show, Switch, type JSX } from 'solid-js'
 import { api, ApiError, refresh, type User, type Workspace } from './lib/api.ts'
-import { makeLive, type Live } from './lib/live.ts'
+import type { AppContext } from './lib/app-context.ts'
+import { makeLive } from './lib/live.ts'
 import { adoptPath, navigate, route } from './lib/router.ts'
 import { BoardPage } from './pages/Board.tsx'
 import { Home } from './pages/Home.tsx'
@@ -15,14 +16,6 @@ function remember(key: string, value: unknown): void {
 function remembered<T>(key: string): T | null {
   const raw = localStorage.getItem(key)
   return raw ? (JSON.parse(raw) as T) : null
-}
-
-export interface AppContext {
-  me: User
-  workspaces: () => Workspace[]
-  reloadMe: () => void
-  live: Live
-  auth: boolean
 }
 
 /**

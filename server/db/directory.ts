@@ -2,17 +2,14 @@
  * The directory: users, workspaces, their members and boards. One repository for the table
  * group, statements prepared once.
  */
-import type { Db } from './open.ts'
-
+import type { PublicUser } from '../../shared/protocol/presence.ts'
 import type { Role } from '../../shared/roles.ts'
+import type { Db } from './open.ts'
 
 export type { Role }
 
-export interface User {
-  id: string
-  name: string
-  color: string
-}
+/** A user as the rest of the server and every client see them. */
+export type User = PublicUser
 
 export interface Workspace {
   id: string

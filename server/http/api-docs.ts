@@ -4,11 +4,21 @@
  * route has no entry here or an entry has no route, so the two cannot drift.
  */
 import { z } from 'zod'
-import { auditQuery, eventsQuery, notificationsQuery, readBody } from './routes/activity.ts'
-import { loginBody, setupBody } from './routes/auth.ts'
-import { createBoard, createWorkspace, patchBoard } from './routes/boards.ts'
-import { acquireBody, keyBody, renewBody } from './routes/locks.ts'
-import { acceptBody, inviteBody, patchMember } from './routes/members.ts'
+import {
+  acceptInviteRequest,
+  acquireLockRequest,
+  createBoardRequest,
+  createWorkspaceRequest,
+  inviteRequest,
+  lockKeyRequest,
+  loginRequest,
+  markReadRequest,
+  patchBoardRequest,
+  patchMemberRequest,
+  renewLockRequest,
+  setupRequest,
+} from '../../shared/api.ts'
+import { auditQuery, eventsQuery, notificationsQuery } from './routes/activity.ts'
 
 export interface RouteDoc {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
@@ -43,11 +53,11 @@ export const routeDocs: readonly RouteDoc[] = [
   doc('GET', '/api/setup', 'Whether the one-time owner setup is still open.', { auth: false }),
   doc('POST', '/api/setup', 'Create the owner with the one-time setup code (only once).', {
     auth: false,
-    body: setupBody,
+    body: setupRequest,
   }),
   doc('POST', '/api/auth/login', 'Sign in: an access token, and a refresh cookie.', {
     auth: false,
-    body: loginBody,
+    body: loginRequest,
   }),
   doc('POST', '/api/auth/refresh', 'Rotate the refresh cookie for a new access token.', {
     auth: false,
@@ -57,25 +67,27 @@ export const routeDocs: readonly RouteDoc[] = [
     'POST',
     '/api/invites/:code/accept',
     'Accept an invite: a new account, or the signed-in user.',
-    { auth: false, body: acceptBody },
+    { auth: false, body: acceptInviteRequest },
   ),
   doc('GET', '/api/me', 'The signed-in user and their workspaces with role.'),
   doc('GET', '/api/workspaces', 'Workspaces of the signed-in user.'),
   doc('POST', '/api/workspaces', 'Create a workspace; the creator is its owner.', {
-    body: createWorkspace,
+    body: createWorkspaceRequest,
   }),
   doc('GET', '/api/workspaces/:ws/members', 'Members of a workspace with their roles.'),
   doc('PATCH', '/api/workspaces/:ws/members/:userId', "Change a member's role (owners).", {
-    body: patchMember,
+    body: patchMemberRequest,
   }),
   doc('DELETE', '/api/workspaces/:ws/members/:userId', 'Remove a member (owners), or leave.'),
-  doc('POST', '/api/workspaces/:ws/invites', 'Make an invite link (owners).', { body: inviteBody }),
+  doc('POST', '/api/workspaces/:ws/invites', 'Make an invite link (owners).', {
+    body: inviteRequest,
+  }),
   doc('GET', '/api/workspaces/:ws/boards', 'Boards of a workspace.'),
   doc(
     'POST',
     '/api/workspaces/:ws/boards',
     'Create a board (optionally with a client-chosen id).',
-    { body: createBoard },
+    { body: createBoardRequest },
   ),
   doc(
     'POST',
@@ -84,7 +96,7 @@ export const routeDocs: readonly RouteDoc[] = [
     { binaryBody: true },
   ),
   doc('GET', '/api/boards/:id', 'A board, with the caller’s role.'),
-  doc('PATCH', '/api/boards/:id', 'Rename a board.', { body: patchBoard }),
+  doc('PATCH', '/api/boards/:id', 'Rename a board.', { body: patchBoardRequest }),
   doc('DELETE', '/api/boards/:id', 'Archive a board (owners).'),
   doc('GET', '/api/boards/:id/export', 'The board as one Yjs update.'),
   doc('GET', '/api/presence/:boardId', 'Who is on a board, with status, view and editing.'),
@@ -96,21 +108,21 @@ export const routeDocs: readonly RouteDoc[] = [
     'Notifications of the signed-in user (?unread=1), with the unread count.',
     { query: notificationsQuery },
   ),
-  doc('POST', '/api/notifications/read', 'Mark notifications read.', { body: readBody }),
+  doc('POST', '/api/notifications/read', 'Mark notifications read.', { body: markReadRequest }),
   doc('GET', '/api/audit', 'The audit log of a workspace (owners).', { query: auditQuery }),
   doc(
     'POST',
     '/api/locks/acquire',
     'Take an entity lock, or join its queue with wait (200 lock, 202 queued, 409 locked).',
-    { body: acquireBody },
+    { body: acquireLockRequest },
   ),
   doc('POST', '/api/locks/release', 'Release a lock you hold (409 not_holder otherwise).', {
-    body: keyBody,
+    body: lockKeyRequest,
   }),
-  doc('POST', '/api/locks/renew', 'Extend a lock you hold.', { body: renewBody }),
-  doc('POST', '/api/locks/cancel', 'Leave the wait queue of a lock.', { body: keyBody }),
+  doc('POST', '/api/locks/renew', 'Extend a lock you hold.', { body: renewLockRequest }),
+  doc('POST', '/api/locks/cancel', 'Leave the wait queue of a lock.', { body: lockKeyRequest }),
   doc('POST', '/api/locks/force-release', 'Force a lock free (owners); its holder is told.', {
-    body: keyBody,
+    body: lockKeyRequest,
   }),
   doc('GET', '/api/locks', 'Locks held on a board (?board=<id>).'),
   doc(

@@ -4,7 +4,7 @@
  * Every request gets exactly one reply; a domain error (server/errors.ts) is its refusal.
  */
 import { isEventType, parseStream } from '../../shared/protocol/events.ts'
-import type { ClientMessage } from '../../shared/protocol/live.ts'
+import type { ClientRequest } from '../../shared/protocol/live.ts'
 import type { Auth } from '../auth/auth.ts'
 import type { Directory, User } from '../db/directory.ts'
 import { badRequest, forbidden, LoupeError, unavailable } from '../errors.ts'
@@ -13,7 +13,7 @@ import type { LockApi } from '../locks/lock-api.ts'
 import type { NotificationStore } from '../notifications/notification-store.ts'
 import type { LiveSession } from './session.ts'
 
-export type LiveRequest = Extract<ClientMessage, { id: unknown }>
+type LiveRequest = ClientRequest
 
 const REPLAY_PAGE = 1000
 

@@ -11,14 +11,12 @@
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+import type { PublicUser } from '../../shared/protocol/presence.ts'
 import { YMessage } from '../../shared/protocol/y-messages.ts'
 import { malformed } from './errors.ts'
 
-export interface StampedUser {
-  id: string
-  name: string
-  color: string
-}
+/** The identity the server stamps into a connection's presence states. */
+export type StampedUser = PublicUser
 
 /** What the awareness needs to know about the connection a state came from. */
 export interface AwarenessOwner {

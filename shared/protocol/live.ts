@@ -48,6 +48,14 @@ export const clientMessage = z.discriminatedUnion('type', [
 ])
 
 export type ClientMessage = z.infer<typeof clientMessage>
+/** Messages that get a `reply` with their `id`. */
+export type ClientRequest = Extract<ClientMessage, { id: unknown }>
+/** A request as a caller writes it; the sending side adds the id. */
+export type ClientRequestBody = ClientRequest extends infer R
+  ? R extends ClientRequest
+    ? Omit<R, 'id'>
+    : never
+  : never
 export type ClientMessageType = ClientMessage['type']
 export const clientMessageTypes = clientMessage.options.map((o) => o.shape.type.value)
 

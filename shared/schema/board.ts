@@ -115,6 +115,13 @@ export interface TaskFields {
   updatedAt: number
 }
 
+/** Entities as plain JSON (what `toJSON()` gives): how the web client renders them. */
+export type CommentJson = Omit<CommentFields, 'reactions'> & {
+  reactions?: Record<string, Record<string, true>>
+}
+export type ThreadJson = Omit<ThreadFields, 'comments'> & { comments?: CommentJson[] }
+export type TaskJson = Omit<TaskFields, 'description'> & { description?: string }
+
 /**
  * A Y.Map whose keys and value types are known. Yjs types a map by one value type only;
  * this view gives each field its own type without changing what is stored.

@@ -7,7 +7,7 @@ import {
   taskPriorities,
   taskStatuses,
   type TaskPriority,
-  type TaskFields,
+  type TaskJson,
   type TaskStatus,
 } from '../../../shared/schema/board.ts'
 import type { Member } from '../lib/api.ts'
@@ -17,7 +17,7 @@ import type { Peer, Presence } from '../lib/presence.ts'
 import { applyTextDiff } from '../lib/text.ts'
 import { ItemPeers } from './Avatars.tsx'
 
-type Task = Omit<TaskFields, 'description'> & { description?: string }
+type Task = TaskJson
 
 const columnNames: Record<TaskStatus, string> = {
   todo: 'To do',
@@ -259,7 +259,7 @@ function TaskEditor(props: {
   members: Member[]
   onDone: () => void
 }) {
-  const set = (key: keyof TaskFields & string, value: unknown) =>
+  const set = (key: keyof TaskJson & string, value: unknown) =>
     props.conn.transact((doc) => {
       const task = board(doc).tasks.get(props.task.id)
       task?.set(key as never, value as never)

@@ -8,32 +8,17 @@ import {
   findComment,
   setThreadResolved,
   toggleReaction,
+  type CommentJson,
   type ThreadAnchor,
+  type ThreadJson,
 } from '../../../shared/schema/board.ts'
 import type { Member } from '../lib/api.ts'
 import type { BoardConnection } from '../lib/board.ts'
 import type { Peer, Presence } from '../lib/presence.ts'
 import { ItemPeers } from './Avatars.tsx'
 
-interface Comment {
-  id: string
-  authorId: string
-  body: string
-  mentions: string[]
-  reactions?: Record<string, Record<string, true>>
-  createdAt: number
-  editedAt?: number
-  deleted?: boolean
-}
-
-export interface Thread {
-  id: string
-  anchor: ThreadAnchor
-  resolved: boolean
-  createdBy: string
-  createdAt: number
-  comments?: Comment[]
-}
+type Comment = CommentJson
+export type Thread = ThreadJson
 
 const REACTIONS = ['👍', '🎉', '👀']
 

@@ -2,9 +2,26 @@
  * The one module that calls fetch. It keeps the access token in memory, refreshes it from the
  * HttpOnly cookie before it expires (and once on a 401), and turns error bodies into ApiError.
  */
+import type {
+  AcceptInviteRequest,
+  AcceptInviteResponse,
+  BoardSummary,
+  CreateBoardRequest,
+  EventsResponse,
+  InviteRequest,
+  InviteResponse,
+  LocksResponse,
+  MediaUploadResponse,
+  MeResponse,
+  Member,
+  NotificationsResponse,
+  SessionResponse,
+  WorkspaceWithRole,
+} from '../../../shared/api.ts'
 import type { ErrorBody } from '../../../shared/protocol/errors.ts'
 import type { LoupeEvent } from '../../../shared/protocol/events.ts'
 import type { Notification } from '../../../shared/protocol/notifications.ts'
+import type { PublicUser } from '../../../shared/protocol/presence.ts'
 import type { Role } from '../../../shared/roles.ts'
 
 export class ApiError extends Error {
@@ -18,17 +35,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface User {
-  id: string
-  name: string
-  color: string
-}
-
-export interface Session {
-  user: User
-  accessToken: string
-  expiresAt: number
-}
+type Session = SessionResponse
 
 let token: string | null = null
 let expiresAt = 0
@@ -104,7 +111,7 @@ export async function request<T>(
 }
 
 export const api = {
-  me: () => request<{ user: User; workspaces: Workspace[] }>('GET', '/api/me'),
+  me: () => request<MeResponse>('GET', '/api/me'),
   setupNeeded: async () => (await request<{ needed: boolean }>('GET', '/api/setup')).needed,
   setup: async (code: string, name: string, password: string) =>
     setSession(await request<Session>('POST', '/api/setup', { code, name, password })),
@@ -114,52 +121,47 @@ export const api = {
     await request('POST', '/api/auth/logout').catch(() => {})
     setSession(null)
   },
-  acceptInvite: async (code: string, account?: { name: string; password: string }) =>
-    setSession(await request<Session>('POST', `/api/invites/${code}/accept`, account)),
+  acceptInvite: async (code: string, account?: AcceptInviteRequest) =>
+    setSession(await request<AcceptInviteResponse>('POST', `/api/invites/${code}/accept`, account)),
   capabilities: () => request<{ auth: 'token' | 'off' }>('GET', '/api/capabilities'),
   createWorkspace: (name: string) =>
-    request<{ workspace: Workspace }>('POST', '/api/workspaces', { name }),
+    request<{ workspace: WorkspaceWithRole }>('POST', '/api/workspaces', { name }),
   boards: (workspaceId: string) =>
-    request<{ boards: BoardRow[] }>('GET', `/api/workspaces/${workspaceId}/boards`),
-  createBoard: (workspaceId: string, title: string, id?: string) =>
-    request<{ board: BoardRow }>('POST', `/api/workspaces/${workspaceId}/boards`, { title, id }),
+    request<{ boards: BoardSummary[] }>('GET', `/api/workspaces/${workspaceId}/boards`),
+  createBoard: (workspaceId: string, board: CreateBoardRequest) =>
+    request<{ board: BoardSummary }>('POST', `/api/workspaces/${workspaceId}/boards`, board),
   renameBoard: (id: string, title: string) =>
-    request<{ board: BoardRow }>('PATCH', `/api/boards/${id}`, { title }),
-  archiveBoard: (id: string) => request<{ board: BoardRow }>('DELETE', `/api/boards/${id}`),
-  board: (id: string) => request<{ board: BoardRow & { role: Role } }>('GET', `/api/boards/${id}`),
+    request<{ board: BoardSummary }>('PATCH', `/api/boards/${id}`, { title }),
+  archiveBoard: (id: string) => request<{ board: BoardSummary }>('DELETE', `/api/boards/${id}`),
+  board: (id: string) =>
+    request<{ board: BoardSummary & { role: Role } }>('GET', `/api/boards/${id}`),
   members: (workspaceId: string) =>
     request<{ members: Member[] }>('GET', `/api/workspaces/${workspaceId}/members`),
   setRole: (workspaceId: string, userId: string, role: Role) =>
-    request('PATCH', `/api/workspaces/${workspaceId}/members/${userId}`, { role }),
+    request<{ member: Member }>('PATCH', `/api/workspaces/${workspaceId}/members/${userId}`, {
+      role,
+    }),
   removeMember: (workspaceId: string, userId: string) =>
     request('DELETE', `/api/workspaces/${workspaceId}/members/${userId}`),
-  invite: (workspaceId: string, role: Role) =>
-    request<{ code: string; url: string; expiresAt: number }>(
-      'POST',
-      `/api/workspaces/${workspaceId}/invites`,
-      { role },
-    ),
+  invite: (workspaceId: string, invite: InviteRequest) =>
+    request<InviteResponse>('POST', `/api/workspaces/${workspaceId}/invites`, invite),
   notifications: (unread: boolean) =>
-    request<{ notifications: AppNotification[]; unreadCount: number }>(
-      'GET',
-      `/api/notifications${unread ? '?unread=1' : ''}`,
-    ),
+    request<NotificationsResponse>('GET', `/api/notifications${unread ? '?unread=1' : ''}`),
   markRead: (ids: string[]) =>
     request<{ unreadCount: number }>('POST', '/api/notifications/read', { ids }),
   events: (stream: string, after: number) =>
-    request<{ events: Array<{ seq: number; event: ActivityEvent }>; lastSeq: number }>(
-      'GET',
-      `/api/events?stream=${encodeURIComponent(stream)}&after=${after}&limit=200`,
-    ),
+    request<
+      Omit<EventsResponse, 'events'> & { events: Array<{ seq: number; event: ActivityEvent }> }
+    >('GET', `/api/events?stream=${encodeURIComponent(stream)}&after=${after}&limit=200`),
+  locks: (boardId: string) =>
+    request<LocksResponse>('GET', `/api/locks?board=${encodeURIComponent(boardId)}`),
   upload: (boardId: string, file: File, onProgress: (fraction: number) => void) =>
     uploadWithProgress(boardId, file, onProgress),
 }
 
 /** XMLHttpRequest, because fetch reports no upload progress. */
 function uploadWithProgress(boardId: string, file: File, onProgress: (fraction: number) => void) {
-  return new Promise<{
-    media: { hash: string; mime: string; kind: 'image' | 'video'; bytes: number; url: string }
-  }>((resolve, reject) => {
+  return new Promise<MediaUploadResponse>((resolve, reject) => {
     const xhr = new XMLHttpRequest()
     xhr.open('POST', `/api/media?board=${encodeURIComponent(boardId)}`)
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`)
@@ -189,21 +191,7 @@ export function mediaUrl(url: string): string {
   return token ? `${url}?token=${encodeURIComponent(token)}` : url
 }
 
-export type { Role }
-export interface Workspace {
-  id: string
-  name: string
-  role: Role
-}
-export interface BoardRow {
-  id: string
-  workspaceId: string
-  title: string
-  archivedAt: number | null
-}
-export interface Member extends User {
-  role: Role
-}
+export type { Member, PublicUser as User, Role, WorkspaceWithRole as Workspace }
 export type AppNotification = Notification
 /** A stored event, read loosely (the feed shows every type, known or new). */
 export type ActivityEvent = Omit<LoupeEvent, 'type' | 'data'> & {

@@ -61,7 +61,7 @@ export function makeBoardConnection(
   const [localClock, setLocalClock] = createSignal(0)
   provider.on('status', ({ status }: { status: string }) => setOnline(status === 'connected'))
   provider.on('connection-close', (event: CloseEvent | null) => {
-    if (event && event.code >= 4400 && event.code < 4500) setRefused(event.code)
+    if (event && finalCloseCodes.has(event.code)) setRefused(event.code)
   })
   doc.on('update', (_update: Uint8Array, origin: unknown) => {
     if (origin === LOCAL || origin === undo) setLocalClock(Y.getState(doc.store, doc.clientID))

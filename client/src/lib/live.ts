@@ -3,14 +3,18 @@
  * matched by id, stream subscriptions that resume from the last sequence seen (so a reconnect
  * leaves no gap), notifications and commit acknowledgements. Reconnects with backoff.
  */
-import type { ServerMessage } from '../../../shared/protocol/live.ts'
+import {
+  LIVE_PROTOCOL_VERSION,
+  type ClientRequestBody,
+  type ServerMessage,
+} from '../../../shared/protocol/live.ts'
 import { CloseCode } from '../../../shared/protocol/close-codes.ts'
 import { currentToken, refresh } from './api.ts'
 
 type EventMessage = Extract<ServerMessage, { type: 'event' }>
 
 export interface Live {
-  request<T = unknown>(message: Record<string, unknown> & { type: string }): Promise<T>
+  request<T = unknown>(message: ClientRequestBody): Promise<T>
   /** Events of `stream` after `afterSeq` (replayed), then live; null starts at now. */
   subscribe(
     stream: string,
@@ -86,7 +90,13 @@ export function makeLive(onStatus: (connected: boolean) => void = () => {}): Liv
     ws = socket
     socket.onopen = () => {
       const sessionId = sessionStorage.getItem('loupe-live-session') ?? undefined
-      socket.send(JSON.stringify({ type: 'hello', v: 1, ...(sessionId ? { sessionId } : {}) }))
+      socket.send(
+        JSON.stringify({
+          type: 'hello',
+          v: LIVE_PROTOCOL_VERSION,
+          ...(sessionId ? { sessionId } : {}),
+        }),
+      )
     }
     socket.onmessage = (event) => {
       const message = JSON.parse(String(event.data)) as ServerMessage
@@ -140,14 +150,14 @@ export function makeLive(onStatus: (connected: boolean) => void = () => {}): Liv
       // 4403 (removed from one workspace) is no reason to leave: the socket is the user's.
       if (closed || event.code === CloseCode.unsupportedVersion) return
       // 4401: the token lapsed (or there was none offline); refresh, then try again.
-      if (event.code === 4401) void refresh()
+      if (event.code === CloseCode.unauthorized) void refresh()
       retry = setTimeout(connect, backoff)
       backoff = Math.min(backoff * 2, 5000)
     }
   }
 
   const live: Live = {
-    request<T>(message: Record<string, unknown> & { type: string }) {
+    request<T>(message: ClientRequestBody) {
       const id = `c${nextId++}`
       const full = { ...message, id }
       return new Promise<T>((resolve, reject) => {

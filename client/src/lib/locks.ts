@@ -6,7 +6,7 @@
 import { createSignal } from 'solid-js'
 import { entityRef, lockKey, type Lock } from '../../../shared/protocol/locks.ts'
 import type { EntityType } from '../../../shared/schema/board.ts'
-import { request } from './api.ts'
+import { api } from './api.ts'
 import type { Live } from './live.ts'
 
 /** What the board needs of a held lock (lock events carry no more than this). */
@@ -16,10 +16,7 @@ export function createLocks(boardId: string, live: Live) {
   const [locks, setLocks] = createSignal<Record<string, HeldLock>>({})
   const [waiting, setWaiting] = createSignal<Record<string, true>>({})
   const load = async () => {
-    const { locks: list } = await request<{ locks: HeldLock[] }>(
-      'GET',
-      `/api/locks?board=${encodeURIComponent(boardId)}`,
-    )
+    const { locks: list } = await api.locks(boardId)
     setLocks(Object.fromEntries(list.map((l) => [l.key, l])))
   }
   void load().catch(() => {})

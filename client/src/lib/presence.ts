@@ -6,21 +6,13 @@
  */
 import { createSignal, onCleanup } from 'solid-js'
 import type { WebsocketProvider } from 'y-websocket'
-import type { User } from './api.ts'
+import type {
+  EntityPointer,
+  PresenceState,
+  PublicUser as User,
+} from '../../../shared/protocol/presence.ts'
 
-export interface EntityRef {
-  entityType: 'task' | 'annotation' | 'media' | 'thread'
-  entityId: string
-}
-
-export interface PresenceState {
-  user: User
-  status: 'active' | 'idle' | 'away'
-  view: EntityRef | null
-  editing: EntityRef | null
-  cursor: { mediaId: string; x: number; y: number } | null
-  typing: { threadId: string } | null
-}
+export type { EntityPointer, PresenceState }
 
 export interface Peer extends PresenceState {
   clientId: number

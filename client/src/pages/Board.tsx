@@ -1,7 +1,8 @@
 import { createEffect, createResource, createSignal, onCleanup, onMount, Show } from 'solid-js'
 import type { AnnotationFields, MediaFields, ThreadAnchor } from '../../../shared/schema/board.ts'
+import { CloseCode } from '../../../shared/protocol/close-codes.ts'
 import { board as boardTypes } from '../../../shared/schema/board.ts'
-import type { AppContext } from '../App.tsx'
+import type { AppContext } from '../lib/app-context.ts'
 import { Activity } from '../components/Activity.tsx'
 import { AvatarStack } from '../components/Avatars.tsx'
 import { MediaPanel } from '../components/MediaPanel.tsx'
@@ -132,9 +133,9 @@ export function BoardPage(props: { ctx: AppContext; boardId: string }) {
       </header>
       <Show when={conn.refused()}>
         <p role="alert" class="error">
-          {conn.refused() === 4403
+          {conn.refused() === CloseCode.forbidden
             ? 'You are no longer a member of this workspace.'
-            : conn.refused() === 4404
+            : conn.refused() === CloseCode.notFound
               ? 'This board no longer exists.'
               : 'The server refused this board.'}
         </p>

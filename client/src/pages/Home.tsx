@@ -1,5 +1,5 @@
 import { For, Show } from 'solid-js'
-import type { AppContext } from '../App.tsx'
+import type { AppContext } from '../lib/app-context.ts'
 import { api } from '../lib/api.ts'
 import { navigate } from '../lib/router.ts'
 

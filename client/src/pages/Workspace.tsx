@@ -1,5 +1,5 @@
 import { createResource, createSignal, For, Show } from 'solid-js'
-import type { AppContext } from '../App.tsx'
+import type { AppContext } from '../lib/app-context.ts'
 import { api, type Role } from '../lib/api.ts'
 import { navigate } from '../lib/router.ts'
 
@@ -57,7 +57,7 @@ export function WorkspacePage(props: { ctx: AppContext; workspaceId: string }) {
           onSubmit={async (event) => {
             event.preventDefault()
             const input = event.currentTarget.elements.namedItem('title') as HTMLInputElement
-            const { board } = await api.createBoard(props.workspaceId, input.value)
+            const { board } = await api.createBoard(props.workspaceId, { title: input.value })
             input.value = ''
             navigate('b', board.id)
           }}
@@ -111,7 +111,9 @@ export function WorkspacePage(props: { ctx: AppContext; workspaceId: string }) {
             {(role) => (
               <button
                 type="button"
-                onClick={async () => setInviteUrl((await api.invite(props.workspaceId, role)).url)}
+                onClick={async () =>
+                  setInviteUrl((await api.invite(props.workspaceId, { role })).url)
+                }
               >
                 Invite {role}
               </button>

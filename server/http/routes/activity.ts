@@ -4,6 +4,11 @@
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
+import {
+  markReadRequest,
+  type EventsResponse,
+  type NotificationsResponse,
+} from '../../../shared/api.ts'
 import { parseStream } from '../../../shared/protocol/events.ts'
 import type { AuditLog } from '../../audit/audit-log.ts'
 import type { Auth } from '../../auth/auth.ts'
@@ -20,7 +25,6 @@ export const eventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(5000).default(500),
 })
 export const notificationsQuery = z.object({ unread: z.enum(['0', '1']).optional() })
-export const readBody = z.object({ ids: z.array(z.string().max(64)).max(1000) })
 export const auditQuery = z.object({
   workspace: z.string(),
   after: z.coerce.number().int().min(0).default(0),
@@ -58,26 +62,28 @@ export function activityRoutes(deps: {
     const info = bus.info(q.stream)
     const events = bus.log.read(q.stream, q.after, q.limit)
     // `gap`: the log no longer reaches back to `after` (retention); reload instead of trusting it.
-    return c.json({
+    const answer: EventsResponse = {
       events,
       epoch: info.epoch,
       lastSeq: info.lastSeq,
       firstSeq: info.firstSeq,
       gap: q.after < info.firstSeq - 1,
-    })
+    }
+    return c.json(answer)
   })
 
   app.get('/notifications', (c) => {
     const q = query(notificationsQuery, c.req.query())
     const userId = c.var.user.id
-    return c.json({
+    const answer: NotificationsResponse = {
       notifications: notifications.list(userId, { unreadOnly: q.unread === '1', limit: 200 }),
       unreadCount: notifications.unreadCount(userId),
-    })
+    }
+    return c.json(answer)
   })
 
   app.post('/notifications/read', async (c) => {
-    const { ids } = await jsonBody(c, readBody)
+    const { ids } = await jsonBody(c, markReadRequest)
     const userId = c.var.user.id
     const marked = notifications.markRead(userId, ids)
     return c.json({ marked, unreadCount: notifications.unreadCount(userId) })

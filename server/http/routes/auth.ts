@@ -5,20 +5,11 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { z } from 'zod'
+import { loginRequest, setupRequest, type SessionResponse } from '../../../shared/api.ts'
 import type { Session, AuthService } from '../../auth/service.ts'
 import { jsonBody } from '../errors.ts'
 
 export const REFRESH_COOKIE = 'loupe_refresh'
-
-export const nameSchema = z.string().trim().min(1).max(64)
-export const passwordSchema = z.string().min(8, { error: 'at least 8 characters' }).max(200)
-export const setupBody = z.object({
-  code: z.string().min(1).max(100),
-  name: nameSchema,
-  password: passwordSchema,
-})
-export const loginBody = z.object({ name: nameSchema, password: z.string().min(1).max(200) })
 
 /** The caller's address, for rate limits (the socket's peer; no proxy headers are trusted). */
 export function clientAddress(c: Context): string {
@@ -28,7 +19,7 @@ export function clientAddress(c: Context): string {
 }
 
 /** Sets the refresh cookie and returns the body every session-creating route answers. */
-export function sessionResponse(c: Context, session: Session) {
+export function sessionResponse(c: Context, session: Session): SessionResponse {
   setCookie(c, REFRESH_COOKIE, session.refreshToken, {
     httpOnly: true,
     sameSite: 'Strict',
@@ -46,13 +37,13 @@ export function authRoutes(service: AuthService) {
   app.get('/setup', (c) => c.json({ needed: !service.ownerExists() }))
 
   app.post('/setup', async (c) => {
-    const body = await jsonBody(c, setupBody)
+    const body = await jsonBody(c, setupRequest)
     const session = await service.setup(body, clientAddress(c))
     return c.json(sessionResponse(c, session), 201)
   })
 
   app.post('/auth/login', async (c) => {
-    const body = await jsonBody(c, loginBody)
+    const body = await jsonBody(c, loginRequest)
     const session = await service.login(body.name, body.password, clientAddress(c))
     return c.json(sessionResponse(c, session))
   })

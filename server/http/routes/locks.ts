@@ -1,28 +1,16 @@
 /** Lock routes (docs/product.md, "HTTP API"); the rules live in the lock service (docs/locks.md). */
 import { Hono } from 'hono'
-import { z } from 'zod'
+import {
+  acquireLockRequest,
+  lockKeyRequest,
+  renewLockRequest,
+  type LocksResponse,
+} from '../../../shared/api.ts'
 import { isValidId } from '../../../shared/ids.ts'
 import { badRequest } from '../../errors.ts'
 import type { LockApi } from '../../locks/lock-api.ts'
 import type { AppEnv } from '../context.ts'
 import { jsonBody } from '../errors.ts'
-
-const key = z.string().max(200)
-export const acquireBody = z.object({
-  key,
-  ttlMs: z.number().int().positive().optional(),
-  wait: z.boolean().optional(),
-  /** Ties the lock to a live session of the caller (released when the session dies). */
-  sessionId: z.string().max(64).optional(),
-  /** Makes a retry after a lost reply safe: the same id gets the first answer. */
-  requestId: z.string().max(64).optional(),
-})
-export const renewBody = z.object({
-  key,
-  ttlMs: z.number().int().positive().optional(),
-  sessionId: z.string().max(64).optional(),
-})
-export const keyBody = z.object({ key, sessionId: z.string().max(64).optional() })
 
 export function lockRoutes(
   api: LockApi,
@@ -38,40 +26,41 @@ export function lockRoutes(
   }
 
   app.post('/locks/acquire', async (c) => {
-    const body = await jsonBody(c, acquireBody)
+    const body = await jsonBody(c, acquireLockRequest)
     const result = api.acquire(c.var.user, body, session(c.var.user.id, body.sessionId))
     return 'lock' in result ? c.json(result) : c.json(result, 202)
   })
 
   app.post('/locks/release', async (c) => {
-    const body = await jsonBody(c, keyBody)
+    const body = await jsonBody(c, lockKeyRequest)
     return c.json({
       lock: api.release(c.var.user, body.key, session(c.var.user.id, body.sessionId)),
     })
   })
 
   app.post('/locks/renew', async (c) => {
-    const body = await jsonBody(c, renewBody)
+    const body = await jsonBody(c, renewLockRequest)
     return c.json({
       lock: api.renew(c.var.user, body.key, session(c.var.user.id, body.sessionId), body.ttlMs),
     })
   })
 
   app.post('/locks/cancel', async (c) => {
-    const body = await jsonBody(c, keyBody)
+    const body = await jsonBody(c, lockKeyRequest)
     api.cancel(c.var.user, body.key, session(c.var.user.id, body.sessionId))
     return c.json({ ok: true })
   })
 
   app.post('/locks/force-release', async (c) => {
-    const body = await jsonBody(c, keyBody)
+    const body = await jsonBody(c, lockKeyRequest)
     return c.json({ lock: api.forceRelease(c.var.user, body.key) })
   })
 
   app.get('/locks', (c) => {
     const boardId = c.req.query('board')
     if (!isValidId(boardId)) throw badRequest('board must be a board id')
-    return c.json({ locks: api.list(c.var.user, boardId) })
+    const answer: LocksResponse = { locks: api.list(c.var.user, boardId) }
+    return c.json(answer)
   })
 
   return app

@@ -1,6 +1,12 @@
 /** Members, roles and invite links of a workspace (docs/product.md, "HTTP API"). */
 import { Hono } from 'hono'
-import { z } from 'zod'
+import {
+  acceptInviteRequest,
+  inviteRequest,
+  patchMemberRequest,
+  type AcceptInviteResponse,
+  type InviteResponse,
+} from '../../../shared/api.ts'
 import type { Auth } from '../../auth/auth.ts'
 import type { AuthService } from '../../auth/service.ts'
 import type { AuditLog } from '../../audit/audit-log.ts'
@@ -9,23 +15,7 @@ import type { Notifier } from '../../notifications/notifier.ts'
 import { requireRole, type AppEnv } from '../context.ts'
 import { notFound } from '../../errors.ts'
 import { idParam, jsonBody } from '../errors.ts'
-import { nameSchema, passwordSchema, sessionResponse } from './auth.ts'
-
-const role = z.enum(['owner', 'editor', 'viewer'])
-export const inviteBody = z.object({
-  role,
-  /** An existing user to invite: they get an `invite` notification with the link. */
-  userId: z.string().max(64).optional(),
-  expiresInHours: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 90)
-    .optional(),
-  maxUses: z.number().int().min(1).max(1000).optional(),
-})
-export const patchMember = z.object({ role })
-export const acceptBody = z.object({ name: nameSchema, password: passwordSchema })
+import { sessionResponse } from './auth.ts'
 
 export function memberRoutes(deps: {
   auth: Auth
@@ -48,7 +38,7 @@ export function memberRoutes(deps: {
     const workspaceId = idParam(c, 'ws')
     requireRole(auth, directory, c.var.user, workspaceId, 'owner')
     const userId = idParam(c, 'userId')
-    const body = await jsonBody(c, patchMember)
+    const body = await jsonBody(c, patchMemberRequest)
     service.setRole(workspaceId, userId, body.role, c.var.user)
     const member = directory.members(workspaceId).find((m) => m.id === userId)
     return c.json({ member })
@@ -72,7 +62,7 @@ export function memberRoutes(deps: {
   app.post('/workspaces/:ws/invites', async (c) => {
     const workspaceId = idParam(c, 'ws')
     requireRole(auth, directory, c.var.user, workspaceId, 'owner')
-    const body = await jsonBody(c, inviteBody)
+    const body = await jsonBody(c, inviteRequest)
     const invitee = body.userId ? directory.user(body.userId) : undefined
     if (body.userId && !invitee) throw notFound('no such user to invite')
     const { code, invite } = service.createInvite(workspaceId, c.var.user, body)
@@ -99,10 +89,14 @@ export function memberRoutes(deps: {
         data: { workspaceId, workspaceName: workspace?.name ?? '', role: invite.role, code, url },
       })
     }
-    return c.json(
-      { code, url, expiresAt: invite.expiresAt, role: invite.role, maxUses: invite.maxUses },
-      201,
-    )
+    const answer: InviteResponse = {
+      code,
+      url,
+      expiresAt: invite.expiresAt,
+      role: invite.role,
+      maxUses: invite.maxUses,
+    }
+    return c.json(answer, 201)
   })
 
   return app
@@ -117,8 +111,12 @@ export function inviteAcceptRoutes(auth: Auth, service: AuthService) {
     const existing = await auth.identify(c)
     const result = existing
       ? await service.acceptInvite(code, { existing })
-      : await service.acceptInvite(code, await jsonBody(c, acceptBody))
-    return c.json({ ...sessionResponse(c, result.session), workspace: { ...result.workspace } })
+      : await service.acceptInvite(code, await jsonBody(c, acceptInviteRequest))
+    const answer: AcceptInviteResponse = {
+      ...sessionResponse(c, result.session),
+      workspace: { ...result.workspace },
+    }
+    return c.json(answer)
   })
   return app
 }

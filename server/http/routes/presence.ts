@@ -4,6 +4,12 @@
  * active status.
  */
 import { Hono } from 'hono'
+import type {
+  EntityPointer,
+  PresenceStatus,
+  PresentUser,
+  PublicUser,
+} from '../../../shared/protocol/presence.ts'
 import { isEntityType } from '../../../shared/schema/board.ts'
 import type { Auth } from '../../auth/auth.ts'
 import type { Directory } from '../../db/directory.ts'
@@ -12,29 +18,13 @@ import { requireRole, type AppEnv } from '../context.ts'
 import { badRequest, notFound } from '../../errors.ts'
 import { idParam } from '../errors.ts'
 
-type Status = 'active' | 'idle' | 'away'
-const statusRank: Record<Status, number> = { active: 2, idle: 1, away: 0 }
+const statusRank: Record<PresenceStatus, number> = { active: 2, idle: 1, away: 0 }
 
-interface EntityRef {
-  entityType: string
-  entityId: string
-}
-
-export interface PresentUser {
-  id: string
-  name: string
-  color: string
-  status: Status
-  view: EntityRef | null
-  editing: EntityRef | null
-}
-
-function entityRef(value: unknown): EntityRef | null {
+/** A client's `view` or `editing`, read defensively: states are whatever clients sent. */
+function pointer(value: unknown): EntityPointer | null {
   if (typeof value !== 'object' || value === null) return null
   const { entityType, entityId } = value as Record<string, unknown>
-  return typeof entityType === 'string' && typeof entityId === 'string'
-    ? { entityType, entityId }
-    : null
+  return isEntityType(entityType) && typeof entityId === 'string' ? { entityType, entityId } : null
 }
 
 function toPresent(state: Record<string, unknown>): PresentUser | null {
@@ -46,8 +36,8 @@ function toPresent(state: Record<string, unknown>): PresentUser | null {
     name: String(user.name ?? ''),
     color: String(user.color ?? ''),
     status,
-    view: entityRef(state.view),
-    editing: entityRef(state.editing),
+    view: pointer(state.view),
+    editing: pointer(state.editing),
   }
 }
 
@@ -83,10 +73,10 @@ export function presenceRoutes(auth: Auth, directory: Directory, rooms: RoomMana
     if (!isEntityType(entityType))
       throw badRequest('entityType must be task, annotation, media or thread')
     const entityId = idParam(c, 'entityId')
-    const matches = (ref: EntityRef | null) =>
+    const matches = (ref: EntityPointer | null) =>
       ref?.entityType === entityType && ref.entityId === entityId
-    const viewers = new Map<string, { id: string; name: string; color: string }>()
-    const editors = new Map<string, { id: string; name: string; color: string }>()
+    const viewers = new Map<string, PublicUser>()
+    const editors = new Map<string, PublicUser>()
     for (const state of statesOf(boardId, c.var.user)) {
       const present = toPresent(state)
       if (!present) continue

@@ -1,0 +1,149 @@
+/**
+ * The HTTP API's shapes (docs/product.md, "HTTP API"), declared once: the server validates
+ * request bodies with these schemas and types its answers with these interfaces; the web
+ * client's api module sends and reads the same types.
+ */
+import { z } from 'zod'
+import { ID_PATTERN } from './ids.ts'
+import type { LoupeEvent } from './protocol/events.ts'
+import type { Lock } from './protocol/locks.ts'
+import type { Notification } from './protocol/notifications.ts'
+import type { PublicUser } from './protocol/presence.ts'
+import { roles, type Role } from './roles.ts'
+import type { MediaKind } from './schema/board.ts'
+
+// Requests.
+
+export const nameSchema = z.string().trim().min(1).max(64)
+export const passwordSchema = z.string().min(8, { error: 'at least 8 characters' }).max(200)
+const roleSchema = z.enum(roles as [Role, ...Role[]])
+const boardTitle = z.string().trim().min(1).max(200)
+
+export const setupRequest = z.object({
+  code: z.string().min(1).max(100),
+  name: nameSchema,
+  password: passwordSchema,
+})
+export const loginRequest = z.object({ name: nameSchema, password: z.string().min(1).max(200) })
+export const acceptInviteRequest = z.object({ name: nameSchema, password: passwordSchema })
+export const createWorkspaceRequest = z.object({ name: z.string().trim().min(1).max(100) })
+export const createBoardRequest = z.object({
+  title: boardTitle,
+  id: z.string().regex(ID_PATTERN, 'letters, digits, - and _, at most 64').optional(),
+})
+export const patchBoardRequest = z.object({ title: boardTitle })
+export { boardTitle as boardTitleSchema }
+export const inviteRequest = z.object({
+  role: roleSchema,
+  /** An existing user to invite: they get an `invite` notification with the link. */
+  userId: z.string().max(64).optional(),
+  expiresInHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .optional(),
+  maxUses: z.number().int().min(1).max(1000).optional(),
+})
+export const patchMemberRequest = z.object({ role: roleSchema })
+export const markReadRequest = z.object({ ids: z.array(z.string().max(64)).max(1000) })
+
+const lockKeyField = z.string().max(200)
+export const acquireLockRequest = z.object({
+  key: lockKeyField,
+  ttlMs: z.number().int().positive().optional(),
+  wait: z.boolean().optional(),
+  /** Ties the lock to a live session of the caller (released when the session dies). */
+  sessionId: z.string().max(64).optional(),
+  /** Makes a retry after a lost reply safe: the same id gets the first answer. */
+  requestId: z.string().max(64).optional(),
+})
+export const renewLockRequest = z.object({
+  key: lockKeyField,
+  ttlMs: z.number().int().positive().optional(),
+  sessionId: z.string().max(64).optional(),
+})
+export const lockKeyRequest = z.object({
+  key: lockKeyField,
+  sessionId: z.string().max(64).optional(),
+})
+
+export type SetupRequest = z.input<typeof setupRequest>
+export type LoginRequest = z.input<typeof loginRequest>
+export type AcceptInviteRequest = z.input<typeof acceptInviteRequest>
+export type CreateBoardRequest = z.input<typeof createBoardRequest>
+export type InviteRequest = z.input<typeof inviteRequest>
+
+// Answers.
+
+/** Every route that signs someone in answers this (the refresh token goes in a cookie). */
+export interface SessionResponse {
+  user: PublicUser
+  accessToken: string
+  expiresAt: number
+}
+
+export interface WorkspaceSummary {
+  id: string
+  name: string
+  createdBy: string
+  createdAt: number
+}
+
+export interface WorkspaceWithRole extends WorkspaceSummary {
+  role: Role
+}
+
+export interface BoardSummary {
+  id: string
+  workspaceId: string
+  title: string
+  createdBy: string
+  createdAt: number
+  updatedAt: number
+  archivedAt: number | null
+}
+
+export interface Member extends PublicUser {
+  role: Role
+  joinedAt: number
+}
+
+export interface MeResponse {
+  user: PublicUser
+  workspaces: WorkspaceWithRole[]
+}
+
+export interface InviteResponse {
+  code: string
+  url: string
+  expiresAt: number
+  role: Role
+  maxUses: number
+}
+
+export interface AcceptInviteResponse extends SessionResponse {
+  workspace: WorkspaceSummary
+}
+
+export interface NotificationsResponse {
+  notifications: Notification[]
+  unreadCount: number
+}
+
+export interface EventsResponse {
+  events: Array<{ seq: number; event: LoupeEvent }>
+  epoch: string
+  lastSeq: number
+  firstSeq: number
+  /** The log no longer reaches back to `after` (retention): reload instead of trusting it. */
+  gap: boolean
+}
+
+export interface MediaUploadResponse {
+  media: { hash: string; mime: string; kind: MediaKind; bytes: number; url: string }
+}
+
+export interface LocksResponse {
+  locks: Lock[]
+}
