@@ -1,0 +1,81 @@
+/**
+ * `npm run admin -- reset-password <name>` (docs/operations.md, "Accounts"): prints a new
+ * password and ends that user's sessions — every refresh token of theirs stops refreshing —
+ * beside a running server, while other users' sessions carry on.
+ */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import { authServer, invite, setupOwner } from './accounts.ts'
+import { cleanup, tempDir, type TestServer } from './harness.ts'
+
+afterEach(cleanup)
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url))
+
+/** Runs `npm run admin -- <args>` on a data folder, as an operator would. */
+async function admin(dataDir: string, ...args: string[]) {
+  const child = spawn('npm', ['run', '--silent', 'admin', '--', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, LOUPE_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const [code] = (await once(child, 'exit')) as [number | null]
+  return { code, stdout, stderr }
+}
+
+async function login(t: TestServer, name: string, password: string) {
+  const response = await fetch(`${t.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  })
+  const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] as string
+  return { status: response.status, cookie }
+}
+
+const refresh = (t: TestServer, cookie: string) =>
+  fetch(`${t.url}/api/auth/refresh`, { method: 'POST', headers: { cookie } })
+
+describe('admin reset-password', () => {
+  it('ends every session of the user (their refresh cookies stop refreshing) and no one else’s', async () => {
+    const dataDir = tempDir()
+    const t = await authServer(dataDir)
+    const owner = await setupOwner(t)
+    await invite(t, owner.token, owner.workspaceId, 'editor', 'gus')
+
+    // Gus is signed in on two devices; Olive on one.
+    const laptop = await login(t, 'gus', 'gus-password')
+    const phone = await login(t, 'gus', 'gus-password')
+    const olive = await login(t, 'Olive', 'owner-password')
+    for (const session of [laptop, phone, olive]) {
+      expect(session.status).toBe(200)
+      expect(session.cookie).toMatch(/^loupe_refresh=/)
+    }
+    // The phone has refreshed once already: its current cookie is the rotated one.
+    const rotated = await refresh(t, phone.cookie)
+    expect(rotated.status).toBe(200)
+    const phoneCookie = (rotated.headers.get('set-cookie') ?? '').split(';')[0] as string
+
+    const result = await admin(dataDir, 'reset-password', 'gus')
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' })
+    const password = /new password for gus: (\S+)/.exec(result.stdout)?.[1]
+    expect(password).toEqual(expect.any(String))
+
+    expect((await refresh(t, laptop.cookie)).status).toBe(401)
+    expect((await refresh(t, phoneCookie)).status).toBe(401)
+    // Olive's session is untouched.
+    expect((await refresh(t, olive.cookie)).status).toBe(200)
+
+    // The old password is gone; the printed one signs in, and that new session refreshes.
+    expect((await login(t, 'gus', 'gus-password')).status).toBe(401)
+    const fresh = await login(t, 'gus', password as string)
+    expect(fresh.status).toBe(200)
+    expect((await refresh(t, fresh.cookie)).status).toBe(200)
+  }, 60_000)
+})
