@@ -76,6 +76,24 @@ describe('connections per user (LOUPE_MAX_CONNECTIONS_PER_USER)', () => {
     expect(await fourth.outcome).toBe('admitted')
     expect(second.ws.readyState).toBe(WebSocket.OPEN)
   })
+
+  it('admits every socket up to the cap when they arrive at once (the reconnect burst after a 1012 restart)', async () => {
+    // After a graceful restart every client reconnects within moments, and the stock provider
+    // gives up for good on a 44xx close: a burst up to the cap must be admitted.
+    const cap = 40
+    const t = await authServer(undefined, { limits: { maxConnectionsPerUser: cap } })
+    const owner = await setupOwner(t)
+    const boardId = await createBoard(t, owner.token, owner.workspaceId, 'many-tabs')
+    const burst = Array.from({ length: cap }, () => docSocket(t, boardId, owner.token))
+    const outcomes = await Promise.all(burst.map((s) => s.outcome))
+    const refused = outcomes.filter((o) => o !== 'admitted')
+    expect({ admitted: outcomes.length - refused.length, refused }).toEqual({
+      admitted: cap,
+      refused: [],
+    })
+    const over = docSocket(t, boardId, owner.token)
+    expect(await over.outcome).toBe(CloseCode.rateLimited)
+  })
 })
 
 describe('byte rate per connection (LOUPE_BYTES_PER_SEC)', () => {

@@ -11,7 +11,8 @@ import * as Y from 'yjs'
 import { CloseCode } from '../shared/protocol/close-codes.ts'
 import { board, createTask } from '../shared/schema/board.ts'
 import { freePort, killed, ready, startChild } from './child.ts'
-import { cleanup, eventually, synced, tempDir } from './harness.ts'
+import { cleanup, eventually, synced, tempDir, type TestServer } from './harness.ts'
+import { liveClient } from './live-client.ts'
 
 afterEach(cleanup)
 
@@ -36,7 +37,7 @@ interface Client {
 }
 
 describe('graceful stop', () => {
-  it('on SIGTERM closes every provider with 1012, exits 0, and keeps everything that was relayed', async () => {
+  it('on SIGTERM closes every provider and live socket with 1012, exits 0, and keeps everything that was relayed', async () => {
     const dataDir = tempDir()
     const port = await freePort()
     const url = `http://127.0.0.1:${port}`
@@ -73,6 +74,9 @@ describe('graceful stop', () => {
       const writers = [connect('a'), connect('b')]
       const observer = connect('observer')
       await Promise.all(clients.map((c) => synced(c.provider)))
+      // A live socket is told the same.
+      const live = await liveClient({ url } as TestServer)
+      await live.hello()
 
       // Each writer keeps adding tasks as fast as the other's come back, up to the stop and
       // through it: every turn, each open writer writes its next task.
@@ -96,7 +100,7 @@ describe('graceful stop', () => {
       const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
       child.kill('SIGTERM')
       await eventually(() => expect(clients.map((c) => c.closeCode)).toEqual([1012, 1012, 1012]))
-      expect(CloseCode.serverStopping).toBe(1012)
+      expect(await live.closed).toBe(CloseCode.serverStopping)
       const [code, signal] = await exited
       expect({ code, signal }).toEqual({ code: 0, signal: null })
 
