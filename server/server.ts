@@ -40,6 +40,7 @@ import { LockService } from './locks/lock-service.ts'
 import { SqliteLockStore } from './locks/sqlite-lock-store.ts'
 import { MediaStore } from './media/media-store.ts'
 import { colorFor } from '../shared/colors.ts'
+import { atLeast } from '../shared/roles.ts'
 import { startBackgroundWork } from './background.ts'
 import { NotificationStore } from './notifications/notification-store.ts'
 import { Notifier } from './notifications/notifier.ts'
@@ -163,6 +164,13 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     docSockets.applyMembership(change.workspaceId, change.user.id, change.to)
     if (change.to === null)
       live.closeUser(change.user.id, CloseCode.forbidden, 'removed from a workspace')
+    // Who may no longer edit holds no lock there: others must not wait out a 30-minute TTL.
+    if (change.to === null || !atLeast(change.to, 'editor')) {
+      const boards = new Set(directory.boardsOf(change.workspaceId, true).map((b) => b.id))
+      lockService.transaction(() =>
+        lockService.releaseMember(change.user.id, boards, change.actor),
+      )
+    }
     const who = { userId: change.user.id, name: change.user.name }
     const about = { actor: change.actor, workspaceId: change.workspaceId }
     if (change.from === null && change.to)

@@ -28,6 +28,7 @@ export type AuditAction =
   | 'lock.expired'
   | 'lock.force_released'
   | 'lock.session_ended'
+  | 'lock.membership_ended'
 
 export interface AuditEntry {
   id: number

@@ -80,10 +80,11 @@ export class LockActivity implements LockEvents {
       expired: 'lock.expired',
       forced: 'lock.force_released',
       session: 'lock.session_ended',
+      membership: 'lock.membership_ended',
     } as const
     this.deps.audit.record({
       action: action[reason],
-      actor: reason === 'forced' ? pick(by) : holder,
+      actor: reason === 'forced' || reason === 'membership' ? pick(by) : holder,
       workspaceId,
       target: lock.key,
       data: { holder },

@@ -15,7 +15,8 @@ import {
 } from '../../shared/protocol/locks.ts'
 import type { LockStore, StoredWaiter } from './lock-store.ts'
 
-export type ReleaseReason = 'released' | 'expired' | 'forced' | 'session'
+/** Why a lock was let go; `membership`: its holder was removed or may no longer edit. */
+export type ReleaseReason = 'released' | 'expired' | 'forced' | 'session' | 'membership'
 
 /** A refused lock request; its code is one of shared/protocol/errors.ts's lock codes. */
 export class LockError extends LoupeError {
@@ -338,6 +339,26 @@ export class LockService {
     const now = this.monotonic()
     for (const held of [...this.held.values()]) {
       if (held.deadline <= now) this.drop(held, 'expired', held.lock.holder)
+    }
+  }
+
+  /**
+   * A member removed from a workspace, or downgraded to a role that cannot edit, loses their
+   * locks and their places in queues on its boards at once; waiters are served (L12).
+   */
+  releaseMember(userId: string, boardIds: ReadonlySet<string>, by: LockHolder): void {
+    for (const held of [...this.held.values()]) {
+      if (held.lock.holder.id === userId && boardIds.has(held.boardId))
+        this.drop(held, 'membership', by)
+    }
+    for (const [key, queue] of [...this.queues]) {
+      const board = parseLockKey(key)?.boardId
+      if (!board || !boardIds.has(board) || !queue.some((w) => w.user.id === userId)) continue
+      this.queues.set(
+        key,
+        queue.filter((w) => w.user.id !== userId),
+      )
+      this.persistQueue(key)
     }
   }
 

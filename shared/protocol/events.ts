@@ -104,11 +104,11 @@ export const eventRegistry = {
   'lock.released': {
     stream: 'board',
     description:
-      'A lock was released by its holder, forced free by an owner, or freed when its session died.',
+      'A lock was released by its holder, forced free by an owner, freed when its session died, or freed when its holder lost the right to edit the board.',
     data: z.object({
       key: z.string(),
       holder: actor,
-      reason: z.enum(['released', 'forced', 'session']),
+      reason: z.enum(['released', 'forced', 'session', 'membership']),
     }),
   },
   'lock.expired': {
