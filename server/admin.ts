@@ -1,14 +1,13 @@
-/** `npm run admin -- <command>`: operator work on the data folder (see admin/commands.ts). */
-import { configFromEnv, ConfigError, parseEnv } from './config.ts'
-import { runAdmin, usage, UsageError } from './admin/commands.ts'
+/**
+ * `npm run admin -- <command>`: operator work on the data folder (see admin/commands.ts). The
+ * environment is read through `loadConfig`, exactly as the server reads it (main.ts).
+ */
+import { ConfigError, loadConfig } from './config.ts'
+import { AdminError, runAdmin, usage, UsageError } from './admin/commands.ts'
 
 try {
-  const config = configFromEnv(parseEnv(process.env), undefined)
   await runAdmin(process.argv.slice(2), {
-    dataDir: config.dataDir,
-    publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
-    jwtSecret: config.jwtSecret,
-    sync: config.syncMode,
+    config: loadConfig(process.env),
     print: (line) => console.log(line),
   })
 } catch (error) {
@@ -19,6 +18,10 @@ try {
   if (error instanceof ConfigError) {
     console.error(error.message)
     process.exit(2)
+  }
+  if (error instanceof AdminError) {
+    console.error(error.message)
+    process.exit(1)
   }
   throw error
 }

@@ -1,6 +1,8 @@
 /**
- * Configuration, validated by one zod schema (docs/product.md, "Running it"). Only main.ts reads
- * the environment; tests build a Config directly with `configFrom({...})` overrides.
+ * Configuration, validated by one zod schema (docs/product.md, "Running it"). The environment
+ * is read in one place, `loadConfig`, which the two process entries call with the process
+ * environment: main.ts for the server, admin.ts for the operator commands. Tests build a
+ * Config directly with `defaultConfig({...})` overrides.
  */
 import { z } from 'zod'
 
@@ -30,6 +32,11 @@ export const envSchema = z.object({
     .optional(),
   /** Where users reach this server (invite links); defaults to the address a request came to. */
   LOUPE_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).optional(),
+  /**
+   * Bearer token that /metrics requires when set. Unset, /metrics answers only to direct
+   * requests from the machine itself (127.0.0.1 or ::1, no proxy headers).
+   */
+  LOUPE_METRICS_TOKEN: z.string().min(16, { error: 'at least 16 characters' }).optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -83,6 +90,8 @@ export interface Config {
   syncMode: 'normal' | 'full'
   redisUrl: string | undefined
   publicUrl: string | undefined
+  /** Bearer token for /metrics; undefined limits /metrics to loopback callers. */
+  metricsToken: string | undefined
   logLevel: Env['LOG_LEVEL']
   limits: {
     maxMessageBytes: number
@@ -148,6 +157,7 @@ export function configFromEnv(env: Env, clientDir: string | undefined): Config {
     syncMode: env.LOUPE_SYNC,
     redisUrl: env.LOUPE_REDIS_URL,
     publicUrl: env.LOUPE_PUBLIC_URL?.replace(/\/+$/, ''),
+    metricsToken: env.LOUPE_METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
     limits: {
       maxMessageBytes: env.LOUPE_MAX_MESSAGE_BYTES,
@@ -177,6 +187,18 @@ export function configFromEnv(env: Env, clientDir: string | undefined): Config {
     },
     clientDir,
   }
+}
+
+/**
+ * The one entry from the process environment to a Config, shared by the server (main.ts) and
+ * the admin CLI (admin.ts), so both see the same variables with the same validation. Throws
+ * ConfigError naming every bad variable.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  clientDir: string | undefined = undefined,
+): Config {
+  return configFromEnv(parseEnv(env), clientDir)
 }
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K] }

@@ -1,16 +1,24 @@
 /**
- * The process entry: the only place that reads the environment, listens, and handles
- * signals. `npm start` runs this after building the web client if it is missing.
+ * The server process entry: checks the Node version, reads the environment (through
+ * `loadConfig`, as the admin CLI does), listens, and handles signals. `npm start` runs this
+ * after building the web client if it is missing.
  */
 import { fileURLToPath } from 'node:url'
-import { configFromEnv, ConfigError, parseEnv } from './config.ts'
-import { createLoupeServer } from './server.ts'
+import { nodeVersionProblem, requiredNode } from '../scripts/node-version.mjs'
+import { ConfigError, loadConfig } from './config.ts'
+
+// Before the server's modules load (they are imported below, once the version is known good).
+const versionProblem = nodeVersionProblem(process.version, requiredNode())
+if (versionProblem) {
+  console.error(versionProblem)
+  process.exit(1)
+}
 
 const clientDir = fileURLToPath(new URL('../client/dist', import.meta.url))
 
 let config
 try {
-  config = configFromEnv(parseEnv(process.env), clientDir)
+  config = loadConfig(process.env, clientDir)
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message)
@@ -19,6 +27,7 @@ try {
   throw error
 }
 
+const { createLoupeServer } = await import('./server.ts')
 const server = createLoupeServer(config)
 if (config.redisUrl)
   server.log.warn('LOUPE_REDIS_URL is set, but cluster mode is not built yet; running as one node')

@@ -10,11 +10,15 @@ export class Metrics {
   private readonly commitSeconds: client.Histogram
   private readonly commitBatch: client.Histogram
 
-  constructor(sources: {
-    connections: () => number
-    rooms: () => number
-    liveSessions: () => number
-  }) {
+  constructor(
+    sources: {
+      connections: () => number
+      rooms: () => number
+      liveSessions: () => number
+    },
+    /** Who may scrape /metrics (http/routes/health.ts): a bearer token, or loopback only. */
+    readonly access: { token: string | undefined } = { token: undefined },
+  ) {
     const { registry, tallies } = this
     client.collectDefaultMetrics({ register: registry, prefix: 'loupe_' })
     new client.Gauge({

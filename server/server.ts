@@ -94,11 +94,14 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
   })
 
   // Read at scrape time, after everything below exists.
-  const metrics: Metrics = new Metrics({
-    connections: () => docSockets.count,
-    rooms: () => rooms.size,
-    liveSessions: () => live.sessions.count,
-  })
+  const metrics: Metrics = new Metrics(
+    {
+      connections: () => docSockets.count,
+      rooms: () => rooms.size,
+      liveSessions: () => live.sessions.count,
+    },
+    { token: config.metricsToken },
+  )
   const committer: GroupCommitter = new GroupCommitter(store, metrics.commits)
   const rooms: RoomManager = new RoomManager(
     {

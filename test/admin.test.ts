@@ -4,13 +4,15 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { runAdmin, UsageError } from '../server/admin/commands.ts'
+import { defaultConfig } from '../server/config.ts'
 import { board, createTask } from '../shared/schema/board.ts'
+import { adminCli } from './admin-cli.ts'
 import { cleanup, eventually, startTestServer, synced, tempDir } from './harness.ts'
 
 afterEach(cleanup)
 
 describe('admin commands', () => {
-  it('backs up, compacts and exports a board while the server runs', async () => {
+  it('compacts and exports a board while the server runs', async () => {
     const dataDir = tempDir()
     const t = await startTestServer({ dataDir, compactAfterUpdates: 10_000 })
     const boardId = await t.createBoard('Ops')
@@ -24,18 +26,9 @@ describe('admin commands', () => {
 
     const out: string[] = []
     const context = {
-      dataDir,
-      publicUrl: t.url,
-      jwtSecret: undefined,
-      sync: 'normal' as const,
+      config: defaultConfig({ dataDir, publicUrl: t.url }),
       print: (line: string) => out.push(line),
     }
-    const backup = join(tempDir(), 'backup.db')
-    await runAdmin(['backup', backup], context)
-    const copy = new Database(backup, { readonly: true })
-    expect((copy.prepare('SELECT COUNT(*) AS n FROM boards').get() as { n: number }).n).toBe(1)
-    copy.close()
-
     await runAdmin(['compact', '--all'], context)
     expect(out.at(-1)).toMatch(new RegExp(`^${boardId}: folded \\d+ updates`))
     const db = new Database(join(dataDir, 'loupe.db'), { readonly: true })
@@ -73,10 +66,7 @@ describe('admin commands', () => {
     const workspaceId = me.body.workspaces[0]?.id as string
     const out: string[] = []
     const context = {
-      dataDir,
-      publicUrl: 'https://loupe.home',
-      jwtSecret: undefined,
-      sync: 'normal' as const,
+      config: defaultConfig({ dataDir, publicUrl: 'https://loupe.home' }),
       print: (line: string) => out.push(line),
     }
 
@@ -103,4 +93,58 @@ describe('admin commands', () => {
     })
     expect(fresh.status).toBe(200)
   })
+  it('refuses a bad --hours or --uses through the real CLI with exit code 2', async () => {
+    const dataDir = tempDir()
+    const t = await startTestServer({ dataDir, auth: true, setupCode: 'admin-cli-code' })
+    const setup = await t.api<{ accessToken: string }>('/api/setup', {
+      method: 'POST',
+      json: { code: 'admin-cli-code', name: 'Olive', password: 'owner-password' },
+    })
+    const me = await t.api<{ workspaces: Array<{ id: string }> }>('/api/me', {
+      token: setup.body.accessToken,
+    })
+    const workspaceId = me.body.workspaces[0]?.id as string
+    const env = { LOUPE_DATA_DIR: dataDir, LOUPE_PUBLIC_URL: 'https://loupe.home' }
+    const invite = (...flags: string[]) =>
+      adminCli(['invite', workspaceId, 'editor', ...flags], env)
+    const invitesStored = () => {
+      const db = new Database(join(dataDir, 'loupe.db'), { readonly: true })
+      try {
+        return (db.prepare('SELECT COUNT(*) AS n FROM invites').get() as { n: number }).n
+      } finally {
+        db.close()
+      }
+    }
+
+    // The same workspace and role with good flags: an invite is made (exit 0).
+    const good = await invite('--hours', '48', '--uses', '3')
+    expect(good.stderr).toBe('')
+    expect(good.code).toBe(0)
+    expect(good.stdout).toMatch(/^https:\/\/loupe\.home\/invite\/\S+$/m)
+    expect(good.stdout).toContain('3 uses')
+    expect(invitesStored()).toBe(1)
+
+    for (const [flag, value] of [
+      ['--hours', 'soon'],
+      ['--hours', '0'],
+      ['--hours=-5', undefined],
+      ['--uses', 'NaN'],
+      ['--uses', '0'],
+      ['--uses=-1', undefined],
+    ] as const) {
+      const result = await invite(...(value === undefined ? [flag] : [flag, value]))
+      expect(result.code, `${flag} ${value}`).toBe(2)
+      const name = flag.slice(2).split('=')[0] as string
+      expect(result.stderr).toContain(`--${name} must be a whole number from 1 to`)
+      expect(result.stderr).toContain('Usage: npm run admin')
+      expect(result.stdout).toBe('')
+    }
+    // The same checks in process, for the bounds shared with the HTTP route.
+    const context = { config: defaultConfig({ dataDir }), print: () => {} }
+    for (const flags of [['--hours', '1.5'], ['--hours', '2161'], ['--uses', '1001'], ['--uses']])
+      await expect(runAdmin(['invite', workspaceId, 'viewer', ...flags], context)).rejects.toThrow(
+        UsageError,
+      )
+    expect(invitesStored()).toBe(1)
+  }, 60_000)
 })

@@ -3,23 +3,28 @@
  * SQLite's locking makes that safe beside a running server (WAL readers never block, and a
  * compaction takes the write lock and proves every row it deletes is in the new snapshot).
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { isRole } from '../../shared/roles.ts'
 import { AuthService } from '../auth/service.ts'
 import { AccessTokens, loadSecret } from '../auth/tokens.ts'
+import type { Config } from '../config.ts'
 import { Accounts } from '../db/accounts.ts'
 import { Directory } from '../db/directory.ts'
 import { closeDb, openDb, type Db } from '../db/open.ts'
 import { foldStored } from '../storage/doc-store.ts'
 import { SqliteDocStore } from '../storage/sqlite-doc-store.ts'
+import { loupeVersion, restoreBackup, writeBackup } from './backup.ts'
+import { AdminError, UsageError } from './errors.ts'
 
-export class UsageError extends Error {}
+export { AdminError, UsageError }
 
 export const usage = `Usage: npm run admin -- <command>
-  backup <file>               online backup of the database to <file>
+  backup <file>               archive the data folder (database, media, signing secret)
+                              to <file>, safe while the server runs
+  restore <file>              put an archive back into an empty or missing data folder
   compact <boardId> | --all   fold each board's update log into a snapshot
   export <boardId> <file>     write a board as one Yjs update to <file>
   invite <workspaceId> <role> [--hours N] [--uses N]
@@ -27,18 +32,30 @@ export const usage = `Usage: npm run admin -- <command>
   reset-password <user>       set a new random password and end the user's sessions`
 
 export interface AdminContext {
-  dataDir: string
-  /** Where users reach the server, for invite links. */
-  publicUrl: string
-  jwtSecret: string | undefined
-  sync: 'normal' | 'full'
+  /** The same Config the server builds from the environment (config.ts, `loadConfig`). */
+  config: Config
   print(line: string): void
 }
 
 function withDb<T>(context: AdminContext, run: (db: Db) => Promise<T>): Promise<T> {
-  const db = openDb(join(context.dataDir, 'loupe.db'), { sync: context.sync })
+  const db = openDb(join(context.config.dataDir, 'loupe.db'), { sync: context.config.syncMode })
   return run(db).finally(() => closeDb(db))
 }
+
+/** A whole number in 1..max from a flag, or a usage error naming the flag and the value. */
+function wholeFlag(flag: string, value: string | undefined, max: number): number | undefined {
+  if (value === undefined) return undefined
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN
+  if (!Number.isSafeInteger(n) || n < 1 || n > max)
+    throw new UsageError(
+      `--${flag} must be a whole number from 1 to ${max} (got ${JSON.stringify(value)})`,
+    )
+  return n
+}
+
+/** The same bounds as `POST /api/workspaces/<ws>/invites` accepts. */
+const MAX_INVITE_HOURS = 24 * 90
+const MAX_INVITE_USES = 1000
 
 function withAuth<T>(
   context: AdminContext,
@@ -49,7 +66,7 @@ function withAuth<T>(
     const service = new AuthService({
       accounts: new Accounts(db),
       directory,
-      tokens: new AccessTokens(loadSecret(context.dataDir, context.jwtSecret)),
+      tokens: new AccessTokens(loadSecret(context.config.dataDir, context.config.jwtSecret)),
       setupCode: '',
       loginAttempts: 1,
       log: pino({ level: 'silent' }),
@@ -64,10 +81,28 @@ export async function runAdmin(args: string[], context: AdminContext): Promise<v
     case 'backup': {
       const [file] = rest
       if (!file) throw new UsageError('backup needs a target file')
-      await withDb(context, async (db) => {
-        await db.backup(file)
-      })
-      context.print(`backed up to ${file}`)
+      const { dataDir, jwtSecret } = context.config
+      if (!existsSync(join(dataDir, 'loupe.db')))
+        throw new AdminError(`no database at ${join(dataDir, 'loupe.db')} (check LOUPE_DATA_DIR)`)
+      const manifest = await withDb(context, (db) => writeBackup(db, dataDir, file, loupeVersion()))
+      context.print(`backed up ${describe(manifest.entries)} to ${file}`)
+      if (!manifest.entries.some((e) => e.path === 'jwt-secret'))
+        context.print(
+          jwtSecret
+            ? 'the signing secret comes from LOUPE_JWT_SECRET and is not in the archive: keep it too'
+            : 'no signing secret file in the data folder; none was archived',
+        )
+      context.print('the archive holds the signing secret and password hashes: keep it private')
+      return
+    }
+    case 'restore': {
+      const [file] = rest
+      if (!file) throw new UsageError('restore needs an archive file')
+      const { dataDir } = context.config
+      const manifest = await restoreBackup(file, dataDir)
+      context.print(
+        `restored ${describe(manifest.entries)} (backup of ${manifest.createdAt}) into ${dataDir}`,
+      )
       return
     }
     case 'compact': {
@@ -109,10 +144,18 @@ export async function runAdmin(args: string[], context: AdminContext): Promise<v
       const [workspaceId, role, ...options] = rest
       if (!workspaceId || !isRole(role))
         throw new UsageError('invite needs a workspace id and a role')
-      const flags = parseArgs({
-        args: options,
-        options: { hours: { type: 'string' }, uses: { type: 'string' } },
-      }).values
+      let flags: { hours?: string | undefined; uses?: string | undefined }
+      try {
+        flags = parseArgs({
+          args: options,
+          options: { hours: { type: 'string' }, uses: { type: 'string' } },
+        }).values
+      } catch (error) {
+        // Unknown flags, a flag without its value, `--hours -1` (write `--hours=-1`).
+        throw new UsageError(`invite: ${(error as Error).message}`)
+      }
+      const expiresInHours = wholeFlag('hours', flags.hours, MAX_INVITE_HOURS)
+      const maxUses = wholeFlag('uses', flags.uses, MAX_INVITE_USES)
       await withAuth(context, async (service, directory) => {
         const workspace = directory.workspace(workspaceId)
         if (!workspace) throw new UsageError(`no workspace ${workspaceId}`)
@@ -120,10 +163,11 @@ export async function runAdmin(args: string[], context: AdminContext): Promise<v
         if (!owner) throw new UsageError(`workspace ${workspaceId} has no owner`)
         const { code, invite } = service.createInvite(workspaceId, owner, {
           role,
-          expiresInHours: flags.hours ? Number(flags.hours) : undefined,
-          maxUses: flags.uses ? Number(flags.uses) : undefined,
+          expiresInHours,
+          maxUses,
         })
-        context.print(`${context.publicUrl}/invite/${code}`)
+        const base = context.config.publicUrl ?? `http://localhost:${context.config.port}`
+        context.print(`${base}/invite/${code}`)
         context.print(
           `role ${role} in ${workspace.name}, ${invite.maxUses} uses, expires ${new Date(invite.expiresAt).toISOString()}`,
         )
@@ -142,4 +186,11 @@ export async function runAdmin(args: string[], context: AdminContext): Promise<v
     default:
       throw new UsageError(command ? `unknown command ${command}` : 'no command given')
   }
+}
+
+function describe(entries: Array<{ path: string; size: number }>): string {
+  const media = entries.filter((e) => e.path.startsWith('media/')).length
+  const secret = entries.some((e) => e.path === 'jwt-secret')
+  const db = entries.find((e) => e.path === 'loupe.db')?.size ?? 0
+  return `the database (${db} bytes), ${media} media file${media === 1 ? '' : 's'}${secret ? ' and the signing secret' : ''}`
 }

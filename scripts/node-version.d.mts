@@ -1,0 +1,2 @@
+export declare function requiredNode(): string
+export declare function nodeVersionProblem(version: string, range: string): string | null
