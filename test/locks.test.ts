@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { CloseCode } from '../shared/protocol/close-codes.ts'
 import { board, createTask, updateTask } from '../shared/schema/board.ts'
 import { authServer, createBoard, invite, setupOwner } from './accounts.ts'
 import { cleanup, eventually, synced, tempDir, type TestServer } from './harness.ts'
@@ -46,7 +47,9 @@ describe('lock requests', () => {
     const t = await authServer()
     const { owner, ed, flo, boardId } = await crew(t)
     const floLive = await live(t, flo.token)
-    let lastToken = 0
+    // Fencing counters are per key (L2); the three keys take turns, so each key's token is
+    // compared with the one its previous round was granted.
+    const lastTokens = new Map<string, number>()
     for (let round = 0; round < 25; round++) {
       const key = `${boardId}/task/r${round % 3}`
       const [a, b, c] = await Promise.all([
@@ -69,8 +72,8 @@ describe('lock requests', () => {
           : b.status === 200
             ? b.body.lock
             : (c.result as LockBody).lock
-      expect(lock.fencingToken).toBeGreaterThan(round < 3 ? 0 : lastToken > 0 ? 0 : 0)
-      lastToken = lock.fencingToken
+      expect(lock.fencingToken).toBeGreaterThan(lastTokens.get(key) ?? 0)
+      lastTokens.set(key, lock.fencingToken)
       if (c.ok) await floLive.request({ type: 'lock.release', key })
       else
         await t.api('/api/locks/release', {
@@ -122,9 +125,14 @@ describe('lock requests', () => {
     const ours = log.body.events.filter(
       (e) => e.event.data.key === key && ['lock.acquired', 'lock.released'].includes(e.event.type),
     )
+    // One acquired and one released event per hold: an empty or partial log cannot pass.
+    expect(ours).toHaveLength(2 * holds.length)
     ours.forEach((e, i) =>
       expect(e.event.type).toBe(i % 2 === 0 ? 'lock.acquired' : 'lock.released'),
     )
+    expect(
+      ours.filter((e) => e.event.type === 'lock.acquired').map((e) => e.event.data.fencingToken),
+    ).toEqual(byToken.map((h) => h.token))
   })
 
   it('[L3][L10] refuses foreign releases and bad requests, changing nothing', async () => {
@@ -261,22 +269,52 @@ describe('lock requests', () => {
       const holder = await live(t, ed.token, { autoPong: cut })
       expect(await holder.request({ type: 'lock.acquire', key })).toMatchObject({ ok: true })
       const waiter = await live(t, flo.token)
+      await waiter.request({ type: 'subscribe', stream: `board:${boardId}` })
       expect(await waiter.request({ type: 'lock.acquire', key, wait: true })).toMatchObject({
         result: { queued: { position: 1 } },
       })
-      const started = performance.now()
       if (cut) holder.ws.terminate()
       await waiter.next(
         (m) =>
           m.type === 'notification' &&
           (m.notification as { data: { key: string } }).data.key === key,
       )
-      // 3 missed pings + 1 resume interval + 1 check interval, with room for a busy machine.
-      expect(performance.now() - started).toBeLessThan(4 * 100 + 100 + 400)
+      if (!cut) {
+        // The silent holder was pinged 3 times without answering, then closed with 4408.
+        expect(await holder.closed).toBe(CloseCode.heartbeatMissed)
+        expect(holder.messages.filter((m) => m.type === 'ping')).toHaveLength(3)
+      }
+      // What the waiter saw, in the order its socket delivered it: Ed's lock ended with his
+      // session (not by TTL, not by hand), then Flo got it from the queue and was told.
+      const trace = waiter.messages.flatMap((m) => {
+        if (m.type === 'notification') {
+          const n = m.notification as { type: string; data: { key: string } }
+          return n.data.key === key ? [`notified ${n.type}`] : []
+        }
+        if (m.type !== 'event' || m.stream !== `board:${boardId}`) return []
+        const e = m.event as {
+          type: string
+          data: { key: string; holder?: { name: string }; reason?: string; fromQueue?: boolean }
+        }
+        if (e.data.key !== key || e.type === 'lock.queued') return []
+        const how = e.data.reason ?? (e.data.fromQueue ? 'from the queue' : '')
+        return [`${e.type} ${e.data.holder?.name} ${how}`.trim()]
+      })
+      expect(trace).toEqual([
+        'lock.released ed session',
+        'lock.acquired flo from the queue',
+        'notified lock.granted',
+      ])
       const locks = await t.api<{ locks: LockBody['lock'][] }>(`/api/locks?board=${boardId}`, {
         token: owner.token,
       })
       expect(locks.body.locks.find((l) => l.key === key)?.holder.name).toBe('flo')
+      // Ed's session is over: asking to resume it starts a new one.
+      const back = await liveClient(t, { token: ed.token })
+      const welcome = await back.hello(holder.sessionId)
+      expect(welcome.resumed).toBe(false)
+      expect(welcome.sessionId).not.toBe(holder.sessionId)
+      back.ws.close()
       waiter.ws.close()
     }
   })
