@@ -2,7 +2,7 @@
  * Workspaces and boards (docs/product.md, "HTTP API"). A board's row holds its listing data; its
  * content is the Y.Doc, seeded here once with `meta` so no two clients ever seed it.
  */
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import * as Y from 'yjs'
 import { z } from 'zod'
 import { newId, ID_PATTERN } from '../../../shared/ids.ts'
@@ -130,10 +130,9 @@ export function boardRoutes(deps: BoardRouteDeps) {
   app.post('/workspaces/:ws/boards/import', async (c) => {
     const workspaceId = idParam(c, 'ws')
     requireRole(auth, directory, c.var.user, workspaceId, 'editor')
-    const bytes = new Uint8Array(await c.req.arrayBuffer())
+    const bytes = await readLimited(c, deps.maxDocBytes)
     if (bytes.byteLength === 0)
       throw badRequest('the body must be a Yjs update (export of a board)')
-    if (bytes.byteLength > deps.maxDocBytes) throw tooLarge('board is over the size limit')
     const doc = new Y.Doc()
     try {
       Y.decodeUpdate(bytes)
@@ -223,6 +222,41 @@ export function boardRoutes(deps: BoardRouteDeps) {
   })
 
   return app
+}
+
+/**
+ * Reads a request body of at most `limit` bytes. A Content-Length over the limit is refused
+ * before any byte is read; otherwise the body is read as it arrives and reading stops at the
+ * first chunk past the limit. Both refusals (413) close the connection, so the unread rest of
+ * the body is not read either.
+ */
+async function readLimited(c: Context<AppEnv>, limit: number): Promise<Uint8Array> {
+  const refuse = () => {
+    c.header('Connection', 'close')
+    return tooLarge(`board is over the size limit (${limit} bytes)`, { limit })
+  }
+  const declared = c.req.header('content-length')
+  if (declared !== undefined && Number(declared) > limit) throw refuse()
+  const body = c.req.raw.body
+  if (!body) return new Uint8Array(0)
+  const reader = body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    // Not reader.cancel(): that destroys the socket before the 413 can be sent.
+    if (total > limit) throw refuse()
+    chunks.push(value)
+  }
+  const bytes = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
 }
 
 function listWorkspaces(auth: Auth, directory: Directory, user: User) {
