@@ -254,25 +254,42 @@ describe('registry, capabilities and audit', () => {
 
   it('documents every routed endpoint and routes every documented one', async () => {
     const t = await authServer()
-    const caps = await t.api<{ endpoints: Array<{ method: string; path: string }> }>(
-      '/api/capabilities',
-    )
+    const owner = await setupOwner(t)
+    const caps = await t.api<{
+      endpoints: Array<{ method: string; path: string; auth: boolean }>
+    }>('/api/capabilities')
     const { routeDocs } = await import('../server/http/api-docs.ts')
     // Every documented endpoint is really routed (the list is the intersection)...
     expect(caps.body.endpoints.map((e) => `${e.method} ${e.path}`)).toEqual(
       routeDocs.map((d) => `${d.method} ${d.path}`),
     )
-    // ...and every concrete route answers something other than the API's own 404.
-    for (const { method, path } of caps.body.endpoints) {
-      const response = await fetch(t.url + path.replace(/:[A-Za-z]+/g, 'x'), { method })
+    // ...and every concrete route answers something other than the API's own 404. The probes
+    // carry a token: without one, the auth middleware answers 401 for any path under /api,
+    // routed or not, and this half could never fail.
+    const probe = async (method: string, path: string) => {
+      const response = await fetch(t.url + path.replace(/:[A-Za-z]+/g, 'x'), {
+        method,
+        headers: { authorization: `Bearer ${owner.token}` },
+      })
       const body = response.headers.get('content-type')?.includes('json')
         ? await response.json()
         : {}
-      expect({
+      return {
+        status: response.status,
+        noRoute: String(body?.error?.message ?? '').startsWith('no route'),
+      }
+    }
+    // The probe does see a path that is not routed.
+    expect(await probe('GET', '/api/no-such-endpoint')).toEqual({ status: 404, noRoute: true })
+    for (const { method, path, auth } of caps.body.endpoints) {
+      const { status, noRoute } = await probe(method, path)
+      // Past the auth door: the token was accepted, so the answer comes from the route itself.
+      expect({ method, path, noRoute, unauthorized: auth && status === 401 }).toEqual({
         method,
         path,
-        noRoute: String(body?.error?.message ?? '').startsWith('no route'),
-      }).toEqual({ method, path, noRoute: false })
+        noRoute: false,
+        unauthorized: false,
+      })
     }
   })
 
