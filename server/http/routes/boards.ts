@@ -4,7 +4,12 @@
  */
 import { Hono, type Context } from 'hono'
 import * as Y from 'yjs'
-import { z } from 'zod'
+import {
+  boardTitleSchema,
+  createBoardRequest,
+  createWorkspaceRequest,
+  patchBoardRequest,
+} from '../../../shared/api.ts'
 import { newId, ID_PATTERN } from '../../../shared/ids.ts'
 import { CloseCode } from '../../../shared/protocol/close-codes.ts'
 import { board as boardDoc, initMeta } from '../../../shared/schema/board.ts'
@@ -27,14 +32,6 @@ export interface BoardRouteDeps {
   audit: AuditLog
   maxDocBytes: number
 }
-
-const title = z.string().trim().min(1).max(200)
-export const createWorkspace = z.object({ name: z.string().trim().min(1).max(100) })
-export const createBoard = z.object({
-  title,
-  id: z.string().regex(ID_PATTERN, 'letters, digits, - and _, at most 64').optional(),
-})
-export const patchBoard = z.object({ title })
 
 export function boardRoutes(deps: BoardRouteDeps) {
   const { auth, directory, store, rooms } = deps
@@ -96,7 +93,7 @@ export function boardRoutes(deps: BoardRouteDeps) {
   app.get('/workspaces', (c) => c.json({ workspaces: listWorkspaces(auth, directory, c.var.user) }))
 
   app.post('/workspaces', async (c) => {
-    const { name } = await jsonBody(c, createWorkspace)
+    const { name } = await jsonBody(c, createWorkspaceRequest)
     const workspace = directory.createWorkspace({
       id: newId(),
       name,
@@ -115,7 +112,7 @@ export function boardRoutes(deps: BoardRouteDeps) {
   app.post('/workspaces/:ws/boards', async (c) => {
     const workspaceId = idParam(c, 'ws')
     requireRole(auth, directory, c.var.user, workspaceId, 'editor')
-    const body = await jsonBody(c, createBoard)
+    const body = await jsonBody(c, createBoardRequest)
     const board = await createWithState(
       c.var.user,
       workspaceId,
@@ -143,7 +140,7 @@ export function boardRoutes(deps: BoardRouteDeps) {
     const requested = c.req.query('id')
     if (requested !== undefined && !ID_PATTERN.test(requested))
       throw badRequest('id must be 1-64 letters, digits, - or _')
-    const parsedTitle = title.safeParse(
+    const parsedTitle = boardTitleSchema.safeParse(
       c.req.query('title') ?? boardDoc(doc).meta.get('title') ?? 'Imported board',
     )
     if (!parsedTitle.success) throw badRequest('title must be 1-200 characters')
@@ -171,7 +168,7 @@ export function boardRoutes(deps: BoardRouteDeps) {
 
   app.patch('/boards/:id', async (c) => {
     const { board } = boardFor(c.var.user, idParam(c, 'id'), 'editor')
-    const body = await jsonBody(c, patchBoard)
+    const body = await jsonBody(c, patchBoardRequest)
     directory.renameBoard(board.id, body.title)
     const change = { actor: c.var.user, workspaceId: board.workspaceId, boardId: board.id }
     deps.bus.emit('board.renamed', { ...change, data: { boardId: board.id, title: body.title } })
