@@ -1,42 +1,120 @@
 /**
  * Two people in two browser contexts against a real server (issue 6, scenarios a–e).
+ *
+ * Every test stands alone, in any order: it starts its own server (its own owner, members,
+ * boards and inboxes) and opens a fresh browser context per person; only the browser process
+ * is shared. Every wait has an explicit timeout. An uncaught error in a page, or a console error
+ * that is not one the test expects (see `expected`), fails the test that opened the page.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { createBoard, invite, setupOwner } from '../accounts.ts'
-import { SETUP_CODE } from '../accounts.ts'
+import { fileURLToPath } from 'node:url'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core'
+import { createBoard, invite, setupOwner, SETUP_CODE } from '../accounts.ts'
 import { cleanup, eventually, startTestServer, type TestServer } from '../harness.ts'
 import { clientDir, launch } from './browser.ts'
 
+/** How long a page may take to show something: a render, or an edit from the other browser. */
+const WAIT = 15_000
+/** How long reconnecting may take after going back online (socket backoff, resync, commit). */
+const RECONNECT = 30_000
+
 let browser: Browser
-let t: TestServer
-let owner: Awaited<ReturnType<typeof setupOwner>>
-let bea: Awaited<ReturnType<typeof invite>>
 
 beforeAll(async () => {
   browser = await launch()
-  t = await startTestServer({
+}, 120_000)
+
+/** Screenshots go to docs/ with LOUPE_SCREENSHOTS=1 (to refresh the README's), else to tmp. */
+const shotDir = process.env.LOUPE_SCREENSHOTS
+  ? fileURLToPath(new URL('../../docs', import.meta.url))
+  : mkdtempSync(join(tmpdir(), 'loupe-shots-'))
+const shot = (name: string) => join(shotDir, name)
+
+afterAll(async () => {
+  await browser?.close()
+  if (!process.env.LOUPE_SCREENSHOTS) rmSync(shotDir, { recursive: true, force: true })
+})
+
+/** One person in their own browser context, and what went wrong in their page. */
+interface Person {
+  name: string
+  context: BrowserContext
+  page: Page
+  /** Uncaught page errors and unexpected console errors, as lines for the failure message. */
+  problems: string[]
+  /** Set once signed in: from then on a 401 is a bug, not the sign-in page asking. */
+  signedIn: boolean
+  /** Set when the test takes this person offline on purpose. */
+  wentOffline: boolean
+}
+
+/** The people opened by the running test; afterEach closes them and reports their errors. */
+const people: Person[] = []
+
+afterEach(async () => {
+  const done = people.splice(0)
+  try {
+    await Promise.all(done.map((person) => person.context.close()))
+  } finally {
+    await cleanup()
+  }
+  const problems = done.flatMap((person) => person.problems)
+  if (problems.length > 0)
+    throw new Error(`the pages reported ${problems.length} error(s):\n${problems.join('\n')}`)
+}, 60_000)
+
+/** Console errors that are Chromium reporting what the test does on purpose, not bugs. */
+function expected(person: Person, message: ConsoleMessage): boolean {
+  const text = message.text()
+  // Before signing in, the app asks who this is and is told no; Chromium logs each 401.
+  if (
+    !person.signedIn &&
+    text.includes('the server responded with a status of 401') &&
+    /\/api\/(auth\/refresh|me)$/.test(message.location().url)
+  )
+    return true
+  // Taken offline: Chromium logs every request and socket the app tries meanwhile.
+  if (person.wentOffline && text.includes('net::ERR_INTERNET_DISCONNECTED')) return true
+  return false
+}
+
+/** A fresh browser context for one person, watched for errors. */
+async function person(name: string): Promise<Person> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
+  // Every action, wait and navigation without its own timeout gets this one.
+  context.setDefaultTimeout(WAIT)
+  const page = await context.newPage()
+  const who: Person = { name, context, page, problems: [], signedIn: false, wentOffline: false }
+  page.on('pageerror', (error) =>
+    who.problems.push(`[${name}] uncaught page error: ${error.stack ?? error.message}`),
+  )
+  page.on('crash', () => who.problems.push(`[${name}] the page crashed`))
+  page.on('console', (message) => {
+    if (message.type() !== 'error' || expected(who, message)) return
+    const { url, lineNumber } = message.location()
+    who.problems.push(`[${name}] console error: ${message.text()} (at ${url}:${lineNumber})`)
+  })
+  people.push(who)
+  return who
+}
+
+/** A server of its own, with the owner (Olive) and the named members, each with a password. */
+async function freshServer(members: Record<string, 'editor' | 'viewer'> = {}) {
+  const t = await startTestServer({
     auth: true,
     setupCode: SETUP_CODE,
     clientDir,
     roomHibernateMs: 60_000,
   })
-  owner = await setupOwner(t)
-  bea = await invite(t, owner.token, owner.workspaceId, 'editor', 'bea')
-  await invite(t, owner.token, owner.workspaceId, 'viewer', 'vic')
-}, 180_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await cleanup()
-})
-
-/** Screenshots go to docs/ with LOUPE_SCREENSHOTS=1 (to refresh the README's), else to tmp. */
-const shotDir = process.env.LOUPE_SCREENSHOTS ? 'docs' : mkdtempSync(join(tmpdir(), 'loupe-shots-'))
-const shot = (name: string) => join(shotDir, name)
+  const owner = await setupOwner(t)
+  const accounts: Record<string, Awaited<ReturnType<typeof invite>>> = {}
+  for (const [name, role] of Object.entries(members))
+    accounts[name] = await invite(t, owner.token, owner.workspaceId, role, name)
+  return { t, owner, accounts }
+}
 
 const passwords: Record<string, string> = {
   Olive: 'owner-password',
@@ -44,29 +122,31 @@ const passwords: Record<string, string> = {
   vic: 'vic-password',
 }
 
-/** A signed-in browser context on a board. */
-async function open(
-  name: string,
-  boardId: string,
-): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-  const page = await context.newPage()
-  page.on('pageerror', (error) => console.error(`[${name}] page error:`, error.message))
+/** A person signed in, in a fresh browser context, on a board. */
+async function open(t: TestServer, name: string, boardId: string): Promise<Person> {
+  const who = await person(name)
+  const { page } = who
   await page.goto(t.url + '/')
   await page.getByLabel('Name').fill(name)
   await page.getByLabel('Password').fill(passwords[name] as string)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('heading', { name: 'Workspaces' }).waitFor()
+  await page.getByRole('heading', { name: 'Workspaces' }).waitFor({ timeout: WAIT })
+  who.signedIn = true
   await page.goto(`${t.url}/#/b/${boardId}`)
-  await page.getByTestId('status').waitFor()
-  return { context, page }
+  await page.getByTestId('status').waitFor({ timeout: WAIT })
+  return who
 }
+
+/** The unread badge's text, one entry per badge ([] while there is none); does not wait. */
+const badge = (page: Page) => page.getByTestId('unread').allTextContents()
 
 describe('the web client, two users', () => {
   it('(a)(b) an annotation and a mention reach the other user live, with presence and cursors', async () => {
+    const { t, owner, accounts } = await freshServer({ bea: 'editor' })
+    const bea = accounts.bea!
     const boardId = await createBoard(t, owner.token, owner.workspaceId, 'review-a')
-    const a = await open('Olive', boardId)
-    const b = await open('bea', boardId)
+    const a = await open(t, 'Olive', boardId)
+    const b = await open(t, 'bea', boardId)
     // A real picture to review, drawn by the browser itself.
     const picture = await a.page.evaluate(() => {
       const canvas = document.createElement('canvas')
@@ -91,13 +171,14 @@ describe('the web client, two users', () => {
       mimeType: 'image/png',
       buffer: Buffer.from(picture, 'base64'),
     })
-    await a.page.getByRole('button', { name: 'frame.png' }).waitFor()
+    await a.page.getByRole('button', { name: 'frame.png' }).waitFor({ timeout: WAIT })
     // Approval goes through the media item's lock and reaches the other user.
     await a.page.getByRole('button', { name: 'Approve' }).click()
     await b.page.getByRole('button', { name: 'frame.png' }).click()
-    await b.page.getByText('✓ Approved').waitFor({ timeout: 10_000 })
+    await b.page.getByText('✓ Approved').waitFor({ timeout: WAIT })
     await a.page.getByRole('button', { name: 'Rectangle' }).click()
     const layer = a.page.getByTestId('annotation-layer')
+    await layer.waitFor({ timeout: WAIT })
     const box = (await layer.boundingBox())!
     await a.page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2)
     await a.page.mouse.down()
@@ -107,7 +188,7 @@ describe('the web client, two users', () => {
     await a.page.getByRole('option', { name: '@bea' }).click()
     await a.page.getByRole('button', { name: 'Post' }).last().click()
 
-    await b.page.getByRole('button', { name: 'rect annotation' }).waitFor()
+    await b.page.getByRole('button', { name: 'rect annotation' }).waitFor({ timeout: WAIT })
     await expect
       .poll(
         () =>
@@ -115,12 +196,10 @@ describe('the web client, two users', () => {
             .getByTestId(/^comment-/)
             .getByText('Fix this @bea')
             .count(),
-        { timeout: 10_000 },
+        { timeout: WAIT },
       )
       .toBe(1)
-    await expect
-      .poll(() => b.page.getByTestId('unread').textContent(), { timeout: 10_000 })
-      .toBe('1')
+    await expect.poll(() => badge(b.page), { timeout: WAIT }).toEqual(['1'])
     const notes = await t.api<{ notifications: Array<{ type: string }> }>(
       '/api/notifications?unread=1',
       { token: bea.token },
@@ -130,15 +209,15 @@ describe('the web client, two users', () => {
     // (b) B sees A on the board and A's cursor moving over the media.
     await b.page.getByRole('button', { name: 'frame.png' }).click()
     await expect
-      .poll(() => b.page.getByTestId('avatars').getByLabel(/Olive/).count(), { timeout: 10_000 })
+      .poll(() => b.page.getByTestId('avatars').getByLabel(/Olive/).count(), { timeout: WAIT })
       .toBe(1)
     await a.page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.3, { steps: 3 })
     const cursor = b.page.getByTestId(`cursor-${owner.user.id}`)
-    await cursor.waitFor({ timeout: 10_000 })
+    await cursor.waitFor({ timeout: WAIT })
     const first = await cursor.boundingBox()
     await a.page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.8, { steps: 3 })
     await expect
-      .poll(async () => (await cursor.boundingBox())?.y !== first?.y, { timeout: 10_000 })
+      .poll(async () => (await cursor.boundingBox())?.y !== first?.y, { timeout: WAIT })
       .toBe(true)
     for (const title of ['Color pass on the sky', 'Check the sun flare', 'Export for review']) {
       await a.page.getByLabel('New task').fill(title)
@@ -146,72 +225,77 @@ describe('the web client, two users', () => {
     }
     await b.page.getByRole('textbox', { name: 'Reply' }).fill('On it — the edge is soft')
     await b.page.getByRole('button', { name: 'Post' }).first().click()
-    await a.page.getByText('On it — the edge is soft').first().waitFor()
+    await a.page.getByText('On it — the edge is soft').first().waitFor({ timeout: WAIT })
     await a.page.screenshot({ path: shot('screenshot-board.png') })
-    await a.context.close()
-    await b.context.close()
-  }, 60_000)
+  }, 90_000)
 
   it('(c) a lock shows its holder; "notify me when free" hands it over', async () => {
+    const { t, owner, accounts } = await freshServer({ bea: 'editor' })
+    const bea = accounts.bea!
     const boardId = await createBoard(t, owner.token, owner.workspaceId, 'review-c')
-    const a = await open('Olive', boardId)
-    const b = await open('bea', boardId)
+    const a = await open(t, 'Olive', boardId)
+    const b = await open(t, 'bea', boardId)
     await a.page.getByLabel('New task').fill('Approve segment 3')
     await a.page.getByRole('button', { name: 'Add task' }).click()
-    await b.page.getByRole('heading', { name: 'Approve segment 3' }).waitFor()
+    await b.page.getByRole('heading', { name: 'Approve segment 3' }).waitFor({ timeout: WAIT })
     await a.page.getByRole('button', { name: 'Edit Approve segment 3' }).click()
-    await a.page.getByRole('button', { name: 'Done editing' }).waitFor()
+    await a.page.getByRole('button', { name: 'Done editing' }).waitFor({ timeout: WAIT })
 
-    await b.page.getByText('Locked by Olive').waitFor({ timeout: 10_000 })
+    await b.page.getByText('Locked by Olive').waitFor({ timeout: WAIT })
     expect(await b.page.getByRole('button', { name: 'Edit Approve segment 3' }).isDisabled()).toBe(
       true,
     )
-    const unreadBefore = Number(
-      (await b.page
-        .getByTestId('unread')
-        .textContent()
-        .catch(() => '0')) ?? 0,
-    )
+    // This server is the test's own: nothing is in bea's inbox until the hand-over.
+    const before = await t.api<{ unreadCount: number }>('/api/notifications?unread=1', {
+      token: bea.token,
+    })
+    expect(before.body.unreadCount).toBe(0)
+    expect(await badge(b.page)).toEqual([])
     await b.page.getByRole('button', { name: 'Notify me when free' }).click()
     await a.page.getByRole('button', { name: 'Done editing' }).click()
-    await expect
-      .poll(async () => Number(await b.page.getByTestId('unread').textContent()), {
-        timeout: 10_000,
-      })
-      .toBe(unreadBefore + 1)
+    await expect.poll(() => badge(b.page), { timeout: WAIT }).toEqual(['1'])
     const notes = await t.api<{ notifications: Array<{ type: string }> }>(
       '/api/notifications?unread=1',
       { token: bea.token },
     )
-    expect(notes.body.notifications.map((n) => n.type)).toContain('lock.granted')
-    await a.page.getByText('Locked by bea').waitFor({ timeout: 10_000 })
-    await a.context.close()
-    await b.context.close()
+    expect(notes.body.notifications.map((n) => n.type)).toEqual(['lock.granted'])
+    await a.page.getByText('Locked by bea').waitFor({ timeout: WAIT })
   }, 60_000)
 
   it('(d) offline edits survive a reload while offline and converge when back online', async () => {
+    const { t, owner } = await freshServer({ bea: 'editor' })
     const boardId = await createBoard(t, owner.token, owner.workspaceId, 'review-d')
-    const a = await open('Olive', boardId)
-    const b = await open('bea', boardId)
+    const a = await open(t, 'Olive', boardId)
+    const b = await open(t, 'bea', boardId)
     // The service worker must hold the app shell before the network goes.
-    await b.page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined))
+    const ready = await b.page.evaluate(
+      (timeout) =>
+        Promise.race([
+          navigator.serviceWorker.ready.then(() => true),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeout)),
+        ]),
+      WAIT,
+    )
+    expect(ready, 'the service worker is ready').toBe(true)
     await b.page.reload()
     await eventually(
       async () =>
         expect(await b.page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true),
-      10_000,
+      WAIT,
     )
-    await b.page.getByTestId('status').waitFor()
+    await b.page.getByTestId('status').waitFor({ timeout: WAIT })
 
     // y-indexeddb writes each update in its own IndexedDB transaction; count them so the
     // reload below waits for the two offline edits to be on this device, as a person would.
     const storedUpdates = () =>
       b.page.evaluate(
         (name) =>
-          new Promise<number>((resolve) => {
+          new Promise<number>((resolve, reject) => {
             const open = indexedDB.open(name)
+            open.onerror = () => reject(open.error)
             open.onsuccess = () => {
               const count = open.result.transaction('updates').objectStore('updates').count()
+              count.onerror = () => reject(count.error)
               count.onsuccess = () => {
                 resolve(count.result)
                 open.result.close()
@@ -221,41 +305,43 @@ describe('the web client, two users', () => {
         `loupe-board-${boardId}`,
       )
     const before = await storedUpdates()
+    b.wentOffline = true
     await b.context.setOffline(true)
     await b.page.getByLabel('New task').fill('Made offline')
     await b.page.getByRole('button', { name: 'Add task' }).click()
     await b.page.getByRole('textbox', { name: 'Comment', exact: true }).fill('Written on the train')
     await b.page.getByRole('button', { name: 'Post' }).last().click()
-    await expect.poll(storedUpdates).toBeGreaterThanOrEqual(before + 2)
+    await expect.poll(storedUpdates, { timeout: WAIT }).toBeGreaterThanOrEqual(before + 2)
     await b.page.reload()
-    await b.page.getByRole('heading', { name: 'Made offline' }).waitFor({ timeout: 10_000 })
+    await b.page.getByRole('heading', { name: 'Made offline' }).waitFor({ timeout: WAIT })
     await b.page
       .getByTestId(/^comment-/)
       .getByText('Written on the train')
-      .waitFor()
-    await expect.poll(() => b.page.getByTestId('status').textContent()).toMatch(/Offline/)
+      .waitFor({ timeout: WAIT })
+    await expect
+      .poll(() => b.page.getByTestId('status').textContent(), { timeout: WAIT })
+      .toMatch(/Offline/)
     await b.page.screenshot({ path: shot('screenshot-offline.png') })
 
     await b.context.setOffline(false)
-    await a.page.getByRole('heading', { name: 'Made offline' }).waitFor({ timeout: 20_000 })
+    await a.page.getByRole('heading', { name: 'Made offline' }).waitFor({ timeout: RECONNECT })
     await a.page
       .getByTestId(/^comment-/)
       .getByText('Written on the train')
-      .waitFor()
+      .waitFor({ timeout: WAIT })
     await expect
-      .poll(() => b.page.getByTestId('status').textContent(), { timeout: 20_000 })
+      .poll(() => b.page.getByTestId('status').textContent(), { timeout: RECONNECT })
       .toBe('All changes saved')
-    await a.context.close()
-    await b.context.close()
-  }, 90_000)
+  }, 120_000)
 
   it('(e) a viewer sees edits live but cannot change anything', async () => {
+    const { t, owner } = await freshServer({ vic: 'viewer' })
     const boardId = await createBoard(t, owner.token, owner.workspaceId, 'review-e')
-    const a = await open('Olive', boardId)
-    const v = await open('vic', boardId)
+    const a = await open(t, 'Olive', boardId)
+    const v = await open(t, 'vic', boardId)
     await a.page.getByLabel('New task').fill('Only editors')
     await a.page.getByRole('button', { name: 'Add task' }).click()
-    await v.page.getByRole('heading', { name: 'Only editors' }).waitFor({ timeout: 10_000 })
+    await v.page.getByRole('heading', { name: 'Only editors' }).waitFor({ timeout: WAIT })
     expect(await v.page.getByTestId('status').textContent()).toBe('Read only')
     expect(await v.page.getByLabel('New task').count()).toBe(0)
     expect(await v.page.getByRole('button', { name: /^Edit/ }).count()).toBe(0)
@@ -272,25 +358,25 @@ describe('the web client, two users', () => {
         (task as { get(k: string): unknown }).get('title'),
       ),
     ).toEqual(['Only editors'])
-    await a.context.close()
-    await v.context.close()
   }, 60_000)
 
   it('owner setup is done; a new person joins through an invite link', async () => {
+    const { t, owner } = await freshServer()
     const created = await t.api<{ url: string }>(`/api/workspaces/${owner.workspaceId}/invites`, {
       method: 'POST',
       token: owner.token,
       json: { role: 'editor' },
     })
-    const context = await browser.newContext()
-    const page = await context.newPage()
+    const newcomer = await person('newcomer')
+    const { page } = newcomer
     await page.goto(created.body.url)
-    await page.getByRole('heading', { name: 'Join with an invite' }).waitFor()
+    await page.getByRole('heading', { name: 'Join with an invite' }).waitFor({ timeout: WAIT })
     await page.getByLabel('Name').fill('newcomer')
     await page.getByLabel('Password').fill('newcomer-password')
     await page.getByRole('button', { name: 'Create account' }).click()
-    await page.getByRole('heading', { name: 'Workspaces' }).waitFor()
-    await page.getByRole('link', { name: 'Home' }).waitFor()
+    await page.getByRole('heading', { name: 'Workspaces' }).waitFor({ timeout: WAIT })
+    newcomer.signedIn = true
+    await page.getByRole('link', { name: 'Home' }).waitFor({ timeout: WAIT })
     const members = await t.api<{ members: Array<{ name: string; role: string }> }>(
       `/api/workspaces/${owner.workspaceId}/members`,
       { token: owner.token },
@@ -298,6 +384,5 @@ describe('the web client, two users', () => {
     expect(members.body.members).toContainEqual(
       expect.objectContaining({ name: 'newcomer', role: 'editor' }),
     )
-    await context.close()
   }, 60_000)
 })
