@@ -1,28 +1,27 @@
 /**
- * Real Chromium for end-to-end tests: Debian's `chromium`, installed with apt-get when missing
- * (the machine reaches Debian's packages; no browser is downloaded), driven by playwright-core.
- * The web client is built first if it is not. Playwright gives every launch a fresh,
+ * Real Chromium for end-to-end tests: Debian's `chromium` (or LOUPE_CHROMIUM), driven by
+ * playwright-core. These tests never install it: `npm run setup:browser` does (and `npm test`
+ * runs that first), so a missing browser fails here at once with what to run. The web client
+ * is built first if it is missing or out of date. Playwright gives every launch a fresh,
  * temporary profile.
  */
-import { execFileSync } from 'node:child_process'
 import { buildClientIfNeeded } from '../../scripts/client-build.mjs'
+import { chromiumPath } from '../../scripts/setup-browser.mjs'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser } from 'playwright-core'
 
-export const CHROMIUM = process.env.LOUPE_CHROMIUM ?? '/usr/bin/chromium'
+export const CHROMIUM = chromiumPath()
 export const clientDir = fileURLToPath(new URL('../../client/dist', import.meta.url))
 
-export function ensureChromium(): void {
+/** Throws, saying what to run, when the browser is not there. */
+export function requireChromium(): void {
   if (existsSync(CHROMIUM)) return
-  if (process.getuid?.() !== 0)
-    throw new Error(`${CHROMIUM} is missing; install Debian's chromium package`)
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  execFileSync('apt-get', ['update'], { stdio: 'ignore', env })
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
-    stdio: 'ignore',
-    env,
-  })
+  throw new Error(
+    `Chromium is missing: ${CHROMIUM} does not exist. Run \`npm run setup:browser\` ` +
+      `(as root; it installs Debian's chromium with apt-get — \`npm test\` runs it first), ` +
+      `or set LOUPE_CHROMIUM to a Chromium binary.`,
+  )
 }
 
 export function ensureClientBuilt(): void {
@@ -30,7 +29,7 @@ export function ensureClientBuilt(): void {
 }
 
 export async function launch(): Promise<Browser> {
-  ensureChromium()
+  requireChromium()
   ensureClientBuilt()
   return chromium.launch({
     executablePath: CHROMIUM,

@@ -1,0 +1,6 @@
+export declare const DEFAULT_CHROMIUM: string
+export declare function chromiumPath(env?: Record<string, string | undefined>): string
+export declare function setupBrowser(options?: {
+  env?: Record<string, string | undefined>
+  log?: (line: string) => void
+}): void
