@@ -4,6 +4,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Logger } from 'pino'
+import { CloseCode } from '../shared/protocol/close-codes.ts'
 import { SYSTEM_ACTOR } from '../shared/protocol/events.ts'
 import type { Config } from './config.ts'
 import type { Accounts } from './db/accounts.ts'
@@ -46,6 +47,25 @@ export function startBackgroundWork(deps: {
   const pruneTimer = setInterval(prune, HOUR)
   pruneTimer.unref()
 
+  // A password reset (possibly by the admin CLI, another process) ends the user's tokens in
+  // the database; their open sockets, authorised by those tokens, close here (4401).
+  let epochs = accounts.tokenEpochs()
+  const epochTimer = setInterval(() => {
+    try {
+      const now = accounts.tokenEpochs()
+      for (const [userId, epoch] of now) {
+        if ((epochs.get(userId) ?? 0) >= epoch) continue
+        log.info({ user: userId }, 'tokens ended: closing the user’s sockets')
+        docSockets.closeUser(userId, CloseCode.unauthorized, 'signed out: sign in again')
+        live.closeUser(userId, CloseCode.unauthorized, 'signed out: sign in again')
+      }
+      epochs = now
+    } catch (error) {
+      log.error({ err: error }, 'token epoch check failed')
+    }
+  }, config.tokenCheckMs)
+  epochTimer.unref()
+
   const lag = monitorEventLoopDelay({ resolution: 10 })
   lag.enable()
   const figuresTimer = setInterval(() => {
@@ -70,6 +90,7 @@ export function startBackgroundWork(deps: {
   return {
     stop() {
       clearInterval(pruneTimer)
+      clearInterval(epochTimer)
       clearInterval(expiryTimer)
       clearInterval(figuresTimer)
       lag.disable()

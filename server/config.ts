@@ -114,6 +114,8 @@ export interface Config {
   eventRetention: { maxAgeMs: number; maxPerStream: number }
   /** How often owners subscribed to `system` get live figures (DESIGN: 5 s). */
   systemFiguresMs: number
+  /** How often the server looks for users whose tokens were ended (a password reset). */
+  tokenCheckMs: number
   lockTtlMs: number
   /** A spent refresh token presented again within this window is a retry, not theft. */
   refreshReuseGraceMs: number
@@ -178,6 +180,7 @@ export function configFromEnv(env: Env, clientDir: string | undefined): Config {
     roomIdleMs: env.LOUPE_ROOM_IDLE_MS,
     roomHibernateMs: env.LOUPE_ROOM_HIBERNATE_MS,
     systemFiguresMs: 5000,
+    tokenCheckMs: 2000,
     lockTtlMs: env.LOUPE_LOCK_TTL_MS,
     refreshReuseGraceMs: 30_000,
     lockMaxTtlMs: Math.max(env.LOUPE_LOCK_MAX_TTL_MS, env.LOUPE_LOCK_TTL_MS),

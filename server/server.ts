@@ -170,9 +170,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     // Who may no longer edit holds no lock there: others must not wait out a 30-minute TTL.
     if (change.to === null || !atLeast(change.to, 'editor')) {
       const boards = new Set(directory.boardsOf(change.workspaceId, true).map((b) => b.id))
-      lockService.transaction(() =>
-        lockService.releaseMember(change.user.id, boards, change.actor),
-      )
+      lockService.transaction(() => lockService.releaseMember(change.user.id, boards, change.actor))
     }
     const who = { userId: change.user.id, name: change.user.name }
     const about = { actor: change.actor, workspaceId: change.workspaceId }

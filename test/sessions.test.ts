@@ -7,8 +7,10 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import { authServer, invite, setupOwner } from './accounts.ts'
-import { cleanup, tempDir, type TestServer } from './harness.ts'
+import { CloseCode } from '../shared/protocol/close-codes.ts'
+import { authServer, createBoard, invite, setupOwner } from './accounts.ts'
+import { cleanup, closeCode, tempDir, type TestServer } from './harness.ts'
+import { liveClient } from './live-client.ts'
 
 afterEach(cleanup)
 
@@ -77,5 +79,36 @@ describe('admin reset-password', () => {
     const fresh = await login(t, 'gus', password as string)
     expect(fresh.status).toBe(200)
     expect((await refresh(t, fresh.cookie)).status).toBe(200)
+  }, 60_000)
+
+  it('ends the user’s access tokens and closes their open sockets with 4401 at once', async () => {
+    const dataDir = tempDir()
+    const t = await authServer(dataDir, { tokenCheckMs: 50 })
+    const owner = await setupOwner(t)
+    const gus = await invite(t, owner.token, owner.workspaceId, 'editor', 'gus')
+    const boardId = await createBoard(t, owner.token, owner.workspaceId, 'shots')
+    const doc = await t.raw(boardId, `?token=${gus.token}`)
+    const docClosed = closeCode(doc)
+    const live = await liveClient(t, { token: gus.token })
+    await live.hello()
+    const oliveDoc = await t.raw(boardId, `?token=${owner.token}`)
+    expect((await t.api('/api/me', { token: gus.token })).status).toBe(200)
+
+    const result = await admin(dataDir, 'reset-password', 'gus')
+    expect(result.code).toBe(0)
+
+    // The token Gus held a moment ago is void everywhere, and his sockets are told so.
+    expect((await t.api('/api/me', { token: gus.token })).status).toBe(401)
+    expect(await docClosed).toBe(CloseCode.unauthorized)
+    expect(await live.closed).toBe(CloseCode.unauthorized)
+    // Olive is untouched; a fresh sign-in of Gus works again.
+    expect(oliveDoc.readyState).toBe(oliveDoc.OPEN)
+    expect((await t.api('/api/me', { token: owner.token })).status).toBe(200)
+    const password = /new password for gus: (\S+)/.exec(result.stdout)?.[1] as string
+    const fresh = await t.api<{ accessToken: string }>('/api/auth/login', {
+      method: 'POST',
+      json: { name: 'gus', password },
+    })
+    expect((await t.api('/api/me', { token: fresh.body.accessToken })).status).toBe(200)
   }, 60_000)
 })

@@ -179,7 +179,8 @@ export class AuthService {
   }
 
   private async session(user: User, family = newId()): Promise<Session> {
-    const access = await this.deps.tokens.issue(user.id)
+    const epoch = this.deps.accounts.activeAccount(user.id)?.tokenEpoch ?? 0
+    const access = await this.deps.tokens.issue(user.id, epoch)
     const refreshToken = randomBytes(32).toString('base64url')
     const refreshExpiresAt = Date.now() + REFRESH_DAYS * 24 * 3600 * 1000
     this.deps.accounts.storeRefresh(refreshToken, user.id, family, refreshExpiresAt)
@@ -307,8 +308,12 @@ export class AuthService {
     const found = this.deps.accounts.userByName(name)
     if (!found) throw notFound(`no user ${name}`)
     const password = randomPassword()
-    this.deps.accounts.setPassword(found.user.id, await hashPassword(password))
-    this.deps.accounts.revokeAllOf(found.user.id)
+    const hash = await hashPassword(password)
+    this.deps.accounts.transaction(() => {
+      this.deps.accounts.setPassword(found.user.id, hash)
+      this.deps.accounts.revokeAllOf(found.user.id)
+      this.deps.accounts.endTokens(found.user.id)
+    })()
     this.auditUser(found.user, 'auth.password_reset', {})
     return { user: found.user, password }
   }

@@ -23,8 +23,9 @@ export class TokenAuth implements Auth {
 
   async identifyToken(token: string | undefined): Promise<User | null> {
     if (!token) return null
-    const userId = await this.tokens.verify(token)
-    return (userId && this.accounts.activeUser(userId)) || null
+    const claims = await this.tokens.verify(token)
+    const account = claims ? this.accounts.activeAccount(claims.userId) : undefined
+    return account && account.tokenEpoch === claims?.epoch ? account.user : null
   }
 
   roleIn(user: User, workspaceId: string): Role | undefined {

@@ -30,10 +30,11 @@ export class AccessTokens {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async issue(userId: string): Promise<{ token: string; expiresAt: number }> {
+  /** `epoch`: the user's token epoch now (a password reset bumps it, ending older tokens). */
+  async issue(userId: string, epoch = 0): Promise<{ token: string; expiresAt: number }> {
     const issuedAt = Math.floor(this.now() / 1000)
     const expiresAt = issuedAt + ACCESS_TOKEN_SECONDS
-    const token = await new SignJWT({})
+    const token = await new SignJWT({ ep: epoch })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(userId)
       .setIssuer(ISSUER)
@@ -45,8 +46,8 @@ export class AccessTokens {
     return { token, expiresAt: expiresAt * 1000 }
   }
 
-  /** The user id a valid token names, or null for anything else (never throws). */
-  async verify(token: string): Promise<string | null> {
+  /** The user and epoch a valid token names, or null for anything else (never throws). */
+  async verify(token: string): Promise<{ userId: string; epoch: number } | null> {
     try {
       const { payload } = await jwtVerify(token, this.secret, {
         algorithms: ['HS256'],
@@ -56,7 +57,10 @@ export class AccessTokens {
         currentDate: new Date(this.now()),
         requiredClaims: ['exp', 'sub'],
       })
-      return typeof payload.sub === 'string' ? payload.sub : null
+      if (typeof payload.sub !== 'string') return null
+      // Tokens from before epochs existed carry none: they belong to epoch 0.
+      const epoch = typeof payload.ep === 'number' ? payload.ep : 0
+      return { userId: payload.sub, epoch }
     } catch (error) {
       if (error instanceof errors.JOSEError || error instanceof TypeError) return null
       throw error

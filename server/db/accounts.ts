@@ -67,8 +67,14 @@ export class Accounts {
         [string],
         User & { password_hash: string | null; disabled_at: number | null }
       >('SELECT id, name, color, password_hash, disabled_at FROM users WHERE name = ?'),
-      byId: db.prepare<[string], User & { disabled_at: number | null }>(
-        'SELECT id, name, color, disabled_at FROM users WHERE id = ?',
+      byId: db.prepare<[string], User & { disabled_at: number | null; token_epoch: number }>(
+        'SELECT id, name, color, disabled_at, token_epoch FROM users WHERE id = ?',
+      ),
+      bumpEpoch: db.prepare<[string]>(
+        'UPDATE users SET token_epoch = token_epoch + 1 WHERE id = ?',
+      ),
+      epochs: db.prepare<[], { id: string; token_epoch: number }>(
+        'SELECT id, token_epoch FROM users WHERE token_epoch > 0',
       ),
       insertUser: db.prepare<[string, string, string, string, number]>(
         'INSERT INTO users (id, name, color, password_hash, created_at) VALUES (?, ?, ?, ?, ?)',
@@ -126,10 +132,25 @@ export class Accounts {
   }
 
   activeUser(id: string): User | undefined {
+    return this.activeAccount(id)?.user
+  }
+
+  /** An enabled user with their token epoch (tokens of another epoch are void). */
+  activeAccount(id: string): { user: User; tokenEpoch: number } | undefined {
     const row = this.stmts.byId.get(id)
     if (!row || row.disabled_at !== null) return undefined
-    const { disabled_at: _disabled, ...user } = row
-    return user
+    const { disabled_at: _disabled, token_epoch: tokenEpoch, ...user } = row
+    return { user, tokenEpoch }
+  }
+
+  /** Ends every access token the user holds (their next request or socket needs a new one). */
+  endTokens(userId: string): void {
+    this.stmts.bumpEpoch.run(userId)
+  }
+
+  /** Users whose tokens were ended at least once, with their epoch now. */
+  tokenEpochs(): Map<string, number> {
+    return new Map(this.stmts.epochs.all().map((row) => [row.id, row.token_epoch]))
   }
 
   createUser(user: User, passwordHash: string): User {

@@ -182,6 +182,11 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (hash, workspace_id)
   ) WITHOUT ROWID;
   `,
+  // 6: a user's sessions end together (a password reset): access tokens carry the epoch they
+  // were issued in, and a bump makes every earlier one invalid at once.
+  `
+  ALTER TABLE users ADD COLUMN token_epoch INTEGER NOT NULL DEFAULT 0;
+  `,
 ]
 
 export const schemaVersion = migrations.length

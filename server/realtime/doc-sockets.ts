@@ -45,10 +45,14 @@ export class DocSockets {
   private readonly perUser = new Map<string, number>()
   private readonly pingTimer: NodeJS.Timeout
   private stopping = false
-  /** Connection attempts per user: a reconnect loop cannot hammer the server. */
-  private readonly attempts = new KeyedBuckets(5, 30)
+  /**
+   * Connection attempts per user: a reconnect loop cannot hammer the server, yet the burst
+   * after a restart (every tab reconnecting at once) fits, up to the user's socket cap.
+   */
+  private readonly attempts: KeyedBuckets
 
   constructor(private readonly options: DocSocketOptions) {
+    this.attempts = new KeyedBuckets(5, Math.max(30, options.limits.maxConnectionsPerUser ?? 0))
     this.pingTimer = setInterval(() => this.checkLiveness(), options.pingMs)
     this.pingTimer.unref()
   }
@@ -139,6 +143,12 @@ export class DocSockets {
       if (role === null) connection.close(CloseCode.forbidden, 'removed from the workspace')
       else connection.role = role
     }
+  }
+
+  /** Closes every socket of a user (their tokens were ended: 4401, sign in again). */
+  closeUser(userId: string, code: number, reason: string): void {
+    for (const connection of [...this.connections])
+      if (connection.user.id === userId) connection.close(code, reason)
   }
 
   /** Stops accepting sockets and closes the open ones with 1012. */
