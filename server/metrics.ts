@@ -15,6 +15,10 @@ export class Metrics {
       connections: () => number
       rooms: () => number
       liveSessions: () => number
+      /** Stored updates skipped on load because they no longer apply (corrupt rows). */
+      skippedRows?: () => number
+      /** Whether commits are failing now (storage/store-health.ts). */
+      storageFailing?: () => boolean
     },
     /** Who may scrape /metrics (http/routes/health.ts): a bearer token, or loopback only. */
     readonly access: { token: string | undefined } = { token: undefined },
@@ -55,6 +59,19 @@ export class Metrics {
           this.inc(read())
         },
       })
+    counter(
+      'loupe_stored_updates_skipped_total',
+      'Stored document updates that did not apply on load and were skipped (corrupt rows)',
+      () => sources.skippedRows?.() ?? 0,
+    )
+    new client.Gauge({
+      name: 'loupe_storage_failing',
+      help: '1 while commits to storage fail (readiness says why), else 0',
+      registers: [registry],
+      collect() {
+        this.set(sources.storageFailing?.() ? 1 : 0)
+      },
+    })
     counter('loupe_updates_accepted_total', 'Document updates accepted', () => tallies.accepted)
     counter('loupe_updates_rejected_total', 'Document updates refused', () => tallies.rejected)
     counter(

@@ -27,6 +27,8 @@ import { DocSockets } from './realtime/doc-sockets.ts'
 import { RoomManager } from './realtime/rooms.ts'
 import { warmUpYjs } from './realtime/warm-up.ts'
 import type { DocStore } from './storage/doc-store.ts'
+import { StoreHealth } from './storage/store-health.ts'
+import type { Readiness } from './http/routes/health.ts'
 import { SqliteDocStore } from './storage/sqlite-doc-store.ts'
 import { CloseCode } from '../shared/protocol/close-codes.ts'
 import { AuditLog } from './audit/audit-log.ts'
@@ -99,14 +101,23 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       connections: () => docSockets.count,
       rooms: () => rooms.size,
       liveSessions: () => live.sessions.count,
+      skippedRows: () => storeHealth.skippedRowCount,
+      storageFailing: () => storeHealth.failing !== null,
     },
     { token: config.metricsToken },
   )
-  const committer: GroupCommitter = new GroupCommitter(store, metrics.commits)
+  const storeHealth = new StoreHealth()
+  const committer: GroupCommitter = new GroupCommitter(
+    store,
+    metrics.commits,
+    storeHealth,
+    (error) => log.error({ err: error }, 'a commit listener failed'),
+  )
   const rooms: RoomManager = new RoomManager(
     {
       store,
       committer,
+      skippedRow: (boardId) => storeHealth.skippedRow(boardId),
       log,
       maxDocBytes: config.limits.maxDocBytes,
       maxAwarenessBytes: config.limits.maxAwarenessBytes,
@@ -134,6 +145,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     },
     pingMs: config.pingMs,
     stats: metrics.bytes,
+    storeHealth,
     log,
   })
   const lockEvents = new LockActivity({ bus, audit, notifier, directory })
@@ -201,18 +213,28 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     config.clientDir && existsSync(join(config.clientDir, 'index.html'))
       ? config.clientDir
       : undefined
-  const readiness = {
-    problems() {
+  const readiness: Readiness = {
+    async check() {
       const problems: string[] = []
       if (stopping) problems.push('server is stopping')
       if (!db.open) problems.push('database is closed')
       else if (db.pragma('user_version', { simple: true }) !== schemaVersion)
         problems.push('database schema is not current')
-      return problems
-    },
-    warnings() {
+      // A failing store recovers by itself when a write works again; with no writer about,
+      // readiness tries one, no more often than the back-off allows.
+      if (db.open && storeHealth.dueForRetry) {
+        try {
+          await store.probe()
+          storeHealth.committed()
+        } catch (error) {
+          storeHealth.failed(error)
+        }
+      }
+      problems.push(...storeHealth.problems())
+      const warnings = storeHealth.warnings()
       // The API and sockets serve without the web client (`npm start` builds it).
-      return config.clientDir && !clientDir ? ['web client is not built'] : []
+      if (config.clientDir && !clientDir) warnings.push('web client is not built')
+      return { problems, warnings }
     },
   }
 

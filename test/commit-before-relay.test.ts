@@ -13,6 +13,7 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
+import { CloseCode } from '../shared/protocol/close-codes.ts'
 import { board, createTask } from '../shared/schema/board.ts'
 import type { Db } from '../server/db/open.ts'
 import type { CompactResult, DocStore, DocUpdate, StoredDoc } from '../server/storage/doc-store.ts'
@@ -78,6 +79,10 @@ class ControlledStore implements DocStore {
 
   pendingUpdates(boardId: string): Promise<number> {
     return this.inner.pendingUpdates(boardId)
+  }
+
+  probe(): Promise<void> {
+    return this.inner.probe()
   }
 }
 
@@ -196,7 +201,7 @@ describe('commit before relay', () => {
       expect(Y.encodeStateVector(doc)).toEqual(Y.encodeStateVector(stored))
   })
 
-  it('relays nothing from a commit that fails, closes the sockets with 1011, stays up, and converges once the store works again', async () => {
+  it('relays nothing from a commit that fails, closes the sockets with 4503 (storage unavailable), stays up, and converges once the store works again', async () => {
     const { t, store } = await controlledServer()
     const boardId = await t.createBoard('Failing')
     const a = new Y.Doc()
@@ -238,7 +243,7 @@ describe('commit before relay', () => {
       expect(closes.filter((c) => c.who === 'b').length).toBeGreaterThanOrEqual(1)
     })
     const codes = new Set(closes.map((c) => c.code))
-    expect([...codes]).toEqual([1011])
+    expect([...codes]).toEqual([CloseCode.storageUnavailable])
     expect(codes.has(1000) || codes.has(1005)).toBe(false)
     expect(closes.every((c) => !c.bHasLost)).toBe(true)
     expect(board(b).tasks.has('lost')).toBe(false)

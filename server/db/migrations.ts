@@ -187,6 +187,11 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE users ADD COLUMN token_epoch INTEGER NOT NULL DEFAULT 0;
   `,
+  // 7: a scratch table for the storage probe (storage/store-health.ts): a write that needs a
+  // fresh page, so it fails exactly when a commit would.
+  `
+  CREATE TABLE store_probe (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+  `,
 ]
 
 export const schemaVersion = migrations.length

@@ -33,6 +33,8 @@ export function closeDb(db: Db): void {
   if (!db.open) return
   try {
     db.pragma('optimize')
+  } catch {
+    // Only an optimisation; a full disk must not turn a clean stop into a crash.
   } finally {
     db.close()
   }

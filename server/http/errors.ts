@@ -10,6 +10,7 @@ import type { z } from 'zod'
 import { isValidId } from '../../shared/ids.ts'
 import { ErrorCode, type ErrorBody } from '../../shared/protocol/errors.ts'
 import { badRequest, LoupeError } from '../errors.ts'
+import { isStorageError } from '../storage/store-health.ts'
 
 /** The status of every error code; a new code does not compile until it has one. */
 export const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
@@ -47,6 +48,14 @@ export function errorHandler(log: Logger) {
       const retryAfter = error.details.retryAfterSeconds
       if (typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter))
       return c.json(errorBody(error.code, error.message, error.details), statusOf[error.code])
+    }
+    if (isStorageError(error)) {
+      log.error({ err: error, path: c.req.path }, 'request failed: storage unavailable')
+      c.header('Retry-After', '5')
+      return c.json(
+        errorBody(ErrorCode.unavailable, 'storage is unavailable right now; try again later'),
+        503,
+      )
     }
     log.error({ err: error, path: c.req.path }, 'request failed')
     return c.json(errorBody(ErrorCode.internal, 'internal error'), 500)

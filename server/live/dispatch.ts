@@ -4,6 +4,8 @@
  * Every request gets exactly one reply; a domain error (server/errors.ts) is its refusal.
  */
 import { isEventType, parseStream } from '../../shared/protocol/events.ts'
+import type { Logger } from 'pino'
+import { ErrorCode } from '../../shared/protocol/errors.ts'
 import type { ClientRequest } from '../../shared/protocol/live.ts'
 import type { Auth } from '../auth/auth.ts'
 import type { Directory, User } from '../db/directory.ts'
@@ -11,6 +13,7 @@ import { badRequest, forbidden, LoupeError, unavailable } from '../errors.ts'
 import type { EventBus } from '../events/bus.ts'
 import type { LockApi } from '../locks/lock-api.ts'
 import type { NotificationStore } from '../notifications/notification-store.ts'
+import { isStorageError } from '../storage/store-health.ts'
 import type { LiveSession } from './session.ts'
 
 type LiveRequest = ClientRequest
@@ -18,6 +21,7 @@ type LiveRequest = ClientRequest
 const REPLAY_PAGE = 1000
 
 export interface DispatchDeps {
+  log: Logger
   auth: Auth
   directory: Directory
   bus: EventBus
@@ -35,13 +39,14 @@ export class LiveDispatch {
       if (message.type !== 'subscribe')
         session.send({ type: 'reply', id: message.id, ok: true, result })
     } catch (error) {
-      // A domain error is the refusal; anything else is a bug and surfaces as one.
-      if (!(error instanceof LoupeError)) throw error
+      // A domain error is the refusal. Anything else (a failing disk, a bug) is logged and
+      // still answered: the socket and the process carry on.
+      const refusal = error instanceof LoupeError ? error : unexpected(error, this.deps.log)
       session.send({
         type: 'reply',
         id: message.id,
         ok: false,
-        error: { ...error.details, code: error.code, message: error.message },
+        error: { ...refusal.details, code: refusal.code, message: refusal.message },
       })
     }
   }
@@ -134,6 +139,15 @@ export class LiveDispatch {
     }
     if (!allowed) throw forbidden(`not allowed to read ${stream}`)
   }
+}
+
+function unexpected(error: unknown, log: Logger): LoupeError {
+  if (isStorageError(error)) {
+    log.error({ err: error }, 'live request failed: storage unavailable')
+    return unavailable('storage is unavailable right now; try again later')
+  }
+  log.error({ err: error }, 'live request failed')
+  return new LoupeError(ErrorCode.internal, 'internal error')
 }
 
 function assertNever(value: never): never {

@@ -76,11 +76,17 @@ export class LiveHub {
       if (!rate.take()) return ws.close(CloseCode.rateLimited, 'too many messages per second')
       const message = parse(ws, data.toString('utf8'))
       if (!message) return
-      if (message.type === 'hello') session = this.hello(ws, user, message)
-      else if (!session)
-        sendTo(ws, { type: 'error', error: { code: 'hello_first', message: 'send hello first' } })
-      else if (message.type === 'pong') session.unanswered = 0
-      else this.dispatch.handle(session, message)
+      try {
+        if (message.type === 'hello') session = this.hello(ws, user, message)
+        else if (!session)
+          sendTo(ws, { type: 'error', error: { code: 'hello_first', message: 'send hello first' } })
+        else if (message.type === 'pong') session.unanswered = 0
+        else this.dispatch.handle(session, message)
+      } catch (error) {
+        // An exception here would escape into ws and end the process: end this socket only.
+        this.options.log.error({ err: error }, 'live socket failed')
+        ws.close(1011, 'internal error')
+      }
     })
     ws.on('close', () => {
       this.sockets.delete(ws)

@@ -72,6 +72,7 @@ class MemoryStore implements DocStore {
   async pendingUpdates(boardId: string): Promise<number> {
     return this.rows.get(boardId)?.length ?? 0
   }
+  async probe(): Promise<void> {}
 }
 
 const label = (update: DocUpdate) => new TextDecoder().decode(update.data)
@@ -228,5 +229,38 @@ describe('GroupCommitter', () => {
 
     store.open()
     expect(await drain).toEqual({ committed: ['a', 'b'], heard: ['a', 'b'] })
+  })
+
+  it('tells the rest of a batch when one listener throws, and reports the store’s health', async () => {
+    const store = new MemoryStore()
+    const outcomes: string[] = []
+    const thrown: unknown[] = []
+    const committer = new GroupCommitter(
+      store,
+      { observeCommit: () => {} },
+      {
+        committed: () => outcomes.push('ok'),
+        failed: (error) => outcomes.push(`failed: ${(error as Error).message}`),
+      },
+      (error) => thrown.push(error),
+    )
+    const heard: string[] = []
+    committer.enqueue(update('a'), {
+      committed: () => {
+        heard.push('a')
+        throw new Error('listener a broke')
+      },
+    })
+    committer.enqueue(update('b'), { committed: () => heard.push('b') })
+    await committer.drain()
+    expect(heard).toEqual(['a', 'b'])
+    expect(thrown).toEqual([new Error('listener a broke')])
+
+    store.throwNext = new Error('disk full')
+    committer.enqueue(update('c'), { committed: () => {} })
+    await committer.drain()
+    committer.enqueue(update('d'), { committed: () => {} })
+    await committer.drain()
+    expect(outcomes).toEqual(['ok', 'failed: disk full', 'ok'])
   })
 })

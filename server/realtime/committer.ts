@@ -19,6 +19,12 @@ export interface CommitStats {
   observeCommit(seconds: number, updates: number): void
 }
 
+/** Told whether the store can write (see storage/store-health.ts). */
+export interface CommitHealth {
+  committed(): void
+  failed(error: unknown): void
+}
+
 export class GroupCommitter {
   private queue: Queued[] = []
   private scheduled = false
@@ -28,6 +34,9 @@ export class GroupCommitter {
   constructor(
     private readonly store: DocStore,
     private readonly stats: CommitStats,
+    private readonly health?: CommitHealth,
+    /** Where a listener's exception goes: it must not keep the rest of the batch from hearing. */
+    private readonly listenerFailed: (error: unknown) => void = (error) => console.error(error),
   ) {}
 
   get pending(): number {
@@ -62,10 +71,18 @@ export class GroupCommitter {
     try {
       await this.store.append(batch.map((q) => q.update))
       this.stats.observeCommit((performance.now() - started) / 1000, batch.length)
+      this.health?.committed()
     } catch (cause) {
       error = cause instanceof Error ? cause : new Error(String(cause))
+      this.health?.failed(error)
     }
-    for (const { listener } of batch) listener.committed(error)
+    for (const { listener } of batch) {
+      try {
+        listener.committed(error)
+      } catch (failure) {
+        this.listenerFailed(failure)
+      }
+    }
   }
 
   private notifyIdle(): void {

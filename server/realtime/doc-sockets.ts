@@ -37,6 +37,8 @@ export interface DocSocketOptions {
   limits: ConnectionLimits & { maxConnectionsPerUser: number | null }
   pingMs: number
   stats: ConnectionStats
+  /** While storage fails, new sockets are turned away (4503) so writers back off. */
+  storeHealth?: { readonly refusing: boolean }
   log: Logger
 }
 
@@ -79,6 +81,8 @@ export class DocSockets {
   private open(ws: WebSocket, boardId: string, decision: AccessDecision): void {
     if (this.stopping) return ws.close(CloseCode.serverStopping, 'server stopping')
     if (!decision.ok) return ws.close(decision.code, decision.reason)
+    if (this.options.storeHealth?.refusing)
+      return ws.close(CloseCode.storageUnavailable, 'storage unavailable, retry later')
     const { user, role, workspaceId } = decision.access
     const cap = this.options.limits.maxConnectionsPerUser
     const mine = this.perUser.get(user.id) ?? 0

@@ -18,6 +18,7 @@ import { permissionDeniedFrame, syncStep1Frame, syncStep2Frame, updateFrame } fr
 import { RoomAwareness, type AwarenessOwner, type StampedUser } from './awareness.ts'
 import type { GroupCommitter } from './committer.ts'
 import { malformed, ProtocolError } from './errors.ts'
+import { unavailable } from '../errors.ts'
 
 /** A connection as the room sees it. */
 export interface RoomPeer extends AwarenessOwner {
@@ -49,6 +50,8 @@ export interface RoomDeps {
   stats: { accepted(bytes: number): void; rejected(): void }
   /** The room can no longer be trusted to match storage; its manager must drop it. */
   evicted(room: Room): void
+  /** A stored update of this board did not apply on load and was skipped. */
+  skippedRow?: (boardId: string) => void
 }
 
 type Origin = RoomPeer | typeof SERVER_ORIGIN
@@ -70,7 +73,7 @@ export class Room {
   readonly peers = new Set<RoomPeer>()
   /** Updates applied in memory whose commit has not completed. */
   private uncommitted = 0
-  private commitWaiters: Array<() => void> = []
+  private commitWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = []
   /** Users whose changes were committed since they were last told. */
   private committedFor = new Set<string>()
   /** Doc updates produced by the apply in progress; enqueued only if it succeeds. */
@@ -144,6 +147,7 @@ export class Room {
             { err: partError, boardId },
             'skipping a stored update that does not apply',
           )
+          deps.skippedRow?.(boardId)
         }
       }
     }
@@ -343,8 +347,10 @@ export class Room {
   ): void {
     this.uncommitted--
     if (error) {
+      // Nothing of this update was relayed; its sender still has it and sends it again when
+      // it reconnects, which the door allows once storage works again (store-health.ts).
       this.deps.log.error({ err: error, boardId: this.boardId }, 'commit failed')
-      this.evict('storage failed')
+      this.evict('storage failed', CloseCode.storageUnavailable, 'storage unavailable, retry later')
       return
     }
     this.logLength++
@@ -364,7 +370,7 @@ export class Room {
     if (this.uncommitted === 0 && this.commitWaiters.length > 0) {
       const waiters = this.commitWaiters
       this.commitWaiters = []
-      for (const resolve of waiters) resolve()
+      for (const { resolve } of waiters) resolve()
     }
     if (this.logLength >= this.deps.compactAfterUpdates) this.scheduleCompaction()
   }
@@ -374,10 +380,14 @@ export class Room {
     return (this.fullState ??= Y.encodeStateAsUpdate(this.doc))
   }
 
-  /** Resolves when every update applied so far is committed. */
+  /**
+   * Resolves when every update applied so far is committed; rejects (503 at the HTTP door)
+   * if a commit fails first, since what was applied will never be stored by this room.
+   */
   whenCommitted(): Promise<void> {
+    if (this.evicted) return Promise.reject(storageLost())
     if (this.uncommitted === 0) return Promise.resolve()
-    return new Promise((resolve) => this.commitWaiters.push(resolve))
+    return new Promise((resolve, reject) => this.commitWaiters.push({ resolve, reject }))
   }
 
   get updatesSinceSnapshot(): number {
@@ -444,11 +454,18 @@ export class Room {
   }
 
   /** Drops the room: peers reconnect and resync against a fresh load from storage. */
-  private evict(reason: string): void {
+  private evict(
+    reason: string,
+    code: number = 1011,
+    told = 'board reloaded, please reconnect',
+  ): void {
     if (this.evicted) return
     this.evicted = true
     this.deps.log.error({ boardId: this.boardId, reason }, 'room evicted')
-    for (const peer of this.peers) peer.close(1011, 'board reloaded, please reconnect')
+    for (const peer of this.peers) peer.close(code, told)
+    const waiters = this.commitWaiters
+    this.commitWaiters = []
+    for (const { reject } of waiters) reject(storageLost())
     this.deps.evicted(this)
   }
 
@@ -464,6 +481,9 @@ export class Room {
     this.fullState = null
   }
 }
+
+/** What waiters of an evicted room hear: their change will not be stored by it. */
+const storageLost = () => unavailable('the board could not store its changes; try again')
 
 function readBytes(decoder: decoding.Decoder, what: string): Uint8Array {
   try {

@@ -101,7 +101,7 @@ export class RoomManager {
 
   private async unload(slot: Slot, room: Room): Promise<void> {
     slot.idleTimer = null
-    await room.whenCommitted()
+    await room.whenCommitted().catch(() => {})
     // Fold a long log now, while the document is in memory, so the next load is quick.
     if (room.updatesSinceSnapshot >= 16) await room.compact()
     if (slot.holds > 0 || this.slots.get(room.boardId) !== slot) return
@@ -125,7 +125,8 @@ export class RoomManager {
     const rooms = [...this.rooms()]
     for (const slot of this.slots.values()) if (slot.idleTimer) clearTimeout(slot.idleTimer)
     for (const room of rooms) {
-      await room.whenCommitted()
+      // An evicted room has nothing more to store; its clients resend what it lost.
+      await room.whenCommitted().catch(() => {})
       if (room.updatesSinceSnapshot > 0) await room.compact()
       room.destroy()
     }

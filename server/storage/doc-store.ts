@@ -44,6 +44,11 @@ export interface DocStore {
   compact(boardId: string, fold: (stored: StoredDoc) => Uint8Array): Promise<CompactResult>
   /** Updates stored since the last snapshot. */
   pendingUpdates(boardId: string): Promise<number>
+  /**
+   * Proves the store can commit now: a small write that needs fresh space, undone in the same
+   * transaction. Throws as a failed commit would (a full disk, a failing database).
+   */
+  probe(): Promise<void>
 }
 
 /** The state a stored board decodes to: snapshot and log merged (no document needed). */

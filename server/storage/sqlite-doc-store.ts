@@ -19,6 +19,7 @@ export class SqliteDocStore implements DocStore {
   /** Last sequence number per board, so appends need no lookup. */
   private readonly lastSeq = new Map<string, number>()
   private readonly appendAll: (updates: readonly DocUpdate[]) => void
+  private readonly probeAll: () => void
 
   constructor(private readonly db: Db) {
     this.stmts = {
@@ -45,7 +46,13 @@ export class SqliteDocStore implements DocStore {
       deleteUpTo: db.prepare<[string, number]>(
         'DELETE FROM doc_updates WHERE board_id = ? AND seq <= ?',
       ),
+      probeWrite: db.prepare('INSERT INTO store_probe (data) VALUES (zeroblob(8192))'),
+      probeClear: db.prepare('DELETE FROM store_probe'),
     }
+    this.probeAll = db.transaction(() => {
+      this.stmts.probeWrite.run()
+      this.stmts.probeClear.run()
+    })
     this.appendAll = db.transaction((updates: readonly DocUpdate[]) => {
       const now = Date.now()
       for (const update of updates) {
@@ -88,7 +95,18 @@ export class SqliteDocStore implements DocStore {
   }
 
   async append(updates: readonly DocUpdate[]): Promise<void> {
-    if (updates.length > 0) this.appendAll(updates)
+    if (updates.length === 0) return
+    try {
+      this.appendAll(updates)
+    } catch (error) {
+      // The transaction rolled back; sequence numbers taken inside it were not stored.
+      this.lastSeq.clear()
+      throw error
+    }
+  }
+
+  async probe(): Promise<void> {
+    this.probeAll()
   }
 
   async compact(boardId: string, fold: (stored: StoredDoc) => Uint8Array): Promise<CompactResult> {

@@ -20,6 +20,12 @@ export const CloseCode = {
   unsupportedVersion: 4426,
   /** Messages or bytes per second over the connection's limit. */
   rateLimited: 4429,
+  /**
+   * The server cannot store changes right now (a full disk, a failing database): nothing the
+   * client sent was relayed or lost on its side. Reconnect with back-off; until storage works
+   * again new document sockets get this code at once.
+   */
+  storageUnavailable: 4503,
   /** The server is stopping; reconnect later. */
   serverStopping: 1012,
 } as const

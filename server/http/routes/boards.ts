@@ -169,6 +169,10 @@ export function boardRoutes(deps: BoardRouteDeps) {
   app.patch('/boards/:id', async (c) => {
     const { board } = boardFor(c.var.user, idParam(c, 'id'), 'editor')
     const body = await jsonBody(c, patchBoardRequest)
+    // The document first: if its commit fails (503), the listing keeps the old title too.
+    await rooms.change(board.id, (room) =>
+      room.transactAsServer((doc) => boardDoc(doc).meta.set('title', body.title)),
+    )
     directory.renameBoard(board.id, body.title)
     const change = { actor: c.var.user, workspaceId: board.workspaceId, boardId: board.id }
     deps.bus.emit('board.renamed', { ...change, data: { boardId: board.id, title: body.title } })
@@ -178,9 +182,6 @@ export function boardRoutes(deps: BoardRouteDeps) {
       target: board.id,
       data: { from: board.title, to: body.title },
     })
-    await rooms.change(board.id, (room) =>
-      room.transactAsServer((doc) => boardDoc(doc).meta.set('title', body.title)),
-    )
     return c.json({ board: directory.board(board.id) as Board })
   })
 

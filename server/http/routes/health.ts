@@ -5,19 +5,19 @@ import type { Metrics } from '../../metrics.ts'
 import { errorBody } from '../errors.ts'
 
 export interface Readiness {
-  /** Problems that make the server not ready; empty when it is. */
-  problems(): string[]
-  /** What is missing but does not stop serving. */
-  warnings(): string[]
+  /**
+   * `problems` make the server not ready (empty when it is); `warnings` name what is wrong
+   * or missing but does not stop serving.
+   */
+  check(): Promise<{ problems: string[]; warnings: string[] }>
 }
 
 /** Liveness checks nothing but the event loop; readiness checks what serving needs. */
 export function healthRoutes(readiness: Readiness, metrics: Metrics) {
   const app = new Hono()
   app.get('/healthz', (c) => c.json({ ok: true }))
-  app.get('/readyz', (c) => {
-    const problems = readiness.problems()
-    const warnings = readiness.warnings()
+  app.get('/readyz', async (c) => {
+    const { problems, warnings } = await readiness.check()
     return problems.length === 0
       ? c.json({ ready: true, warnings })
       : c.json({ ready: false, problems, warnings }, 503)
