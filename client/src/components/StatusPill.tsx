@@ -6,6 +6,7 @@ const labels: Record<SaveState, string> = {
   syncing: 'Syncing…',
   saved: 'All changes saved',
   'read-only': 'Read only',
+  'server-cannot-save': 'The server cannot save right now — changes kept on this device',
 }
 
 /** Online or not, and whether the server has committed this client's changes. */

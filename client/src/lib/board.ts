@@ -9,12 +9,13 @@ import { WebsocketProvider } from 'y-websocket'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
 import { board as boardTypes } from '../../../shared/schema/board.ts'
-import { finalCloseCodes } from '../../../shared/protocol/close-codes.ts'
+import { CloseCode, finalCloseCodes } from '../../../shared/protocol/close-codes.ts'
 import { currentToken, onTokenChange } from './api.ts'
 import type { Live } from './live.ts'
 import { LOCAL } from './yjs-store.ts'
 
-export type SaveState = 'offline-saved-here' | 'offline' | 'syncing' | 'saved' | 'read-only'
+export type SaveState =
+  'offline-saved-here' | 'offline' | 'syncing' | 'saved' | 'read-only' | 'server-cannot-save'
 
 export interface BoardConnection {
   doc: Y.Doc
@@ -60,9 +61,13 @@ export function makeBoardConnection(
   const [committedClock, setCommittedClock] = createSignal(0)
   const [localClock, setLocalClock] = createSignal(0)
   provider.on('status', ({ status }: { status: string }) => setOnline(status === 'connected'))
+  // 4503: the server cannot store anything right now; the provider retries with back-off.
+  const [storageDown, setStorageDown] = createSignal(false)
   provider.on('connection-close', (event: CloseEvent | null) => {
     if (event && finalCloseCodes.has(event.code)) setRefused(event.code)
+    if (event?.code === CloseCode.storageUnavailable) setStorageDown(true)
   })
+  provider.on('sync', (synced: boolean) => synced && setStorageDown(false))
   doc.on('update', (_update: Uint8Array, origin: unknown) => {
     if (origin === LOCAL || origin === undo) setLocalClock(Y.getState(doc.store, doc.clientID))
   })
@@ -80,6 +85,7 @@ export function makeBoardConnection(
   const saveState = (): SaveState => {
     if (readOnly()) return 'read-only'
     const dirty = localClock() > committedClock()
+    if (storageDown()) return 'server-cannot-save'
     if (!online()) return dirty ? 'offline-saved-here' : 'offline'
     return dirty ? 'syncing' : 'saved'
   }
