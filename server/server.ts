@@ -25,6 +25,7 @@ import { Metrics } from './metrics.ts'
 import { GroupCommitter } from './realtime/committer.ts'
 import { DocSockets } from './realtime/doc-sockets.ts'
 import { RoomManager } from './realtime/rooms.ts'
+import { LARGE_UPDATE_BYTES, SLICE_STRUCTS, UpdateSlicer } from './realtime/update-slicer-pool.ts'
 import { warmUpYjs } from './realtime/warm-up.ts'
 import type { DocStore } from './storage/doc-store.ts'
 import { StoreHealth } from './storage/store-health.ts'
@@ -107,6 +108,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     { token: config.metricsToken },
   )
   const storeHealth = new StoreHealth()
+  const slicer = new UpdateSlicer(SLICE_STRUCTS)
   const committer: GroupCommitter = new GroupCommitter(
     store,
     metrics.commits,
@@ -118,6 +120,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       store,
       committer,
       skippedRow: (boardId) => storeHealth.skippedRow(boardId),
+      large: { minBytes: LARGE_UPDATE_BYTES, slicer },
       log,
       maxDocBytes: config.limits.maxDocBytes,
       maxAwarenessBytes: config.limits.maxAwarenessBytes,
@@ -311,6 +314,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       docSockets.stop()
       await rooms.closeAll()
       await committer.drain()
+      await slicer.close()
       await closeSockets(wss, 2000)
       httpServer.closeAllConnections()
       await closed

@@ -52,6 +52,8 @@ export interface RoomDeps {
   evicted(room: Room): void
   /** A stored update of this board did not apply on load and was skipped. */
   skippedRow?: (boardId: string) => void
+  /** Updates over `minBytes` are sliced off the event loop and applied a slice per turn. */
+  large?: { minBytes: number; slicer: { slice(update: Uint8Array): Promise<Uint8Array[]> } }
 }
 
 type Origin = RoomPeer | typeof SERVER_ORIGIN
@@ -225,13 +227,15 @@ export class Room {
     return syncStep2Frame(update)
   }
 
-  private receiveUpdate(peer: RoomPeer, update: Uint8Array): void {
+  private receiveUpdate(peer: RoomPeer, update: Uint8Array): void | Promise<void> {
     if (!peer.canWrite) return this.refuseWrite(peer, update)
     if (update.byteLength === 0) throw malformed('empty update')
     if (this.storedBytes + update.byteLength > this.deps.maxDocBytes) {
       this.deps.stats.rejected()
       throw new ProtocolError(CloseCode.tooLarge, 'board is at its size limit')
     }
+    const { large } = this.deps
+    if (large && update.byteLength > large.minBytes) return this.receiveLarge(peer, update, large)
     let decoded: ReturnType<typeof Y.decodeUpdate>
     try {
       // Parses every struct and the delete set without touching the document, so garbage
@@ -243,6 +247,39 @@ export class Room {
     }
     // A client with nothing new answers the server's sync step 1 with an empty update.
     if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return
+    this.applyFromPeer(peer, update)
+    this.deps.stats.accepted(update.byteLength)
+  }
+
+  /**
+   * A large update is decoded and cut into slices on a worker thread, then applied one slice
+   * per event-loop turn: other boards, and this board's other clients, are served in between,
+   * and each slice is committed, then relayed, like any update. The sender's next message
+   * waits (the connection awaits this), so its own order holds.
+   */
+  private async receiveLarge(
+    peer: RoomPeer,
+    update: Uint8Array,
+    large: NonNullable<RoomDeps['large']>,
+  ): Promise<void> {
+    let slices: Uint8Array[]
+    try {
+      slices = await large.slicer.slice(update)
+    } catch {
+      this.deps.stats.rejected()
+      throw malformed('update does not decode')
+    }
+    for (const [i, slice] of slices.entries()) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve))
+      // An evicted room is gone: the sender resends what was not committed on reconnect.
+      if (this.evicted || this.destroyed) return
+      this.applyFromPeer(peer, slice)
+    }
+    this.deps.stats.accepted(update.byteLength)
+  }
+
+  /** Applies a decoded, checked update of a connection: locks enforced, then commit, relay. */
+  private applyFromPeer(peer: RoomPeer, update: Uint8Array): void {
     const store = this.doc.store
     const pendingBefore = [store.pendingStructs?.update, store.pendingDs]
     const locked = this.deps.locks?.lockedByOthers(this.boardId, peer.user.id)
@@ -270,20 +307,23 @@ export class Room {
     ) {
       this.enqueue(update, peer, false)
     }
-    this.deps.stats.accepted(update.byteLength)
   }
 
   /** A viewer's write: never applied; told so when it would have changed something. */
   private refuseWrite(peer: RoomPeer, update: Uint8Array): void {
-    let adds: boolean
-    try {
-      const decoded = Y.decodeUpdate(update)
-      adds = decoded.structs.length > 0 || decoded.ds.clients.size > 0
-      if (adds) adds = !Y.snapshotContainsUpdate(Y.snapshot(this.doc), update)
-    } catch {
-      throw malformed('update does not decode')
+    // Too large to look into on the event loop: it is refused either way.
+    const large = this.deps.large && update.byteLength > this.deps.large.minBytes
+    if (!large) {
+      let adds: boolean
+      try {
+        const decoded = Y.decodeUpdate(update)
+        adds = decoded.structs.length > 0 || decoded.ds.clients.size > 0
+        if (adds) adds = !Y.snapshotContainsUpdate(Y.snapshot(this.doc), update)
+      } catch {
+        throw malformed('update does not decode')
+      }
+      if (!adds) return
     }
-    if (!adds) return
     this.deps.stats.rejected()
     peer.send(permissionDeniedFrame('read-only: viewers cannot edit this board'))
   }
