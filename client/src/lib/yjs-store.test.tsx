@@ -3,7 +3,7 @@ import { createRoot, For } from 'solid-js'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { board, createTask, updateTask } from '../../../shared/schema/board.ts'
-import { createYMapStore, LOCAL, makeYMapStore } from './yjs-store.ts'
+import { createYMapStore, LOCAL, makeYMapStore, MAX_NESTING } from './yjs-store.ts'
 
 describe('the Yjs → Solid store adapter', () => {
   it('mirrors entities and follows local and remote changes, one entity at a time', () => {
@@ -58,5 +58,42 @@ describe('the Yjs → Solid store adapter', () => {
     })
     updateTask(doc, 't1', { title: 'after' })
     expect(store.t1?.title).toBe('x')
+  })
+
+  it('mirrors an entity holding a tree 20,000 levels deep without overflowing the stack', () => {
+    const doc = new Y.Doc()
+    createTask(doc, { id: 't1', title: 'Deep', order: 'a0', createdBy: 'u' })
+    const task = board(doc).tasks.get('t1') as unknown as Y.Map<unknown>
+    doc.transact(() => {
+      let parent = new Y.Map<unknown>()
+      task.set('notes', parent)
+      for (let i = 0; i < 20_000; i++) {
+        const child = new Y.Map<unknown>()
+        parent.set('child', child)
+        parent = child
+      }
+      const xml = new Y.XmlFragment()
+      task.set('outline', xml)
+      let node: Y.XmlFragment | Y.XmlElement = xml
+      for (let i = 0; i < 20_000; i++) {
+        const child = new Y.XmlElement('li')
+        node.insert(0, [child])
+        node = child
+      }
+    })
+    expect(() => task.toJSON()).toThrow(RangeError) // what the adapter must not do
+    const { store, dispose } = makeYMapStore<{ title: string; notes: unknown; outline: unknown }>(
+      board(doc).tasks as never,
+    )
+    expect(store.t1?.title).toBe('Deep')
+    let depth = 0
+    for (let node = store.t1?.notes as Record<string, unknown> | null; node; depth++)
+      node = node.child as Record<string, unknown> | null
+    expect(depth).toBe(MAX_NESTING - 1)
+    expect(store.t1?.outline).toBeNull()
+    // It keeps following changes.
+    updateTask(doc, 't1', { title: 'Still deep' })
+    expect(store.t1?.title).toBe('Still deep')
+    dispose()
   })
 })

@@ -11,8 +11,37 @@ import * as Y from 'yjs'
 /** The origin of every change this client's user makes (undo tracks exactly these). */
 export const LOCAL = Symbol('local')
 
-function plain(value: unknown): unknown {
-  return value instanceof Y.AbstractType ? value.toJSON() : value
+/**
+ * Nested Yjs types deeper than this are not rendered. Any client may write a tree thousands
+ * deep into an entity, and Yjs's own `toJSON` recurses once per level: a board must still
+ * open (it did not: the stack overflowed).
+ */
+export const MAX_NESTING = 32
+
+/** An entity's value as plain JSON, like `toJSON()`, but never deeper than MAX_NESTING. */
+export function plain(value: unknown, depth = 0): unknown {
+  if (!(value instanceof Y.AbstractType)) return value
+  if (depth >= MAX_NESTING) return null
+  if (value instanceof Y.Map) {
+    const out: Record<string, unknown> = {}
+    value.forEach((item, key) => (out[key] = plain(item, depth + 1)))
+    return out
+  }
+  if (value instanceof Y.Array) return value.toArray().map((item) => plain(item, depth + 1))
+  if (value instanceof Y.Text) return value.toString()
+  // XML types render themselves recursively; only shallow ones are shown.
+  if (value instanceof Y.XmlElement || value instanceof Y.XmlFragment) {
+    let level = 0
+    for (
+      let node: unknown = value;
+      node instanceof Y.XmlElement || node instanceof Y.XmlFragment;
+    ) {
+      if (++level + depth > MAX_NESTING) return null
+      node = node.firstChild
+    }
+    return value.toJSON()
+  }
+  return null
 }
 
 /** A store of `map`'s entries as plain JSON, kept in step with the map. */
