@@ -6,6 +6,7 @@ import { coldload } from './coldload.ts'
 import { awareness } from './awareness.ts'
 import { locks } from './locks.ts'
 import { client } from './client.ts'
+import { bigupdate } from './bigupdate.ts'
 import type { Scenario } from './types.ts'
 
 // Method-style members make Scenario<P> assignable to Scenario<unknown> without casts.
@@ -16,5 +17,6 @@ export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [
   coldload,
   awareness,
   locks,
+  bigupdate,
   client,
 ]

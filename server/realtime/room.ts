@@ -27,6 +27,9 @@ export interface RoomPeer extends AwarenessOwner {
   close(code: number, reason: string): void
 }
 
+/** A large update's slices are applied for at most this long per event-loop turn. */
+const SLICE_BUDGET_MS = 8
+
 /** Origin of changes the server makes itself (board rename, seeding). */
 export const SERVER_ORIGIN = Symbol('server')
 
@@ -247,7 +250,7 @@ export class Room {
     }
     // A client with nothing new answers the server's sync step 1 with an empty update.
     if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return
-    this.applyFromPeer(peer, update)
+    this.applyFromPeer(peer, [update])
     this.deps.stats.accepted(update.byteLength)
   }
 
@@ -269,24 +272,40 @@ export class Room {
       this.deps.stats.rejected()
       throw malformed('update does not decode')
     }
-    for (const [i, slice] of slices.entries()) {
-      if (i > 0) await new Promise((resolve) => setImmediate(resolve))
+    for (let next = 0; next < slices.length;) {
+      if (next > 0) await new Promise((resolve) => setImmediate(resolve))
       // An evicted room is gone: the sender resends what was not committed on reconnect.
       if (this.evicted || this.destroyed) return
-      this.applyFromPeer(peer, slice)
+      // As many slices as fit a few milliseconds, as one transaction (one commit, one relay).
+      next += this.applyFromPeer(peer, slices.slice(next), SLICE_BUDGET_MS)
     }
     this.deps.stats.accepted(update.byteLength)
   }
 
-  /** Applies a decoded, checked update of a connection: locks enforced, then commit, relay. */
-  private applyFromPeer(peer: RoomPeer, update: Uint8Array): void {
+  /**
+   * Applies decoded, checked updates of a connection — locks enforced — as one transaction,
+   * then commits and relays it. With a time budget it stops after the update that uses it up
+   * (always applying at least one); returns how many it applied.
+   */
+  private applyFromPeer(
+    peer: RoomPeer,
+    updates: readonly Uint8Array[],
+    budgetMs = Infinity,
+  ): number {
     const store = this.doc.store
     const pendingBefore = [store.pendingStructs?.update, store.pendingDs]
+    const started = performance.now()
+    let applied = 0
+    const applyAll = (doc: Y.Doc) =>
+      doc.transact(() => {
+        do Y.applyUpdate(doc, updates[applied++] as Uint8Array, peer)
+        while (applied < updates.length && performance.now() - started < budgetMs)
+      }, peer)
     const locked = this.deps.locks?.lockedByOthers(this.boardId, peer.user.id)
     if (locked && locked.size > 0) {
       let reverted = new Map<EntityRef, LockHolder>()
       this.applyAndCommit(peer, (doc) => {
-        reverted = applyGuarded(doc, peer, locked, () => Y.applyUpdate(doc, update, peer))
+        reverted = applyGuarded(doc, peer, locked, () => applyAll(doc))
         // What was reverted did not happen: no events or notifications for it.
         if (reverted.size > 0 && this.captured)
           this.captured.derived = this.captured.derived.map((d) => withoutEntities(d, reverted))
@@ -295,18 +314,20 @@ export class Room {
       for (const [entity, holder] of reverted)
         this.deps.locks?.violated(peer.user.id, lockKey(this.boardId, entity), holder)
     } else {
-      this.applyAndCommit(peer, (doc) => Y.applyUpdate(doc, update, peer))
+      this.applyAndCommit(peer, applyAll)
     }
     // Yjs keeps structs whose dependencies have not arrived as pending and leaves them out
-    // of the update event; when this update added to them, store it raw too so they survive
-    // a crash (they are relayed with the update that completes them).
+    // of the update event; when these updates added to them, store them raw too so they
+    // survive a crash (they are relayed with the update that completes them).
     const pendingAfter = [store.pendingStructs?.update, store.pendingDs]
     if (
       (pendingAfter[0] || pendingAfter[1]) &&
       (pendingAfter[0] !== pendingBefore[0] || pendingAfter[1] !== pendingBefore[1])
     ) {
-      this.enqueue(update, peer, false)
+      const raw = updates.slice(0, applied)
+      this.enqueue(raw.length === 1 ? (raw[0] as Uint8Array) : Y.mergeUpdates(raw), peer, false)
     }
+    return applied
   }
 
   /** A viewer's write: never applied; told so when it would have changed something. */

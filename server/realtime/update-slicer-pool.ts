@@ -11,8 +11,8 @@ import { Worker } from 'node:worker_threads'
  * an inline update costs under 10 ms.
  */
 export const LARGE_UPDATE_BYTES = 32 * 1024
-/** Structs per slice: one slice is applied per event-loop turn (a few milliseconds). */
-export const SLICE_STRUCTS = 500
+/** Structs per slice: small, so a turn applies as many slices as fit its time budget (room.ts). */
+export const SLICE_STRUCTS = 100
 
 interface Job {
   resolve: (slices: Uint8Array[]) => void
