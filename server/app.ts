@@ -25,6 +25,7 @@ import type { MediaStore } from './media/media-store.ts'
 import type { LockApi } from './locks/lock-api.ts'
 import { inviteAcceptRoutes, memberRoutes } from './http/routes/members.ts'
 import { presenceRoutes } from './http/routes/presence.ts'
+import { boundedBodies } from './net/http-timeouts.ts'
 import type { LiveHub } from './live/live-hub.ts'
 import { requestLog } from './log.ts'
 import type { Metrics } from './metrics.ts'
@@ -57,11 +58,23 @@ export interface AppDeps {
   clientDir: string | undefined
 }
 
+const STREAMED_IMPORT = /^\/api\/workspaces\/[^/]+\/boards\/import$/
+
 export function createApp(deps: AppDeps) {
   const { auth, directory, rooms, log, config } = deps
   const app = new Hono()
   app.onError(errorHandler(log))
   app.use(requestLog(log))
+  // Every body is small and read whole before any handler sees it, except the two that stream
+  // to their own limits: media uploads (LOUPE_MAX_UPLOAD_BYTES) and board imports (max doc size).
+  app.use(
+    boundedBodies({
+      maxBytes: config.limits.maxJsonBytes,
+      timeoutMs: config.requestTimeoutMs,
+      streamed: (method, path) =>
+        method === 'POST' && (path === '/api/media' || STREAMED_IMPORT.test(path)),
+    }),
+  )
 
   app.route('/', healthRoutes(deps.readiness, deps.metrics))
   deps.docSockets.route(app)

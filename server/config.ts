@@ -69,6 +69,19 @@ export const envSchema = z.object({
   /** A loaded board whose document saw no change this long keeps only its encoded state. */
   LOUPE_ROOM_HIBERNATE_MS: int(10_000, 100),
   LOUPE_MAX_UPLOAD_BYTES: int(512 * MiB, 1024),
+  /**
+   * Largest request body of every route but media uploads and board imports (which stream to
+   * their own limits); 413 above it. The largest legitimate one, 1000 notification ids, is ~70 KB.
+   */
+  LOUPE_MAX_JSON_BYTES: int(MiB, 1024, 64 * MiB),
+  /** Time for a request's headers to arrive in full, from its first byte (408, then closed). */
+  LOUPE_HEADERS_TIMEOUT_MS: int(20_000, 100),
+  /** Time for the body of a request with a bounded body (all but uploads and imports). */
+  LOUPE_REQUEST_TIMEOUT_MS: int(60_000, 100),
+  /** An HTTP connection with no byte moving either way this long is closed (not WebSockets). */
+  LOUPE_IDLE_TIMEOUT_MS: int(60_000, 100),
+  /** How long a kept-alive connection may wait for its next request. */
+  LOUPE_KEEP_ALIVE_TIMEOUT_MS: int(5_000, 100),
   LOUPE_LOGIN_ATTEMPTS: int(10, 1),
   /** Event log retention per stream: whichever of age and count is reached first. */
   LOUPE_EVENT_RETENTION_DAYS: int(30, 1),
@@ -103,8 +116,15 @@ export interface Config {
     maxConnectionsPerUser: number
     maxBufferedBytes: number
     maxUploadBytes: number
+    /** Largest body of every other request (JSON); uploads and imports have their own. */
+    maxJsonBytes: number
     loginAttempts: number
   }
+  /** Slow clients (server/net/http-timeouts.ts): how long the HTTP door waits for bytes. */
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  idleTimeoutMs: number
+  keepAliveTimeoutMs: number
   pingMs: number
   heartbeatMs: number
   awarenessFlushMs: number
@@ -171,8 +191,13 @@ export function configFromEnv(env: Env, clientDir: string | undefined): Config {
       maxConnectionsPerUser: env.LOUPE_MAX_CONNECTIONS_PER_USER,
       maxBufferedBytes: env.LOUPE_MAX_BUFFERED_BYTES,
       maxUploadBytes: env.LOUPE_MAX_UPLOAD_BYTES,
+      maxJsonBytes: env.LOUPE_MAX_JSON_BYTES,
       loginAttempts: env.LOUPE_LOGIN_ATTEMPTS,
     },
+    headersTimeoutMs: env.LOUPE_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.LOUPE_REQUEST_TIMEOUT_MS,
+    idleTimeoutMs: env.LOUPE_IDLE_TIMEOUT_MS,
+    keepAliveTimeoutMs: env.LOUPE_KEEP_ALIVE_TIMEOUT_MS,
     pingMs: env.LOUPE_PING_MS,
     heartbeatMs: env.LOUPE_HEARTBEAT_MS,
     awarenessFlushMs: env.LOUPE_AWARENESS_FLUSH_MS,

@@ -42,6 +42,7 @@ import { LockApi } from './locks/lock-api.ts'
 import { LockService } from './locks/lock-service.ts'
 import { SqliteLockStore } from './locks/sqlite-lock-store.ts'
 import { MediaStore } from './media/media-store.ts'
+import { configureHttpTimeouts } from './net/http-timeouts.ts'
 import { colorFor } from '../shared/colors.ts'
 import { atLeast } from '../shared/roles.ts'
 import { startBackgroundWork } from './background.ts'
@@ -272,6 +273,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     perMessageDeflate: false,
   })
   const httpServer = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server
+  configureHttpTimeouts(httpServer, config)
   let port = config.port
 
   return {

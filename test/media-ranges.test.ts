@@ -2,41 +2,20 @@
  * Video byte ranges on `GET /api/media/<hash>` (README "Media"): an uploaded MP4 is served whole
  * without a Range header, and as 206 partial content for `bytes=a-b`, `bytes=a-` and `bytes=-n`
  * (as video players ask when seeking); a range past the end is 416. test/media.test.ts covers
- * uploads, access and one closed range on an image.
+ * uploads, access and one closed range on an image; test/media-safety.test.ts the headers on
+ * these answers and the Range headers that are ignored.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup, startTestServer } from './harness.ts'
+import { mp4 } from './media-samples.ts'
 
 afterEach(cleanup)
-
-/** An ISO BMFF box: 32-bit size, 4-letter type, payload. */
-function box(type: string, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(8 + payload.byteLength)
-  new DataView(out.buffer).setUint32(0, out.byteLength)
-  out.set(new TextEncoder().encode(type), 4)
-  out.set(payload, 8)
-  return out
-}
-
-/** A minimal MP4: `ftyp` (brand isom, compatible isom/mp41) followed by an `mdat` of filler. */
-function tinyMp4(): Uint8Array {
-  const ascii = (s: string) => new TextEncoder().encode(s)
-  const ftyp = box(
-    'ftyp',
-    Uint8Array.from([...ascii('isom'), 0, 0, 2, 0, ...ascii('isom'), ...ascii('mp41')]),
-  )
-  const mdat = box(
-    'mdat',
-    Uint8Array.from({ length: 200 }, (_, i) => (i * 7) % 256),
-  )
-  return Uint8Array.from([...ftyp, ...mdat])
-}
 
 describe('media byte ranges', () => {
   it('serves an MP4 whole, in ranges (a-b, a-, -n) with 206 and Content-Range, and 416 past the end', async () => {
     const t = await startTestServer()
     const boardId = await t.createBoard('Cuts')
-    const video = tinyMp4()
+    const video = mp4()
     const size = video.byteLength
     const uploaded = await fetch(`${t.url}/api/media?board=${boardId}`, {
       method: 'POST',

@@ -1,22 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { authServer, createBoard, invite, setupOwner } from './accounts.ts'
 import { cleanup, startTestServer } from './harness.ts'
+import { largePng } from './media-samples.ts'
 
 afterEach(cleanup)
 
-/** A PNG signature followed by filler: enough for the type check (no decoder reads it). */
-const png = (n: number) =>
-  Uint8Array.from([
-    0x89,
-    0x50,
-    0x4e,
-    0x47,
-    0x0d,
-    0x0a,
-    0x1a,
-    0x0a,
-    ...Array.from({ length: n }, (_, i) => i % 251),
-  ])
+/** A genuine PNG (its structure is checked on upload) of about `n` bytes. */
+const png = (n: number) => largePng(n)
 
 describe('media', () => {
   it('stores uploads by content, checks type and size, and serves byte ranges to members', async () => {

@@ -1,8 +1,9 @@
 /**
  * Uploaded media, content-addressed: the file is named by the SHA-256 of its bytes, so the same
  * upload is stored once. Bodies stream to disk while being hashed and counted (nothing large
- * is held in memory); the type is checked from the file's own first bytes, not only the
- * declared Content-Type.
+ * is held in memory); the type is told by the file's own first bytes, not only the declared
+ * Content-Type, and then the whole structure is checked from the stored temporary file
+ * (media-check.ts) before the file takes its place.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
@@ -10,6 +11,7 @@ import { join } from 'node:path'
 import { ErrorCode } from '../../shared/protocol/errors.ts'
 import type { Db } from '../db/open.ts'
 import { badRequest, LoupeError, tooLarge } from '../errors.ts'
+import { checkMedia, type MediaFacts } from './media-check.ts'
 
 export type MediaKind = 'image' | 'video'
 
@@ -84,13 +86,16 @@ export class MediaStore {
     return this.stmts.workspaces.all(hash).map((r) => r.workspace_id)
   }
 
-  /** Streams an upload to disk, checking size and type; returns what was stored. */
+  /**
+   * Streams an upload to disk, checking size, type and structure; returns what was stored and
+   * what the check learnt (dimensions, duration).
+   */
   async save(
     body: ReadableStream<Uint8Array>,
     declared: string,
     maxBytes: number,
     owner: { userId: string; workspaceId: string },
-  ): Promise<MediaInfo> {
+  ): Promise<MediaInfo & MediaFacts> {
     const declaredKind = mediaTypes[declared]
     if (!declaredKind) {
       throw new LoupeError(
@@ -104,7 +109,11 @@ export class MediaStore {
     const head: number[] = []
     let bytes = 0
     try {
-      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+      // Read without cancelling on a refusal: cancelling destroys the socket before the 413.
+      const reader = body.getReader()
+      for (;;) {
+        const { done, value: chunk } = await reader.read()
+        if (done) break
         bytes += chunk.byteLength
         if (bytes > maxBytes) throw tooLarge(`uploads may be at most ${maxBytes} bytes`)
         if (head.length < 16) head.push(...chunk.subarray(0, 16 - head.length))
@@ -123,12 +132,13 @@ export class MediaStore {
           `the file is not a ${declared} (its bytes say ${actual ?? 'unknown'})`,
         )
       }
+      const facts = await checkMedia(temp, actual, bytes)
       const digest = hash.digest('hex')
       if (existsSync(this.path(digest))) rmSync(temp)
       else renameSync(temp, this.path(digest))
       this.stmts.insert.run(digest, actual, declaredKind, bytes, owner.userId, Date.now())
       this.stmts.share.run(digest, owner.workspaceId)
-      return { hash: digest, mime: actual, kind: declaredKind, bytes }
+      return { hash: digest, mime: actual, kind: declaredKind, bytes, ...facts }
     } catch (error) {
       file.destroy()
       rmSync(temp, { force: true })

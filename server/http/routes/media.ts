@@ -4,14 +4,17 @@
  * plain `<img>` and `<video>` elements, which cannot send headers, so the GET also takes the
  * access token as `?token=`.
  */
-import { createReadStream } from 'node:fs'
+import { open, type FileHandle } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { Hono, type Context } from 'hono'
+import type { Logger } from 'pino'
 import type { Auth } from '../../auth/auth.ts'
 import type { Directory } from '../../db/directory.ts'
 import type { MediaStore } from '../../media/media-store.ts'
+import { closeAfterAnswer } from '../../net/http-timeouts.ts'
 import { requireRole, type AppEnv } from '../context.ts'
-import { badRequest, notFound, tooLarge, unauthorized } from '../../errors.ts'
+import { ErrorCode } from '../../../shared/protocol/errors.ts'
+import { badRequest, LoupeError, notFound, tooLarge, unauthorized } from '../../errors.ts'
 
 const HASH = /^[0-9a-f]{64}$/
 
@@ -28,22 +31,32 @@ export function mediaUploadRoutes(deps: {
     if (!board || board.archivedAt !== null)
       throw badRequest('board must name a board you can edit (?board=<id>)')
     requireRole(deps.auth, deps.directory, c.var.user, board.workspaceId, 'editor')
+    // A refused upload is not read further: the answer closes the connection.
+    const refused = (error: unknown) => {
+      if (error instanceof LoupeError && error.code === ErrorCode.tooLarge) closeAfterAnswer(c)
+      return error
+    }
     const length = Number(c.req.header('content-length') ?? 0)
-    if (length > deps.maxBytes) throw tooLarge(`uploads may be at most ${deps.maxBytes} bytes`)
+    if (length > deps.maxBytes)
+      throw refused(tooLarge(`uploads may be at most ${deps.maxBytes} bytes`))
     const body = c.req.raw.body
     if (!body) throw badRequest('the upload is empty')
-    const media = await deps.media.save(
-      body,
-      (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '',
-      deps.maxBytes,
-      { userId: c.var.user.id, workspaceId: board.workspaceId },
-    )
+    const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? ''
+    const owner = { userId: c.var.user.id, workspaceId: board.workspaceId }
+    const media = await deps.media.save(body, type, deps.maxBytes, owner).catch((error) => {
+      throw refused(error)
+    })
     return c.json({ media: { ...media, url: `/api/media/${media.hash}` } }, 201)
   })
   return app
 }
 
-export function mediaDownloadRoutes(deps: { auth: Auth; directory: Directory; media: MediaStore }) {
+export function mediaDownloadRoutes(deps: {
+  auth: Auth
+  directory: Directory
+  media: MediaStore
+  log: Logger
+}) {
   const app = new Hono()
   app.get('/media/:hash', async (c) => {
     const user =
@@ -53,34 +66,91 @@ export function mediaDownloadRoutes(deps: { auth: Auth; directory: Directory; me
     const info = HASH.test(hash) ? deps.media.get(hash) : undefined
     const visible = info && deps.media.workspacesOf(hash).some((ws) => deps.auth.roleIn(user, ws))
     if (!info || !visible) throw notFound('no such media')
-    return serveFile(c, deps.media.path(hash), info.mime, info.bytes, hash)
+    return serveFile(c, deps.media.path(hash), info.mime, hash, deps.log)
   })
   return app
 }
 
-/** Sends a file, or one byte range of it (`Range: bytes=a-b`, as video players ask). */
-function serveFile(c: Context, path: string, mime: string, size: number, etag: string) {
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'video/mp4': 'mp4',
+  'video/quicktime': 'mov',
+  'video/webm': 'webm',
+}
+
+/**
+ * The one byte range a `Range` header asks for, per RFC 9110 §14.1.2: `bytes=a-b`, `bytes=a-`
+ * or `bytes=-n`. Anything else — another unit, several ranges, `b < a`, bad syntax — is
+ * ignored (the whole file is sent). `unsatisfiable` when it starts past the end (or is `-0`).
+ */
+export function byteRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const range = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? '')
+  if (!range || (!range[1] && !range[2])) return undefined
+  if (!range[1]) {
+    const suffix = Number(range[2])
+    return suffix === 0 || size === 0
+      ? 'unsatisfiable'
+      : { start: Math.max(0, size - suffix), end: size - 1 }
+  }
+  const start = Number(range[1])
+  if (range[2] && Number(range[2]) < start) return undefined
+  if (start >= size) return 'unsatisfiable'
+  return { start, end: range[2] ? Math.min(Number(range[2]), size - 1) : size - 1 }
+}
+
+/**
+ * Sends a file, or one byte range of it (`Range: bytes=a-b`, as video players ask). Media is
+ * user content served from the app's own origin, so it goes out with `nosniff`, a CSP that
+ * allows nothing (and sandboxes it if opened as a page), and an inline disposition with a
+ * safe name: a browser shows it as the image or video it is, never as a page of the app.
+ */
+async function serveFile(c: Context, path: string, mime: string, hash: string, log: Logger) {
   const headers: Record<string, string> = {
     'content-type': mime,
     'accept-ranges': 'bytes',
-    etag: `"${etag}"`,
-    // Content-addressed: the bytes behind a URL never change.
+    etag: `"${hash}"`,
+    // Content-addressed: the bytes behind a URL never change. Private: it needs a token.
     'cache-control': 'private, max-age=31536000, immutable',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; sandbox",
+    'content-disposition': `inline; filename="${hash}.${EXTENSIONS[mime] ?? 'bin'}"`,
   }
-  if (c.req.header('if-none-match') === `"${etag}"`) return c.body(null, 304, headers)
-  const range = /^bytes=(\d*)-(\d*)$/.exec(c.req.header('range') ?? '')
-  if (range && (range[1] || range[2])) {
-    const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]))
-    const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1
-    if (start > end || start >= size)
-      return c.body(null, 416, { ...headers, 'content-range': `bytes */${size}` })
-    const stream = Readable.toWeb(createReadStream(path, { start, end })) as ReadableStream
-    return c.body(stream, 206, {
-      ...headers,
-      'content-range': `bytes ${start}-${end}/${size}`,
-      'content-length': String(end - start + 1),
-    })
+  if (c.req.header('if-none-match') === `"${hash}"`) return c.body(null, 304, headers)
+  let file: FileHandle
+  try {
+    file = await open(path, 'r')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    log.error({ hash, path }, 'media file missing (restore it from a backup)')
+    throw notFound('the file of this media is missing on the server')
   }
-  const stream = Readable.toWeb(createReadStream(path)) as ReadableStream
-  return c.body(stream, 200, { ...headers, 'content-length': String(size) })
+  let size: number
+  let range: ReturnType<typeof byteRange>
+  try {
+    size = (await file.stat()).size
+    range = byteRange(c.req.header('range'), size)
+  } catch (error) {
+    await file.close()
+    throw error
+  }
+  if (range === 'unsatisfiable' || c.req.method === 'HEAD') await file.close()
+  if (range === 'unsatisfiable')
+    return c.body(null, 416, { ...headers, 'content-range': `bytes */${size}` })
+  const { start, end } = range ?? { start: 0, end: size - 1 }
+  const status = range ? 206 : 200
+  const answer = {
+    ...headers,
+    'content-length': String(end - start + 1),
+    ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+  }
+  if (c.req.method === 'HEAD') return c.body(null, status, answer)
+  // The stream closes the file when it ends, fails, or the client goes away.
+  const stream = Readable.toWeb(file.createReadStream({ start, end })) as ReadableStream
+  return c.body(stream, status, answer)
 }
