@@ -18,22 +18,9 @@ import { board, createTask } from '../shared/schema/board.ts'
 import { authServer, createBoard, setupOwner, type SessionBody } from './accounts.ts'
 import { adminCli } from './admin-cli.ts'
 import { cleanup, eventually, startTestServer, synced, tempDir } from './harness.ts'
+import { largePng } from './media-samples.ts'
 
 afterEach(cleanup)
-
-/** A PNG signature followed by filler: enough for the upload's type check. */
-const png = (n: number) =>
-  Uint8Array.from([
-    0x89,
-    0x50,
-    0x4e,
-    0x47,
-    0x0d,
-    0x0a,
-    0x1a,
-    0x0a,
-    ...Array.from({ length: n }, (_, i) => (i * 7) % 251),
-  ])
 
 const backup = (dataDir: string, file: string) =>
   adminCli(['backup', file], { LOUPE_DATA_DIR: dataDir })
@@ -97,7 +84,7 @@ describe('backup and restore', () => {
       Y.applyUpdate(copy, exported.body)
       expect(board(copy).tasks.get('ship')?.get('title')).toBe('Ship the backup')
     })
-    const picture = png(20_000)
+    const picture = largePng(20_000)
     const uploaded = await fetch(`${t.url}/api/media?board=${boardId}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'image/png' },
