@@ -120,7 +120,7 @@ export interface Config {
     maxJsonBytes: number
     loginAttempts: number
   }
-  /** Slow clients (server/net/http-timeouts.ts): how long the HTTP door waits for bytes. */
+  /** Slow clients (server/net/http-limits.ts): how long the HTTP door waits for bytes. */
   headersTimeoutMs: number
   requestTimeoutMs: number
   idleTimeoutMs: number

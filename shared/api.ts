@@ -141,7 +141,17 @@ export interface EventsResponse {
 }
 
 export interface MediaUploadResponse {
-  media: { hash: string; mime: string; kind: MediaKind; bytes: number; url: string }
+  media: {
+    hash: string
+    mime: string
+    kind: MediaKind
+    bytes: number
+    url: string
+    /** Read from the file's own structure when it states them. */
+    width?: number
+    height?: number
+    durationMs?: number
+  }
 }
 
 export interface LocksResponse {

@@ -21,6 +21,7 @@ import type { RoomManager } from '../../realtime/rooms.ts'
 import { foldStored, type DocStore } from '../../storage/doc-store.ts'
 import { requireRole, type AppEnv } from '../context.ts'
 import { badRequest, conflict, notFound, tooLarge } from '../../errors.ts'
+import { closeAfterAnswer } from '../../net/http-limits.ts'
 import { idParam, jsonBody } from '../errors.ts'
 
 export interface BoardRouteDeps {
@@ -230,7 +231,7 @@ export function boardRoutes(deps: BoardRouteDeps) {
  */
 async function readLimited(c: Context<AppEnv>, limit: number): Promise<Uint8Array> {
   const refuse = () => {
-    c.header('Connection', 'close')
+    closeAfterAnswer(c)
     return tooLarge(`board is over the size limit (${limit} bytes)`, { limit })
   }
   const declared = c.req.header('content-length')
