@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core'
 import { createBoard, invite, setupOwner, SETUP_CODE } from '../accounts.ts'
-import { cleanup, eventually, startTestServer, type TestServer } from '../harness.ts'
+import * as Y from 'yjs'
+import { board, createTask } from '../../shared/schema/board.ts'
+import { cleanup, eventually, startTestServer, synced, type TestServer } from '../harness.ts'
 import { clientDir, launch } from './browser.ts'
 
 /** How long a page may take to show something: a render, or an edit from the other browser. */
@@ -384,5 +386,42 @@ describe('the web client, two users', () => {
     expect(members.body.members).toContainEqual(
       expect.objectContaining({ name: 'newcomer', role: 'editor' }),
     )
+  }, 60_000)
+})
+
+describe('a board with something hostile in it', () => {
+  it('opens a board holding a tree 20,000 levels deep inside a task, without a stack overflow', async () => {
+    const { t, owner } = await freshServer()
+    const boardId = await createBoard(t, owner.token, owner.workspaceId, 'deep')
+    // Any editor may write this: a task whose notes nest 20,000 maps deep.
+    const doc = new Y.Doc()
+    const provider = t.provider(boardId, doc, { token: owner.token })
+    await synced(provider)
+    createTask(doc, { id: 'deep', title: 'Hostile but legal', order: 'a0', createdBy: 'x' })
+    doc.transact(() => {
+      let parent = new Y.Map<unknown>()
+      ;(board(doc).tasks.get('deep') as unknown as Y.Map<unknown>).set('notes', parent)
+      for (let i = 0; i < 20_000; i++) {
+        const child = new Y.Map<unknown>()
+        parent.set('child', child)
+        parent = child
+      }
+    })
+    await eventually(async () => {
+      const stored = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, {
+        token: owner.token,
+      })
+      const copy = new Y.Doc()
+      Y.applyUpdate(copy, stored.body)
+      expect(Y.getState(copy.store, doc.clientID)).toBe(Y.getState(doc.store, doc.clientID))
+    }, WAIT)
+    provider.destroy()
+
+    const olive = await open(t, 'Olive', boardId)
+    await olive.page.getByRole('heading', { name: 'Hostile but legal' }).waitFor({ timeout: WAIT })
+    // The page keeps working: a task added now shows up.
+    await olive.page.getByLabel('New task').fill('Still usable')
+    await olive.page.getByLabel('New task').press('Enter')
+    await olive.page.getByRole('heading', { name: 'Still usable' }).waitFor({ timeout: WAIT })
   }, 60_000)
 })
