@@ -28,7 +28,7 @@ export interface RoomPeer extends AwarenessOwner {
 }
 
 /** A large update's slices are applied for at most this long per event-loop turn. */
-const SLICE_BUDGET_MS = 8
+const SLICE_BUDGET_MS = 5
 
 /** Origin of changes the server makes itself (board rename, seeding). */
 export const SERVER_ORIGIN = Symbol('server')
