@@ -1,6 +1,6 @@
-// `npm start`: check the Node version, build the web client if it is missing or out of date,
-// then run the server in this process (so signals reach it directly and a second start is
-// quick).
+// `npm start`: check the Node version, build the web client and the server if they are
+// missing or out of date, then run the compiled server in this process (so signals reach it
+// directly and a second start is quick).
 import { nodeVersionProblem, requiredNode } from './node-version.mjs'
 
 const problem = nodeVersionProblem(process.version, requiredNode())
@@ -10,7 +10,7 @@ if (problem) {
 }
 
 const { buildClientIfNeeded } = await import('./client-build.mjs')
-const status = buildClientIfNeeded()
+const { buildServerIfNeeded } = await import('./server-build.mjs')
+const status = buildClientIfNeeded() || (await buildServerIfNeeded())
 if (status !== 0) process.exit(status)
-await import('tsx/esm')
-await import('../server/main.ts')
+await import('../build/main.mjs')

@@ -1,0 +1,2 @@
+export declare function serverIsCurrent(): boolean
+export declare function buildServerIfNeeded(log?: (line: string) => void): Promise<number>
