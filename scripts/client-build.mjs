@@ -1,21 +1,13 @@
 // Builds the web client when it is missing or older than its sources (so `npm start` after
 // an update serves the new client, and a second start with nothing changed is quick).
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { newestSource } from './newest-source.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const built = join(root, 'client/dist/index.html')
-
-function newestSource(dir) {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs)
-  }
-  return newest
-}
 
 export function clientIsCurrent() {
   if (!existsSync(built)) return false

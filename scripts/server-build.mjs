@@ -4,9 +4,10 @@
 //
 // build/ sits one level below the root, like server/, so the paths the code resolves from
 // `import.meta.url` (../package.json, ../client/dist, ./update-worker.mjs) hold in both.
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { newestSource } from './newest-source.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const outdir = join(root, 'build')
@@ -14,15 +15,6 @@ const outdir = join(root, 'build')
 const entryPoints = {
   main: join(root, 'server/main.ts'),
   'update-worker': join(root, 'server/realtime/update-worker.mjs'),
-}
-
-function newestSource(dir) {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs)
-  }
-  return newest
 }
 
 export function serverIsCurrent() {

@@ -3,33 +3,17 @@
  * password and ends that user's sessions — every refresh token of theirs stops refreshing —
  * beside a running server, while other users' sessions carry on.
  */
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CloseCode } from '../shared/protocol/close-codes.ts'
+import { adminCli } from './admin-cli.ts'
 import { authServer, createBoard, invite, setupOwner } from './accounts.ts'
 import { cleanup, closeCode, tempDir, type TestServer } from './harness.ts'
 import { liveClient } from './live-client.ts'
 
 afterEach(cleanup)
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url))
-
-/** Runs `npm run admin -- <args>` on a data folder, as an operator would. */
-async function admin(dataDir: string, ...args: string[]) {
-  const child = spawn('npm', ['run', '--silent', 'admin', '--', ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, LOUPE_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const [code] = (await once(child, 'exit')) as [number | null]
-  return { code, stdout, stderr }
-}
+/** `npm run admin -- <args>` on a data folder, as an operator runs it beside the server. */
+const admin = (dataDir: string, ...args: string[]) => adminCli(args, { LOUPE_DATA_DIR: dataDir })
 
 async function login(t: TestServer, name: string, password: string) {
   const response = await fetch(`${t.url}/api/auth/login`, {

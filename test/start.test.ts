@@ -39,7 +39,12 @@ async function start() {
   onTestFinished(() => {
     if (child.exitCode === null) child.kill('SIGKILL')
   })
-  await ready(run.url)
+  // A start that fails (a build error) says why instead of timing out on the port.
+  const failed = run.exited.then(([code]) => {
+    throw new Error(`npm start exited (${String(code)}) before answering:\n${run.output}`)
+  })
+  await Promise.race([ready(run.url), failed])
+  failed.catch(() => {})
   return run
 }
 

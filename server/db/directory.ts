@@ -2,6 +2,7 @@
  * The directory: users, workspaces, their members and boards. One repository for the table
  * group, statements prepared once.
  */
+import type { BoardSummary, WorkspaceSummary } from '../../shared/api.ts'
 import type { PublicUser } from '../../shared/protocol/presence.ts'
 import type { Role } from '../../shared/roles.ts'
 import type { Db } from './open.ts'
@@ -11,22 +12,10 @@ export type { Role }
 /** A user as the rest of the server and every client see them. */
 export type User = PublicUser
 
-export interface Workspace {
-  id: string
-  name: string
-  createdBy: string
-  createdAt: number
-}
+export type Workspace = WorkspaceSummary
 
-export interface Board {
-  id: string
-  workspaceId: string
-  title: string
-  createdBy: string
-  createdAt: number
-  updatedAt: number
-  archivedAt: number | null
-}
+/** A board's listing row, as the API answers it. */
+export type Board = BoardSummary
 
 interface BoardRow {
   id: string
