@@ -192,6 +192,65 @@ export const migrations: readonly string[] = [
   `
   CREATE TABLE store_probe (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
   `,
+  // History, "since your last visit" and search (docs/operations.md, "History" and "Search").
+  // A version holds a whole committed state: compaction deletes update rows, so history
+  // cannot be rebuilt from the log. Search rows are the text of each entity field, with an
+  // FTS5 index kept in step by triggers; search_boards says which state each board's rows are of.
+  `
+  CREATE TABLE doc_versions (
+    id TEXT PRIMARY KEY,
+    board_id TEXT NOT NULL,
+    name TEXT,
+    auto INTEGER NOT NULL CHECK (auto IN (0, 1)),
+    created_at INTEGER NOT NULL,
+    created_by TEXT,
+    encoding TEXT NOT NULL,
+    state BLOB NOT NULL,
+    state_vector BLOB NOT NULL
+  );
+  CREATE INDEX doc_versions_by_board ON doc_versions(board_id, created_at);
+  CREATE TABLE board_visits (
+    user_id TEXT NOT NULL,
+    board_id TEXT NOT NULL,
+    snapshot BLOB NOT NULL,
+    ended_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, board_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE doc_clients (
+    board_id TEXT NOT NULL,
+    client_id INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    PRIMARY KEY (board_id, client_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE search_rows (
+    id INTEGER PRIMARY KEY,
+    board_id TEXT NOT NULL,
+    entity_type TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    text TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX search_rows_by_key ON search_rows(board_id, entity_type, entity_id, field);
+  CREATE VIRTUAL TABLE search_text USING fts5(
+    text, content = 'search_rows', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+  );
+  CREATE TRIGGER search_rows_inserted AFTER INSERT ON search_rows BEGIN
+    INSERT INTO search_text (rowid, text) VALUES (new.id, new.text);
+  END;
+  CREATE TRIGGER search_rows_deleted AFTER DELETE ON search_rows BEGIN
+    INSERT INTO search_text (search_text, rowid, text) VALUES ('delete', old.id, old.text);
+  END;
+  CREATE TRIGGER search_rows_updated AFTER UPDATE ON search_rows BEGIN
+    INSERT INTO search_text (search_text, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO search_text (rowid, text) VALUES (new.id, new.text);
+  END;
+  CREATE TABLE search_boards (
+    board_id TEXT PRIMARY KEY,
+    state_vector BLOB NOT NULL,
+    indexed_at INTEGER NOT NULL
+  );
+  `,
 ]
 
 export const schemaVersion = migrations.length
