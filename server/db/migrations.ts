@@ -251,6 +251,59 @@ export const migrations: readonly string[] = [
     indexed_at INTEGER NOT NULL
   );
   `,
+  // The reviewer role (comment only), and share links: a link lets outsiders join one board as
+  // guests (reviewer or viewer). SQLite cannot change a CHECK constraint in place, so the two
+  // role tables are rebuilt; nothing references them. Tokens and passwords are stored hashed.
+  `
+  CREATE TABLE members_with_reviewers (
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'reviewer', 'viewer')),
+    joined_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, user_id)
+  );
+  INSERT INTO members_with_reviewers SELECT workspace_id, user_id, role, joined_at FROM members;
+  DROP TABLE members;
+  ALTER TABLE members_with_reviewers RENAME TO members;
+  CREATE INDEX members_by_user ON members(user_id);
+  CREATE TABLE invites_with_reviewers (
+    id TEXT PRIMARY KEY,
+    code_hash TEXT NOT NULL UNIQUE,
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'reviewer', 'viewer')),
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    max_uses INTEGER NOT NULL,
+    uses INTEGER NOT NULL DEFAULT 0,
+    revoked_at INTEGER
+  );
+  INSERT INTO invites_with_reviewers SELECT id, code_hash, workspace_id, role, created_by,
+    created_at, expires_at, max_uses, uses, revoked_at FROM invites;
+  DROP TABLE invites;
+  ALTER TABLE invites_with_reviewers RENAME TO invites;
+  CREATE INDEX invites_by_workspace ON invites(workspace_id);
+  -- ended_at: when the link's guests were cut off (revoked, or found expired), so that is done once.
+  CREATE TABLE share_links (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    board_id TEXT NOT NULL REFERENCES boards(id),
+    role TEXT NOT NULL CHECK (role IN ('reviewer', 'viewer')),
+    password_hash TEXT,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    ended_at INTEGER
+  );
+  CREATE INDEX share_links_by_board ON share_links(board_id, created_at);
+  CREATE TABLE link_guests (
+    user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    link_id TEXT NOT NULL REFERENCES share_links(id),
+    joined_at INTEGER NOT NULL
+  );
+  CREATE INDEX link_guests_by_link ON link_guests(link_id);
+  `,
 ]
 
 export const schemaVersion = migrations.length
