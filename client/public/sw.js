@@ -1,14 +1,18 @@
-// Loupe's service worker: keeps the app shell (index.html and its hashed assets) so a reload
-// works offline. API calls and sockets are never cached: the board data lives in IndexedDB.
-const CACHE = 'loupe-shell-v1'
+// Loupe's service worker: keeps the app shell (index.html and every hashed asset, including
+// the chunks a board loads later, listed in asset-list.json by the build) so a reload works
+// offline. API calls and sockets are never cached: the board data lives in IndexedDB.
+const CACHE = 'loupe-shell-v2'
 
 async function cacheShell() {
   const cache = await caches.open(CACHE)
   const response = await fetch('/', { cache: 'no-store' })
   const html = await response.clone().text()
   await cache.put('/', response)
-  const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1])
-  await cache.addAll(assets)
+  const linked = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1])
+  const listed = await fetch('/asset-list.json', { cache: 'no-store' })
+    .then((r) => (r.ok ? r.json() : []))
+    .catch(() => [])
+  await cache.addAll([...new Set([...linked, ...listed])])
 }
 
 self.addEventListener('install', (event) => {

@@ -1,28 +1,41 @@
-import { createResource, createSignal, Match, onCleanup, Show, Switch, type JSX } from 'solid-js'
-import { api, ApiError, refresh, type User, type Workspace } from './lib/api.ts'
+import {
+  createResource,
+  createSignal,
+  lazy,
+  Match,
+  onCleanup,
+  Show,
+  Suspense,
+  Switch,
+} from 'solid-js'
+import { api, ApiError, refresh } from './lib/api.ts'
 import type { AppContext } from './lib/app-context.ts'
+import { createTabAttention } from './lib/attention.ts'
+import { remember, remembered } from './lib/cache.ts'
+import { createInbox } from './lib/inbox.ts'
 import { makeLive } from './lib/live.ts'
-import { adoptPath, navigate, route } from './lib/router.ts'
-import { BoardPage } from './pages/Board.tsx'
+import { adoptPath, current, navigate } from './lib/router.ts'
+import { createShortcuts, letter, MOD, symbol } from './lib/shortcuts.ts'
+import { Sidebar, NavDrawer } from './components/shell/Sidebar.tsx'
+import { ShortcutsDialog } from './components/shell/ShortcutsDialog.tsx'
+import { Skeleton } from './components/ui/EmptyState.tsx'
+import { Toaster } from './components/ui/toast.tsx'
 import { Home } from './pages/Home.tsx'
-import { Inbox, createInbox } from './pages/Inbox.tsx'
+import { Inbox } from './pages/Inbox.tsx'
 import { Invite, SignIn } from './pages/SignIn.tsx'
 import { WorkspacePage } from './pages/Workspace.tsx'
 
-function remember(key: string, value: unknown): void {
-  localStorage.setItem(key, JSON.stringify(value))
-}
+// A board brings Yjs, the sockets and the viewer: loaded when a board is opened, not before.
+const BoardPage = lazy(() => import('./pages/Board.tsx'))
+const SystemPage = lazy(() => import('./pages/System.tsx'))
 
-function remembered<T>(key: string): T | null {
-  const raw = localStorage.getItem(key)
-  return raw ? (JSON.parse(raw) as T) : null
-}
+type Me = Awaited<ReturnType<typeof api.me>>
 
 /**
  * The shell: find out whether this server has accounts, get a session (from the refresh
  * cookie) if it does, then show the page the hash names.
  */
-export function App(): JSX.Element {
+export function App() {
   adoptPath()
   // Offline, the last known mode and user stand in (the app shell and boards work offline).
   const [mode] = createResource(async () => {
@@ -42,98 +55,151 @@ export function App(): JSX.Element {
         remember('loupe-me', data)
         return data
       } catch (error) {
-        return error instanceof ApiError
-          ? null
-          : remembered<Awaited<ReturnType<typeof api.me>>>('loupe-me')
+        return error instanceof ApiError ? null : remembered<Me>('loupe-me')
       }
     },
   )
   return (
-    <Show when={!mode.loading && !me.loading} fallback={<p class="loading">Loading…</p>}>
-      <Show when={me()} fallback={<SignIn onSignedIn={() => void refetch()} />}>
-        {(data) => (
-          <SignedIn
-            me={data().user}
-            workspaces={data().workspaces}
-            reload={() => void refetch()}
-            auth={mode() === 'token'}
-          />
-        )}
+    <>
+      <Show
+        when={!mode.loading && !me.loading}
+        fallback={
+          <div class="boot" aria-busy="true">
+            <Skeleton lines={4} />
+          </div>
+        }
+      >
+        <Show when={me()} fallback={<SignIn onSignedIn={() => void refetch()} />}>
+          {(data) => (
+            <SignedIn data={data()} reload={() => void refetch()} auth={mode() === 'token'} />
+          )}
+        </Show>
       </Show>
-    </Show>
+      <Toaster />
+    </>
   )
 }
 
-function SignedIn(props: { me: User; workspaces: Workspace[]; reload: () => void; auth: boolean }) {
+function SignedIn(props: { data: Me; reload: () => void; auth: boolean }) {
   const [connected, setConnected] = createSignal(false)
   const live = makeLive(setConnected)
   onCleanup(() => live.close())
   const inbox = createInbox(live)
+  const [navOpen, setNavOpen] = createSignal(false)
+  const [shortcutsOpen, setShortcutsOpen] = createSignal(false)
+  const [collapsed, setCollapsed] = createSignal(localStorage.getItem('loupe-sidebar') === 'closed')
+  const toggleSidebar = () => {
+    localStorage.setItem('loupe-sidebar', collapsed() ? 'open' : 'closed')
+    setCollapsed(!collapsed())
+  }
   const ctx: AppContext = {
-    me: props.me,
-    workspaces: () => props.workspaces,
+    me: props.data.user,
+    workspaces: () => props.data.workspaces,
     reloadMe: props.reload,
     live,
     auth: props.auth,
+    inbox,
+    connected,
+    isOwner: () => !props.auth || props.data.workspaces.some((w) => w.role === 'owner'),
+    openNav: () => setNavOpen(true),
   }
+  const [pageName, setPageName] = createSignal('')
+  const workspaceId = () => {
+    const r = current()
+    return r.page === 'workspace' ? r.workspaceId : null
+  }
+  const boardId = () => {
+    const r = current()
+    return r.page === 'board' ? r.boardId : null
+  }
+  createTabAttention(inbox.unread, pageName)
+  createShortcuts([
+    {
+      keys: ['?'],
+      description: 'Show keyboard shortcuts',
+      group: 'General',
+      match: symbol('?'),
+      run: () => setShortcutsOpen(true),
+    },
+    {
+      keys: [MOD, '\\'],
+      description: 'Collapse or expand the sidebar',
+      group: 'Navigation',
+      match: (e) => e.key === '\\' && (e.metaKey || e.ctrlKey),
+      run: toggleSidebar,
+    },
+    {
+      keys: ['G', 'I'],
+      description: 'Go to the inbox (Shift+I)',
+      group: 'Navigation',
+      match: letter('i', { shift: true }),
+      run: () => navigate('inbox'),
+    },
+  ])
   return (
-    <div class="app">
-      <header class="topbar">
-        <a href="#/" class="brand">
-          Loupe
-        </a>
-        <nav aria-label="Main">
-          <a href="#/inbox">
-            Inbox{' '}
-            <Show when={inbox.unread() > 0}>
-              <span class="badge" data-testid="unread" aria-label={`${inbox.unread()} unread`}>
-                {inbox.unread()}
-              </span>
-            </Show>
-          </a>
-        </nav>
-        <span class="me">
-          <span class="dot" style={{ background: props.me.color }} /> {props.me.name}
-          <span
-            class={connected() ? 'live on' : 'live'}
-            title={connected() ? 'live' : 'reconnecting'}
-          />
-        </span>
-        <Show when={props.auth}>
-          <button
-            type="button"
-            class="link"
-            onClick={() => void api.logout().then(() => location.reload())}
-          >
-            Sign out
-          </button>
-        </Show>
-      </header>
-      <main>
-        <Switch fallback={<Home ctx={ctx} />}>
-          <Match when={route()[0] === 'w' && route()[1]}>
-            {(id) => <WorkspacePage ctx={ctx} workspaceId={id()} />}
-          </Match>
-          <Match when={route()[0] === 'b' && route()[1]}>
-            {(id) => <BoardPage ctx={ctx} boardId={id()} />}
-          </Match>
-          <Match when={route()[0] === 'inbox'}>
-            <Inbox inbox={inbox} />
-          </Match>
-          <Match when={route()[0] === 'invite' && route()[1]}>
-            {(code) => (
-              <Invite
-                code={code()}
-                signedIn
-                onDone={() => {
-                  props.reload()
-                  navigate()
-                }}
-              />
-            )}
-          </Match>
-        </Switch>
+    <div class="app" classList={{ 'sidebar-collapsed': collapsed() }}>
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}
+      >
+        Skip to content
+      </a>
+      <Sidebar
+        ctx={ctx}
+        collapsed={collapsed()}
+        onToggle={toggleSidebar}
+        onShortcuts={() => setShortcutsOpen(true)}
+      />
+      <NavDrawer
+        ctx={ctx}
+        open={navOpen()}
+        onOpenChange={setNavOpen}
+        onShortcuts={() => setShortcutsOpen(true)}
+      />
+      <main id="main" tabIndex={-1} class="main">
+        <Suspense
+          fallback={
+            <div class="page">
+              <Skeleton lines={6} />
+            </div>
+          }
+        >
+          <Switch fallback={<Home ctx={ctx} setTitle={setPageName} />}>
+            {/* Keyed: another workspace or board is a new page (its own connection). */}
+            <Match when={workspaceId()} keyed>
+              {(id) => <WorkspacePage ctx={ctx} workspaceId={id} setTitle={setPageName} />}
+            </Match>
+            <Match when={boardId()} keyed>
+              {(id) => <BoardPage ctx={ctx} boardId={id} setTitle={setPageName} />}
+            </Match>
+            <Match when={current().page === 'inbox'}>
+              <Inbox ctx={ctx} setTitle={setPageName} />
+            </Match>
+            <Match when={current().page === 'system'}>
+              <SystemPage ctx={ctx} setTitle={setPageName} />
+            </Match>
+            <Match
+              when={(() => {
+                const r = current()
+                return r.page === 'invite' ? r.code : null
+              })()}
+            >
+              {(code) => (
+                <Invite
+                  code={code()}
+                  signedIn
+                  onDone={() => {
+                    props.reload()
+                    navigate()
+                  }}
+                />
+              )}
+            </Match>
+          </Switch>
+        </Suspense>
       </main>
+      <ShortcutsDialog open={shortcutsOpen()} onOpenChange={setShortcutsOpen} />
     </div>
   )
 }

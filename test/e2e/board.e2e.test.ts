@@ -4,143 +4,33 @@
  * Every test stands alone, in any order: it starts its own server (its own owner, members,
  * boards and inboxes) and opens a fresh browser context per person; only the browser process
  * is shared. Every wait has an explicit timeout. An uncaught error in a page, or a console error
- * that is not one the test expects (see `expected`), fails the test that opened the page.
+ * that is not one the test expects, fails the test that opened the page (test/e2e/people.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core'
-import { createBoard, invite, setupOwner, SETUP_CODE } from '../accounts.ts'
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { createBoard } from '../accounts.ts'
 import * as Y from 'yjs'
 import { board, createTask } from '../../shared/schema/board.ts'
-import { cleanup, eventually, startTestServer, synced, type TestServer } from '../harness.ts'
-import { clientDir, launch } from './browser.ts'
+import { eventually, synced } from '../harness.ts'
+import {
+  badge,
+  freshServer,
+  open,
+  person,
+  picture,
+  RECONNECT,
+  shot,
+  thumb,
+  upload,
+  useBrowserHarness,
+  view,
+  WAIT,
+} from './people.ts'
 
-/** How long a page may take to show something: a render, or an edit from the other browser. */
-const WAIT = 15_000
-/** How long reconnecting may take after going back online (socket backoff, resync, commit). */
-const RECONNECT = 30_000
+useBrowserHarness()
 
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launch()
-}, 120_000)
-
-/** Screenshots go to docs/ with LOUPE_SCREENSHOTS=1 (to refresh the README's), else to tmp. */
-const shotDir = process.env.LOUPE_SCREENSHOTS
-  ? fileURLToPath(new URL('../../docs', import.meta.url))
-  : mkdtempSync(join(tmpdir(), 'loupe-shots-'))
-const shot = (name: string) => join(shotDir, name)
-
-afterAll(async () => {
-  await browser?.close()
-  if (!process.env.LOUPE_SCREENSHOTS) rmSync(shotDir, { recursive: true, force: true })
-})
-
-/** One person in their own browser context, and what went wrong in their page. */
-interface Person {
-  name: string
-  context: BrowserContext
-  page: Page
-  /** Uncaught page errors and unexpected console errors, as lines for the failure message. */
-  problems: string[]
-  /** Set once signed in: from then on a 401 is a bug, not the sign-in page asking. */
-  signedIn: boolean
-  /** Set when the test takes this person offline on purpose. */
-  wentOffline: boolean
-}
-
-/** The people opened by the running test; afterEach closes them and reports their errors. */
-const people: Person[] = []
-
-afterEach(async () => {
-  const done = people.splice(0)
-  try {
-    await Promise.all(done.map((person) => person.context.close()))
-  } finally {
-    await cleanup()
-  }
-  const problems = done.flatMap((person) => person.problems)
-  if (problems.length > 0)
-    throw new Error(`the pages reported ${problems.length} error(s):\n${problems.join('\n')}`)
-}, 60_000)
-
-/** Console errors that are Chromium reporting what the test does on purpose, not bugs. */
-function expected(person: Person, message: ConsoleMessage): boolean {
-  const text = message.text()
-  // Before signing in, the app asks who this is and is told no; Chromium logs each 401.
-  if (
-    !person.signedIn &&
-    text.includes('the server responded with a status of 401') &&
-    /\/api\/(auth\/refresh|me)$/.test(message.location().url)
-  )
-    return true
-  // Taken offline: Chromium logs every request and socket the app tries meanwhile.
-  if (person.wentOffline && text.includes('net::ERR_INTERNET_DISCONNECTED')) return true
-  return false
-}
-
-/** A fresh browser context for one person, watched for errors. */
-async function person(name: string): Promise<Person> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-  // Every action, wait and navigation without its own timeout gets this one.
-  context.setDefaultTimeout(WAIT)
-  const page = await context.newPage()
-  const who: Person = { name, context, page, problems: [], signedIn: false, wentOffline: false }
-  page.on('pageerror', (error) =>
-    who.problems.push(`[${name}] uncaught page error: ${error.stack ?? error.message}`),
-  )
-  page.on('crash', () => who.problems.push(`[${name}] the page crashed`))
-  page.on('console', (message) => {
-    if (message.type() !== 'error' || expected(who, message)) return
-    const { url, lineNumber } = message.location()
-    who.problems.push(`[${name}] console error: ${message.text()} (at ${url}:${lineNumber})`)
-  })
-  people.push(who)
-  return who
-}
-
-/** A server of its own, with the owner (Olive) and the named members, each with a password. */
-async function freshServer(members: Record<string, 'editor' | 'viewer'> = {}) {
-  const t = await startTestServer({
-    auth: true,
-    setupCode: SETUP_CODE,
-    clientDir,
-    roomHibernateMs: 60_000,
-  })
-  const owner = await setupOwner(t)
-  const accounts: Record<string, Awaited<ReturnType<typeof invite>>> = {}
-  for (const [name, role] of Object.entries(members))
-    accounts[name] = await invite(t, owner.token, owner.workspaceId, role, name)
-  return { t, owner, accounts }
-}
-
-const passwords: Record<string, string> = {
-  Olive: 'owner-password',
-  bea: 'bea-password',
-  vic: 'vic-password',
-}
-
-/** A person signed in, in a fresh browser context, on a board. */
-async function open(t: TestServer, name: string, boardId: string): Promise<Person> {
-  const who = await person(name)
-  const { page } = who
-  await page.goto(t.url + '/')
-  await page.getByLabel('Name').fill(name)
-  await page.getByLabel('Password').fill(passwords[name] as string)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('heading', { name: 'Workspaces' }).waitFor({ timeout: WAIT })
-  who.signedIn = true
-  await page.goto(`${t.url}/#/b/${boardId}`)
-  await page.getByTestId('status').waitFor({ timeout: WAIT })
-  return who
-}
-
-/** The unread badge's text, one entry per badge ([] while there is none); does not wait. */
-const badge = (page: Page) => page.getByTestId('unread').allTextContents()
+/** The comment box of the Threads panel, an @mention combobox. */
+const commentBox = (page: Page) => page.getByRole('combobox', { name: 'Comment', exact: true })
 
 describe('the web client, two users', () => {
   it('(a)(b) an annotation and a mention reach the other user live, with presence and cursors', async () => {
@@ -150,35 +40,12 @@ describe('the web client, two users', () => {
     const a = await open(t, 'Olive', boardId)
     const b = await open(t, 'bea', boardId)
     // A real picture to review, drawn by the browser itself.
-    const picture = await a.page.evaluate(() => {
-      const canvas = document.createElement('canvas')
-      canvas.width = 640
-      canvas.height = 360
-      const g = canvas.getContext('2d') as CanvasRenderingContext2D
-      const sky = g.createLinearGradient(0, 0, 0, 360)
-      sky.addColorStop(0, '#8ec5fc')
-      sky.addColorStop(1, '#e0c3fc')
-      g.fillStyle = sky
-      g.fillRect(0, 0, 640, 360)
-      g.fillStyle = '#2f4858'
-      g.fillRect(0, 260, 640, 100)
-      g.fillStyle = '#f6bd60'
-      g.beginPath()
-      g.arc(480, 110, 50, 0, Math.PI * 2)
-      g.fill()
-      return canvas.toDataURL('image/png').split(',')[1] as string
-    })
-    await a.page.getByLabel('Upload media').setInputFiles({
-      name: 'frame.png',
-      mimeType: 'image/png',
-      buffer: Buffer.from(picture, 'base64'),
-    })
-    await a.page.getByRole('button', { name: 'frame.png' }).waitFor({ timeout: WAIT })
+    await upload(a.page, 'frame.png', await picture(a.page))
     // Approval goes through the media item's lock and reaches the other user.
     await a.page.getByRole('button', { name: 'Approve' }).click()
-    await b.page.getByRole('button', { name: 'frame.png' }).click()
-    await b.page.getByText('✓ Approved').waitFor({ timeout: WAIT })
-    await a.page.getByRole('button', { name: 'Rectangle' }).click()
+    await thumb(b.page, 'frame.png').click()
+    await b.page.getByText('Approved', { exact: true }).waitFor({ timeout: WAIT })
+    await a.page.getByRole('button', { name: 'Rectangle', exact: true }).click()
     const layer = a.page.getByTestId('annotation-layer')
     await layer.waitFor({ timeout: WAIT })
     const box = (await layer.boundingBox())!
@@ -186,11 +53,11 @@ describe('the web client, two users', () => {
     await a.page.mouse.down()
     await a.page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.6, { steps: 5 })
     await a.page.mouse.up()
-    await a.page.getByRole('textbox', { name: 'Comment', exact: true }).fill('Fix this @be')
+    await commentBox(a.page).fill('Fix this @be')
     await a.page.getByRole('option', { name: '@bea' }).click()
     await a.page.getByRole('button', { name: 'Post' }).last().click()
 
-    await b.page.getByRole('button', { name: 'rect annotation' }).waitFor({ timeout: WAIT })
+    await b.page.getByRole('button', { name: 'Rectangle by Olive' }).waitFor({ timeout: WAIT })
     await expect
       .poll(
         () =>
@@ -209,7 +76,7 @@ describe('the web client, two users', () => {
     expect(notes.body.notifications.map((n) => n.type)).toEqual(['mention'])
 
     // (b) B sees A on the board and A's cursor moving over the media.
-    await b.page.getByRole('button', { name: 'frame.png' }).click()
+    await thumb(b.page, 'frame.png').click()
     await expect
       .poll(() => b.page.getByTestId('avatars').getByLabel(/Olive/).count(), { timeout: WAIT })
       .toBe(1)
@@ -221,12 +88,14 @@ describe('the web client, two users', () => {
     await expect
       .poll(async () => (await cursor.boundingBox())?.y !== first?.y, { timeout: WAIT })
       .toBe(true)
+    await view(a.page, 'Tasks')
     for (const title of ['Color pass on the sky', 'Check the sun flare', 'Export for review']) {
       await a.page.getByLabel('New task').fill(title)
       await a.page.getByRole('button', { name: 'Add task' }).click()
     }
-    await b.page.getByRole('textbox', { name: 'Reply' }).fill('On it — the edge is soft')
+    await b.page.getByRole('combobox', { name: 'Reply' }).fill('On it — the edge is soft')
     await b.page.getByRole('button', { name: 'Post' }).first().click()
+    await view(a.page, 'Review')
     await a.page.getByText('On it — the edge is soft').first().waitFor({ timeout: WAIT })
     await a.page.screenshot({ path: shot('screenshot-board.png') })
   }, 90_000)
@@ -237,6 +106,8 @@ describe('the web client, two users', () => {
     const boardId = await createBoard(t, owner.token, owner.workspaceId, 'review-c')
     const a = await open(t, 'Olive', boardId)
     const b = await open(t, 'bea', boardId)
+    await view(a.page, 'Tasks')
+    await view(b.page, 'Tasks')
     await a.page.getByLabel('New task').fill('Approve segment 3')
     await a.page.getByRole('button', { name: 'Add task' }).click()
     await b.page.getByRole('heading', { name: 'Approve segment 3' }).waitFor({ timeout: WAIT })
@@ -309,24 +180,39 @@ describe('the web client, two users', () => {
     const before = await storedUpdates()
     b.wentOffline = true
     await b.context.setOffline(true)
+    // The pill says so at once: the browser told the page the network is gone.
+    await expect
+      .poll(() => b.page.getByTestId('status').textContent(), { timeout: 2000 })
+      .toMatch(/^Offline/)
+    await view(b.page, 'Tasks')
     await b.page.getByLabel('New task').fill('Made offline')
     await b.page.getByRole('button', { name: 'Add task' }).click()
-    await b.page.getByRole('textbox', { name: 'Comment', exact: true }).fill('Written on the train')
+    await view(b.page, 'Review')
+    await commentBox(b.page).fill('Written on the train')
     await b.page.getByRole('button', { name: 'Post' }).last().click()
-    await expect.poll(storedUpdates, { timeout: WAIT }).toBeGreaterThanOrEqual(before + 2)
-    await b.page.reload()
-    await b.page.getByRole('heading', { name: 'Made offline' }).waitFor({ timeout: WAIT })
-    await b.page
-      .getByTestId(/^comment-/)
-      .getByText('Written on the train')
-      .waitFor({ timeout: WAIT })
     await expect
       .poll(() => b.page.getByTestId('status').textContent(), { timeout: WAIT })
-      .toMatch(/Offline/)
+      .toBe('Offline — changes saved on this device')
+    await expect.poll(storedUpdates, { timeout: WAIT }).toBeGreaterThanOrEqual(before + 2)
+    await b.page.reload()
+    const offlineComment = b.page
+      .getByTestId(/^comment-/)
+      .filter({ hasText: 'Written on the train' })
+    await offlineComment.waitFor({ timeout: WAIT })
+    // Its author is named from what this device remembers, not "someone".
+    expect(await offlineComment.locator('.comment-author').textContent()).toBe('bea')
+    // After the reload (a new Yjs client id) the pill still knows the server lacks the edits.
+    await expect
+      .poll(() => b.page.getByTestId('status').textContent(), { timeout: WAIT })
+      .toBe('Offline — changes saved on this device')
     await b.page.screenshot({ path: shot('screenshot-offline.png') })
+    await view(b.page, 'Tasks')
+    await b.page.getByRole('heading', { name: 'Made offline' }).waitFor({ timeout: WAIT })
 
     await b.context.setOffline(false)
+    await view(a.page, 'Tasks')
     await a.page.getByRole('heading', { name: 'Made offline' }).waitFor({ timeout: RECONNECT })
+    await view(a.page, 'Review')
     await a.page
       .getByTestId(/^comment-/)
       .getByText('Written on the train')
@@ -341,13 +227,19 @@ describe('the web client, two users', () => {
     const boardId = await createBoard(t, owner.token, owner.workspaceId, 'review-e')
     const a = await open(t, 'Olive', boardId)
     const v = await open(t, 'vic', boardId)
+    await view(a.page, 'Tasks')
+    await view(v.page, 'Tasks')
     await a.page.getByLabel('New task').fill('Only editors')
     await a.page.getByRole('button', { name: 'Add task' }).click()
     await v.page.getByRole('heading', { name: 'Only editors' }).waitFor({ timeout: WAIT })
     expect(await v.page.getByTestId('status').textContent()).toBe('Read only')
     expect(await v.page.getByLabel('New task').count()).toBe(0)
     expect(await v.page.getByRole('button', { name: /^Edit/ }).count()).toBe(0)
+    await view(v.page, 'Review')
+    expect(await v.page.getByRole('button', { name: /^Edit/ }).count()).toBe(0)
+    expect(await commentBox(v.page).count()).toBe(0)
     expect(await v.page.getByRole('textbox', { name: 'Comment', exact: true }).count()).toBe(0)
+    expect(await v.page.getByLabel('Upload media').count()).toBe(0)
     // What is stored is only the editor's task (the server refuses viewer writes; test/auth).
     const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, {
       token: owner.token,
@@ -378,7 +270,7 @@ describe('the web client, two users', () => {
     await page.getByRole('button', { name: 'Create account' }).click()
     await page.getByRole('heading', { name: 'Workspaces' }).waitFor({ timeout: WAIT })
     newcomer.signedIn = true
-    await page.getByRole('link', { name: 'Home' }).waitFor({ timeout: WAIT })
+    await page.getByRole('main').getByRole('link', { name: 'Home' }).waitFor({ timeout: WAIT })
     const members = await t.api<{ members: Array<{ name: string; role: string }> }>(
       `/api/workspaces/${owner.workspaceId}/members`,
       { token: owner.token },
@@ -418,6 +310,7 @@ describe('a board with something hostile in it', () => {
     provider.destroy()
 
     const olive = await open(t, 'Olive', boardId)
+    await view(olive.page, 'Tasks')
     await olive.page.getByRole('heading', { name: 'Hostile but legal' }).waitFor({ timeout: WAIT })
     // The page keeps working: a task added now shows up.
     await olive.page.getByLabel('New task').fill('Still usable')

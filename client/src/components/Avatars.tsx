@@ -1,3 +1,4 @@
+import { Tooltip } from '@kobalte/core/tooltip'
 import { For, Show } from 'solid-js'
 import type { Peer } from '../lib/presence.ts'
 
@@ -12,18 +13,23 @@ export function uniqueUsers(peers: Peer[]): Peer[] {
   return [...byUser.values()]
 }
 
-export function Avatar(props: { peer: Peer; size?: 'small' }) {
+/** An avatar; `decorative` inside a control that already says who it is. */
+export function Avatar(props: { peer: Peer; size?: 'small'; decorative?: boolean }) {
   return (
     <span
       class={`avatar ${props.size ?? ''} ${props.peer.status}`}
       style={{ background: props.peer.user.color }}
       title={`${props.peer.user.name} (${props.peer.status})`}
-      aria-label={`${props.peer.user.name}, ${props.peer.status}`}
+      role={props.decorative ? undefined : 'img'}
+      aria-hidden={props.decorative ? 'true' : undefined}
+      aria-label={props.decorative ? undefined : `${props.peer.user.name}, ${props.peer.status}`}
     >
-      {props.peer.user.name.slice(0, 1).toUpperCase()}
+      <span aria-hidden="true">{props.peer.user.name.slice(0, 1).toUpperCase()}</span>
     </span>
   )
 }
+
+const SHOWN = 4
 
 /** Who is on the board; clicking someone follows what they look at. */
 export function AvatarStack(props: {
@@ -31,28 +37,39 @@ export function AvatarStack(props: {
   following: string | null
   onFollow: (userId: string | null) => void
 }) {
+  const users = () => uniqueUsers(props.peers)
   return (
-    <div class="avatars" data-testid="avatars" aria-label="People on this board">
-      <For each={uniqueUsers(props.peers)}>
+    <div class="avatars" data-testid="avatars" role="group" aria-label="People on this board">
+      <For each={users().slice(0, SHOWN)}>
         {(peer) => (
-          <button
-            type="button"
-            class="plain"
-            classList={{ following: props.following === peer.user.id }}
-            aria-pressed={props.following === peer.user.id}
-            title={
-              props.following === peer.user.id
-                ? `Stop following ${peer.user.name}`
-                : `Follow ${peer.user.name}`
-            }
-            onClick={() => props.onFollow(props.following === peer.user.id ? null : peer.user.id)}
-          >
-            <Avatar peer={peer} />
-          </button>
+          <Tooltip openDelay={300}>
+            <Tooltip.Trigger
+              as="button"
+              type="button"
+              class="avatar-button"
+              classList={{ following: props.following === peer.user.id }}
+              aria-pressed={props.following === peer.user.id}
+              aria-label={`${props.following === peer.user.id ? 'Stop following' : 'Follow'} ${peer.user.name} (${peer.status})`}
+              onClick={() => props.onFollow(props.following === peer.user.id ? null : peer.user.id)}
+            >
+              <Avatar peer={peer} decorative />
+            </Tooltip.Trigger>
+            <Tooltip.Portal>
+              <Tooltip.Content class="tooltip">
+                {peer.user.name} · {peer.status} —{' '}
+                {props.following === peer.user.id ? 'click to stop following' : 'click to follow'}
+              </Tooltip.Content>
+            </Tooltip.Portal>
+          </Tooltip>
         )}
       </For>
+      <Show when={users().length > SHOWN}>
+        <span class="avatar overflow" aria-label={`and ${users().length - SHOWN} more`}>
+          +{users().length - SHOWN}
+        </span>
+      </Show>
       <Show when={props.following}>
-        <span class="muted">following</span>
+        <span class="chip accent">Following</span>
       </Show>
     </div>
   )

@@ -1,184 +1,333 @@
+/**
+ * Comment threads: replies, @mentions of members, reactions, edit, soft delete, resolve.
+ * Long lists are windowed; `J`/`K` step through threads and `C` starts a comment.
+ */
+import { DropdownMenu } from '@kobalte/core/dropdown-menu'
 import { createMemo, createSignal, For, Show } from 'solid-js'
+import Ellipsis from 'lucide-solid/icons/ellipsis'
+import MessageSquare from 'lucide-solid/icons/message-square'
+import X from 'lucide-solid/icons/x'
 import { newId } from '../../../shared/ids.ts'
 import {
   addComment,
-  board,
+  board as boardTypes,
   createThread,
   deleteComment,
   findComment,
   setThreadResolved,
   toggleReaction,
   type CommentJson,
-  type ThreadAnchor,
   type ThreadJson,
 } from '../../../shared/schema/board.ts'
-import type { Member } from '../lib/api.ts'
-import type { BoardConnection } from '../lib/board.ts'
-import type { Peer, Presence } from '../lib/presence.ts'
+import { useBoard } from '../lib/board-store.ts'
+import { createShortcuts, letter } from '../lib/shortcuts.ts'
+import { exactTime, timeAgo } from '../lib/time.ts'
+import { shapeName } from '../lib/words.ts'
 import { ItemPeers } from './Avatars.tsx'
+import { MentionComposer } from './MentionComposer.tsx'
+import type { ViewerState } from './board/viewer-state.ts'
+import { EmptyState } from './ui/EmptyState.tsx'
+import { VirtualList } from './ui/VirtualList.tsx'
 
-type Comment = CommentJson
 export type Thread = ThreadJson
 
-const REACTIONS = ['👍', '🎉', '👀']
+/** Reactions, named for screen readers; drawn with the bundled colour emoji font. */
+const REACTIONS: Array<[string, string]> = [
+  ['👍', 'thumbs up'],
+  ['🎉', 'party'],
+  ['👀', 'eyes'],
+]
 
-/** Comment threads: replies, @mentions of members, reactions, edit, soft delete, resolve. */
-export function Threads(props: {
-  conn: BoardConnection
-  threads: Record<string, Thread>
-  members: Member[]
-  me: { id: string }
-  readOnly: boolean
-  presence: Presence
-  peers: Peer[]
-  selected: string | null
-  onSelect: (threadId: string | null) => void
-  newAnchor: ThreadAnchor
-}) {
-  const name = (id: string) => props.members.find((m) => m.id === id)?.name ?? 'someone'
-  const list = createMemo(() =>
-    Object.values(props.threads)
-      .filter(Boolean)
-      .sort((a, b) => a.createdAt - b.createdAt),
-  )
-  // A long thread shows its first and latest comments until it is opened; only the open
-  // thread has a reply box. A big board then renders quickly and stays readable.
-  const expanded = (thread: Thread) =>
-    props.selected === thread.id || (thread.comments?.length ?? 0) <= 3
-  const shown = (thread: Thread) => {
-    const comments = thread.comments ?? []
-    return expanded(thread) ? comments : [...comments.slice(0, 1), ...comments.slice(-1)]
+export function Threads(props: { state: ViewerState }) {
+  const board = useBoard()
+  const [showResolved, setShowResolved] = createSignal(true)
+  let composer: HTMLTextAreaElement | undefined
+  const list = createMemo(() => board.threadList().filter((t) => showResolved() || !t.resolved))
+  const step = (by: number) => {
+    const all = list()
+    if (all.length === 0) return
+    const index = all.findIndex((t) => t.id === board.selectedThread())
+    const next = all[index < 0 ? 0 : (index + by + all.length) % all.length]
+    if (next) board.selectThread(next.id)
   }
-  const hidden = (thread: Thread) => (thread.comments?.length ?? 0) - shown(thread).length
-  const typing = (threadId: string) => [
-    ...new Set(props.peers.filter((p) => p.typing?.threadId === threadId).map((p) => p.user.name)),
-  ]
+  createShortcuts([
+    {
+      keys: ['J'],
+      description: 'Next thread',
+      group: 'Navigation',
+      match: letter('j'),
+      run: () => step(1),
+    },
+    {
+      keys: ['K'],
+      description: 'Previous thread',
+      group: 'Navigation',
+      match: letter('k'),
+      run: () => step(-1),
+    },
+    {
+      keys: ['C'],
+      description: 'Write a comment',
+      group: 'Editing',
+      match: letter('c'),
+      run: () => composer?.focus(),
+    },
+  ])
+  const anchorLabel = () => {
+    const a = props.state.anchor()
+    if (a.type === 'annotation') {
+      const annotation = board.annotations[a.id]
+      return annotation
+        ? `On the ${shapeName[annotation.shape.type]?.toLowerCase() ?? 'mark'}`
+        : 'On a mark'
+    }
+    return 'On the board'
+  }
   return (
-    <section class="threads" aria-label="Comment threads">
-      <h2>Threads</h2>
-      <For each={list()} fallback={<p class="muted">No comments yet.</p>}>
-        {(thread) => (
-          <article
-            class="thread"
-            classList={{ resolved: thread.resolved, selected: props.selected === thread.id }}
-            data-testid={`thread-${thread.id}`}
-          >
-            <header>
+    <div class="threads" aria-label="Comment threads" role="region">
+      <div class="panel-toolbar">
+        <span class="muted">{board.threadList().filter((t) => !t.resolved).length} open</span>
+        <button
+          type="button"
+          class="button ghost small"
+          aria-pressed={showResolved()}
+          onClick={() => setShowResolved(!showResolved())}
+        >
+          {showResolved() ? 'Hide resolved' : 'Show resolved'}
+        </button>
+      </div>
+      <Show
+        when={list().length > 0}
+        fallback={
+          <EmptyState icon={<MessageSquare size={28} />} title="No comments yet">
+            Draw on the media or write below to start a thread.
+          </EmptyState>
+        }
+      >
+        <VirtualList
+          items={list()}
+          estimate={140}
+          key={(t) => t.id}
+          reveal={board.selectedThread()}
+          class="thread-scroller"
+        >
+          {(thread) => <ThreadView thread={thread} only={list().length === 1} />}
+        </VirtualList>
+      </Show>
+      <Show when={!board.readOnly()}>
+        <div class="new-comment">
+          <div class="anchor-chip">
+            <span>{anchorLabel()}</span>
+            <Show when={props.state.anchor().type !== 'board'}>
               <button
                 type="button"
-                class="link"
-                onClick={() => props.onSelect(props.selected === thread.id ? null : thread.id)}
+                class="icon-button ghost tiny"
+                aria-label="Comment on the board instead"
+                onClick={() => props.state.setAnchor({ type: 'board', id: board.boardId })}
               >
-                {thread.anchor.type === 'annotation'
-                  ? 'On an annotation'
-                  : thread.anchor.type === 'task'
-                    ? 'On a task'
-                    : 'On the board'}
-                {thread.resolved ? ' (resolved)' : ''}
-              </button>
-              <ItemPeers peers={props.peers} entityType="thread" entityId={thread.id} />
-              <Show when={!props.readOnly}>
-                <button
-                  type="button"
-                  class="link"
-                  onClick={() =>
-                    props.conn.transact((doc) =>
-                      setThreadResolved(doc, thread.id, !thread.resolved),
-                    )
-                  }
-                >
-                  {thread.resolved ? 'Reopen' : 'Resolve'}
-                </button>
-              </Show>
-            </header>
-            <Show when={hidden(thread) > 0}>
-              <button type="button" class="link" onClick={() => props.onSelect(thread.id)}>
-                Show {hidden(thread)} more {hidden(thread) === 1 ? 'comment' : 'comments'}
+                <X size={14} />
               </button>
             </Show>
-            <For each={shown(thread)}>
-              {(comment) => (
-                <CommentView
-                  conn={props.conn}
-                  threadId={thread.id}
-                  comment={comment}
-                  me={props.me}
-                  name={name}
-                  readOnly={props.readOnly}
-                />
-              )}
-            </For>
-            <Show when={typing(thread.id).length > 0}>
-              <p class="muted typing">{typing(thread.id).join(', ')} typing…</p>
-            </Show>
-            <Show when={!props.readOnly && (props.selected === thread.id || list().length === 1)}>
-              <Composer
-                label="Reply"
-                members={props.members}
-                onTyping={(on) =>
-                  props.presence.set({ typing: on ? { threadId: thread.id } : null })
-                }
-                onPost={(body, mentions) =>
-                  props.conn.transact((doc) =>
-                    addComment(doc, thread.id, {
-                      id: newId(),
-                      authorId: props.me.id,
-                      body,
-                      mentions,
-                    }),
-                  )
-                }
-              />
-            </Show>
-          </article>
-        )}
-      </For>
-      <Show when={!props.readOnly}>
-        <Composer
-          label="Comment"
-          members={props.members}
-          onTyping={() => {}}
-          onPost={(body, mentions) => {
-            const id = newId()
-            props.conn.transact((doc) => {
-              createThread(doc, { id, anchor: props.newAnchor, createdBy: props.me.id })
-              addComment(doc, id, { id: newId(), authorId: props.me.id, body, mentions })
-              if (props.newAnchor.type === 'annotation')
-                board(doc).annotations.get(props.newAnchor.id)?.set('threadId', id)
-            })
-            props.onSelect(id)
-          }}
-        />
+          </div>
+          <MentionComposer
+            label="Comment"
+            ref={(el) => (composer = el)}
+            members={board.members()}
+            onTyping={() => {}}
+            onPost={(body, mentions) => {
+              const id = newId()
+              const anchor = props.state.anchor()
+              board.conn.transact((doc) => {
+                createThread(doc, { id, anchor, createdBy: board.me.id })
+                addComment(doc, id, { id: newId(), authorId: board.me.id, body, mentions })
+                if (anchor.type === 'annotation')
+                  boardTypes(doc).annotations.get(anchor.id)?.set('threadId', id)
+              })
+              board.selectThread(id)
+            }}
+          />
+        </div>
       </Show>
-    </section>
+    </div>
   )
 }
 
-function CommentView(props: {
-  conn: BoardConnection
-  threadId: string
-  comment: Comment
-  me: { id: string }
-  name: (id: string) => string
-  readOnly: boolean
-}) {
+function ThreadView(props: { thread: Thread; only: boolean }) {
+  const board = useBoard()
+  const selected = () => board.selectedThread() === props.thread.id
+  // A long thread shows its first and latest comments until it is opened; only the open
+  // thread has a reply box. A big board then renders quickly and stays readable.
+  const expanded = () => selected() || (props.thread.comments?.length ?? 0) <= 3
+  const shown = () => {
+    const comments = props.thread.comments ?? []
+    return expanded() ? comments : [...comments.slice(0, 1), ...comments.slice(-1)]
+  }
+  const hidden = () => (props.thread.comments?.length ?? 0) - shown().length
+  const typing = () => [
+    ...new Set(
+      board.presence
+        .peers()
+        .filter((p) => p.typing?.threadId === props.thread.id)
+        .map((p) => p.user.name),
+    ),
+  ]
+  const about = () => {
+    const a = props.thread.anchor
+    if (a.type === 'annotation') {
+      const annotation = board.annotations[a.id]
+      return annotation
+        ? `${shapeName[annotation.shape.type] ?? 'Mark'} on ${board.media[annotation.mediaId]?.name ?? 'media'}`
+        : 'On a mark'
+    }
+    if (a.type === 'task')
+      return `On the task ${board.tasks[a.id]?.title ? `“${board.tasks[a.id]?.title}”` : ''}`
+    if (a.type === 'media') return `On ${board.media[a.id]?.name ?? 'a media item'}`
+    return 'On the board'
+  }
+  return (
+    <article
+      class="thread"
+      classList={{ resolved: props.thread.resolved, selected: selected() }}
+      data-testid={`thread-${props.thread.id}`}
+      tabIndex={-1}
+    >
+      <header class="thread-head">
+        <button
+          type="button"
+          class="thread-title"
+          aria-expanded={selected()}
+          onClick={() => board.selectThread(selected() ? null : props.thread.id)}
+        >
+          {about()}
+          <Show when={props.thread.resolved}>
+            <span class="chip success">resolved</span>
+          </Show>
+        </button>
+        <ItemPeers peers={board.presence.peers()} entityType="thread" entityId={props.thread.id} />
+        <Show when={!board.readOnly()}>
+          <button
+            type="button"
+            class="button ghost small"
+            onClick={() =>
+              board.conn.transact((doc) =>
+                setThreadResolved(doc, props.thread.id, !props.thread.resolved),
+              )
+            }
+          >
+            {props.thread.resolved ? 'Reopen' : 'Resolve'}
+          </button>
+        </Show>
+      </header>
+      <Show when={hidden() > 0}>
+        <button
+          type="button"
+          class="button ghost small more"
+          onClick={() => board.selectThread(props.thread.id)}
+        >
+          Show {hidden()} more {hidden() === 1 ? 'comment' : 'comments'}
+        </button>
+      </Show>
+      <For each={shown()}>
+        {(comment) => <CommentView threadId={props.thread.id} comment={comment} />}
+      </For>
+      <Show when={typing().length > 0}>
+        <p class="muted typing">{typing().join(', ')} typing…</p>
+      </Show>
+      <Show when={!board.readOnly() && (selected() || props.only)}>
+        <MentionComposer
+          label="Reply"
+          placeholder="Reply… @ to mention"
+          members={board.members()}
+          onTyping={(on) =>
+            board.presence.set({ typing: on ? { threadId: props.thread.id } : null })
+          }
+          onPost={(body, mentions) =>
+            board.conn.transact((doc) =>
+              addComment(doc, props.thread.id, {
+                id: newId(),
+                authorId: board.me.id,
+                body,
+                mentions,
+              }),
+            )
+          }
+        />
+      </Show>
+    </article>
+  )
+}
+
+function CommentView(props: { threadId: string; comment: CommentJson }) {
+  const board = useBoard()
   const [editing, setEditing] = createSignal(false)
-  const mine = () => props.comment.authorId === props.me.id
+  const mine = () => props.comment.authorId === board.me.id
+  const author = () => board.nameOf(props.comment.authorId)
+  const color = () =>
+    board.members().find((m) => m.id === props.comment.authorId)?.color ??
+    (mine() ? board.me.color : '#8b8d98')
   return (
     <div class="comment" data-testid={`comment-${props.comment.id}`}>
-      <Show when={!props.comment.deleted} fallback={<p class="muted">This comment was deleted.</p>}>
-        <p>
-          <strong>{props.name(props.comment.authorId)}</strong>{' '}
+      <Show
+        when={!props.comment.deleted}
+        fallback={<p class="muted deleted">This comment was deleted.</p>}
+      >
+        <span class="avatar small" style={{ background: color() }} aria-hidden="true">
+          {author().slice(0, 1).toUpperCase()}
+        </span>
+        <div class="comment-body">
+          <p class="comment-meta">
+            <strong class="comment-author">{author()}</strong>
+            <time
+              class="muted"
+              title={exactTime(props.comment.createdAt)}
+              datetime={new Date(props.comment.createdAt).toISOString()}
+            >
+              {timeAgo(props.comment.createdAt)}
+            </time>
+            <Show when={props.comment.editedAt}>
+              <span class="muted">(edited)</span>
+            </Show>
+            <Show when={mine() && !board.readOnly()}>
+              <DropdownMenu>
+                <DropdownMenu.Trigger
+                  class="icon-button ghost tiny comment-menu"
+                  aria-label="Comment actions"
+                >
+                  <Ellipsis size={14} />
+                </DropdownMenu.Trigger>
+                <DropdownMenu.Portal>
+                  <DropdownMenu.Content class="menu">
+                    <DropdownMenu.Item class="menu-item" onSelect={() => setEditing(true)}>
+                      Edit
+                    </DropdownMenu.Item>
+                    <DropdownMenu.Item
+                      class="menu-item danger"
+                      onSelect={() =>
+                        board.conn.transact((doc) =>
+                          deleteComment(doc, props.threadId, props.comment.id),
+                        )
+                      }
+                    >
+                      Delete
+                    </DropdownMenu.Item>
+                  </DropdownMenu.Content>
+                </DropdownMenu.Portal>
+              </DropdownMenu>
+            </Show>
+          </p>
           <Show
             when={!editing()}
             fallback={
               <input
+                class="input"
                 aria-label="Edit comment"
                 value={props.comment.body}
+                ref={(el) => queueMicrotask(() => el.focus())}
                 onKeyDown={(e) => {
+                  if (e.key === 'Escape') setEditing(false)
                   if (e.key !== 'Enter') return
                   const body = e.currentTarget.value
-                  props.conn.transact((doc) => {
+                  board.conn.transact((doc) => {
                     const c = findComment(doc, props.threadId, props.comment.id)
                     c.set('body', body)
                     c.set('editedAt', Date.now())
@@ -188,119 +337,41 @@ function CommentView(props: {
               />
             }
           >
-            {props.comment.body}
-            <Show when={props.comment.editedAt}>
-              <span class="muted"> (edited)</span>
-            </Show>
+            <p class="comment-text">{props.comment.body}</p>
           </Show>
-        </p>
-        <p class="actions">
-          <For each={REACTIONS}>
-            {(emoji) => {
-              const users = () => Object.keys(props.comment.reactions?.[emoji] ?? {})
-              return (
-                <button
-                  type="button"
-                  class="reaction"
-                  disabled={props.readOnly}
-                  aria-pressed={users().includes(props.me.id)}
-                  aria-label={`React ${emoji}`}
-                  onClick={() =>
-                    props.conn.transact((doc) =>
-                      toggleReaction(doc, props.threadId, props.comment.id, emoji, props.me.id),
-                    )
-                  }
-                >
-                  {emoji} {users().length || ''}
-                </button>
-              )
-            }}
-          </For>
-          <Show when={mine() && !props.readOnly}>
-            <button type="button" class="link" onClick={() => setEditing(true)}>
-              Edit
-            </button>
-            <button
-              type="button"
-              class="link"
-              onClick={() =>
-                props.conn.transact((doc) => deleteComment(doc, props.threadId, props.comment.id))
-              }
-            >
-              Delete
-            </button>
-          </Show>
-        </p>
+          <div class="reactions">
+            <For each={REACTIONS}>
+              {([emoji, name]) => {
+                const users = () => Object.keys(props.comment.reactions?.[emoji] ?? {})
+                return (
+                  <Show when={users().length > 0 || !board.readOnly()}>
+                    <button
+                      type="button"
+                      class="reaction"
+                      classList={{ empty: users().length === 0 }}
+                      disabled={board.readOnly()}
+                      aria-pressed={users().includes(board.me.id)}
+                      aria-label={`React with ${name}${users().length ? `, ${users().length}` : ''}`}
+                      onClick={() =>
+                        board.conn.transact((doc) =>
+                          toggleReaction(doc, props.threadId, props.comment.id, emoji, board.me.id),
+                        )
+                      }
+                    >
+                      <span class="emoji" aria-hidden="true">
+                        {emoji}
+                      </span>
+                      <Show when={users().length > 0}>
+                        <span>{users().length}</span>
+                      </Show>
+                    </button>
+                  </Show>
+                )
+              }}
+            </For>
+          </div>
+        </div>
       </Show>
     </div>
-  )
-}
-
-/** A comment box; typing `@` opens a picker limited to the workspace's members. */
-function Composer(props: {
-  label: string
-  members: Member[]
-  onPost: (body: string, mentions: string[]) => void
-  onTyping: (on: boolean) => void
-}) {
-  const [body, setBody] = createSignal('')
-  const [mentions, setMentions] = createSignal<string[]>([])
-  const query = () => /@([\p{L}\p{N}_-]*)$/u.exec(body())?.[1]
-  const matches = () => {
-    const q = query()
-    return q === undefined
-      ? []
-      : props.members.filter((m) => m.name.toLowerCase().startsWith(q.toLowerCase())).slice(0, 6)
-  }
-  let timer: ReturnType<typeof setTimeout> | undefined
-  return (
-    <form
-      class="composer"
-      onSubmit={(e) => {
-        e.preventDefault()
-        if (!body().trim()) return
-        const used = mentions().filter((id) =>
-          body().includes(`@${props.members.find((m) => m.id === id)?.name}`),
-        )
-        props.onPost(body().trim(), used)
-        setBody('')
-        setMentions([])
-        props.onTyping(false)
-      }}
-    >
-      <label>
-        {props.label}
-        <textarea
-          value={body()}
-          onInput={(e) => {
-            setBody(e.currentTarget.value)
-            props.onTyping(true)
-            clearTimeout(timer)
-            timer = setTimeout(() => props.onTyping(false), 3000)
-          }}
-        />
-      </label>
-      <Show when={matches().length > 0}>
-        <ul class="mentions" role="listbox" aria-label="Mention someone">
-          <For each={matches()}>
-            {(member) => (
-              <li>
-                <button
-                  type="button"
-                  role="option"
-                  onClick={() => {
-                    setBody(body().replace(/@[\p{L}\p{N}_-]*$/u, `@${member.name} `))
-                    setMentions([...new Set([...mentions(), member.id])])
-                  }}
-                >
-                  @{member.name}
-                </button>
-              </li>
-            )}
-          </For>
-        </ul>
-      </Show>
-      <button type="submit">Post</button>
-    </form>
   )
 }

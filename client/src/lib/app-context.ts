@@ -1,6 +1,8 @@
 /** What every signed-in page gets from the shell (App.tsx): who I am, my workspaces, the live socket. */
+import type { Accessor } from 'solid-js'
 import type { User, Workspace } from './api.ts'
 import type { Live } from './live.ts'
+import type { InboxStore } from './inbox.ts'
 
 export interface AppContext {
   me: User
@@ -8,4 +10,11 @@ export interface AppContext {
   reloadMe: () => void
   live: Live
   auth: boolean
+  inbox: InboxStore
+  /** Whether the live socket is connected. */
+  connected: Accessor<boolean>
+  /** Owners (or everyone in home mode) may see the system status page. */
+  isOwner: () => boolean
+  /** Opens the navigation drawer on narrow screens. */
+  openNav: () => void
 }

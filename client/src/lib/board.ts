@@ -2,8 +2,12 @@
  * One open board: its Y.Doc, kept in IndexedDB (so it opens instantly and works offline) and
  * synced over the document socket with the stock y-websocket provider. The save state says
  * "saved" only once the server has committed this client's changes (doc.committed on the
- * live socket), never merely because they were sent.
+ * live socket), never merely because they were sent; it says "offline" the moment the browser
+ * or the socket says the network is gone. Changes not yet confirmed are remembered per board
+ * on this device (every client id a tab used here and its clock), so after a reload — a new
+ * client id — the pill still knows there is something the server has not got.
  */
+import * as decoding from 'lib0/decoding'
 import { createSignal, type Accessor } from 'solid-js'
 import { WebsocketProvider } from 'y-websocket'
 import { IndexeddbPersistence } from 'y-indexeddb'
@@ -11,6 +15,7 @@ import * as Y from 'yjs'
 import { board as boardTypes } from '../../../shared/schema/board.ts'
 import { CloseCode, finalCloseCodes } from '../../../shared/protocol/close-codes.ts'
 import { currentToken, onTokenChange } from './api.ts'
+import { remember, remembered } from './cache.ts'
 import type { Live } from './live.ts'
 import { LOCAL } from './yjs-store.ts'
 
@@ -53,14 +58,17 @@ export function makeBoardConnection(
   })
   // Back online: try at once (the provider would otherwise wait out its backoff).
   const onOnline = () => {
+    setBrowserOnline(true)
     if (!provider.wsconnected && !provider.wsconnecting) provider.connect()
   }
   window.addEventListener('online', onOnline)
-  const [online, setOnline] = createSignal(false)
+  const [socketUp, setSocketUp] = createSignal(false)
+  const [browserOnline, setBrowserOnline] = createSignal(navigator.onLine)
   const [refused, setRefused] = createSignal<number | null>(null)
-  const [committedClock, setCommittedClock] = createSignal(0)
-  const [localClock, setLocalClock] = createSignal(0)
-  provider.on('status', ({ status }: { status: string }) => setOnline(status === 'connected'))
+  const online = () => socketUp() && browserOnline()
+  provider.on('status', ({ status }: { status: string }) => setSocketUp(status === 'connected'))
+  const onOffline = () => setBrowserOnline(false)
+  window.addEventListener('offline', onOffline)
   // 4503: the server cannot store anything right now; the provider retries with back-off.
   const [storageDown, setStorageDown] = createSignal(false)
   provider.on('connection-close', (event: CloseEvent | null) => {
@@ -68,15 +76,53 @@ export function makeBoardConnection(
     if (event?.code === CloseCode.storageUnavailable) setStorageDown(true)
   })
   provider.on('sync', (synced: boolean) => synced && setStorageDown(false))
-  doc.on('update', (_update: Uint8Array, origin: unknown) => {
-    if (origin === LOCAL || origin === undo) setLocalClock(Y.getState(doc.store, doc.clientID))
-  })
-  const stopLive = live?.onMessage((message) => {
-    if (message.type !== 'doc.committed' || message.boardId !== boardId) return
-    const vector = Y.decodeStateVector(
-      Uint8Array.from(atob(message.stateVector), (c) => c.charCodeAt(0)),
+
+  // Unconfirmed changes: client id → the clock this device reached with it.
+  const pendingKey = `loupe-unsaved-${boardId}`
+  const [pending, setPending] = createSignal<Record<string, number>>(
+    remembered<Record<string, number>>(pendingKey) ?? {},
+  )
+  const savePending = (next: Record<string, number>) => {
+    setPending(next)
+    remember(pendingKey, next)
+  }
+  /** Drops what a server state vector (committed, or the server's own) shows it holds. */
+  const confirm = (vector: Map<number, number>) => {
+    const left = Object.fromEntries(
+      Object.entries(pending()).filter(([id, clock]) => (vector.get(Number(id)) ?? 0) < clock),
     )
-    setCommittedClock((clock) => Math.max(clock, vector.get(doc.clientID) ?? 0))
+    if (Object.keys(left).length !== Object.keys(pending()).length) savePending(left)
+  }
+  doc.on('update', (_update: Uint8Array, origin: unknown) => {
+    if (origin !== LOCAL && origin !== undo) return
+    savePending({ ...pending(), [doc.clientID]: Y.getState(doc.store, doc.clientID) })
+  })
+  let recheck: ReturnType<typeof setTimeout> | undefined
+  const stopLive = live?.onMessage((message) => {
+    if (message.type === 'welcome') {
+      // A commit confirmed while the live socket was still reconnecting was never heard. If
+      // changes still wait a moment later, a fresh document connection brings the server's
+      // committed state vector (its sync step 1), which settles it.
+      clearTimeout(recheck)
+      recheck = setTimeout(() => {
+        if (Object.keys(pending()).length === 0 || !provider.wsconnected || !provider.synced) return
+        provider.disconnect()
+        provider.connect()
+      }, 1500)
+    }
+    if (message.type !== 'doc.committed' || message.boardId !== boardId) return
+    confirm(Y.decodeStateVector(Uint8Array.from(atob(message.stateVector), (c) => c.charCodeAt(0))))
+  })
+  // The server opens every connection with its sync step 1: its state vector, which holds
+  // only committed changes. Changes it already has from before a reload are confirmed here.
+  provider.on('status', ({ status }: { status: string }) => {
+    if (status !== 'connected') return
+    provider.ws?.addEventListener('message', (event: MessageEvent) => {
+      if (!(event.data instanceof ArrayBuffer)) return
+      const decoder = decoding.createDecoder(new Uint8Array(event.data))
+      if (decoding.readVarUint(decoder) !== 0 || decoding.readVarUint(decoder) !== 0) return
+      confirm(Y.decodeStateVector(decoding.readVarUint8Array(decoder)))
+    })
   })
   const undo = new Y.UndoManager(Object.values(boardTypes(doc)) as Y.AbstractType<unknown>[], {
     trackedOrigins: new Set([LOCAL]),
@@ -84,7 +130,7 @@ export function makeBoardConnection(
   })
   const saveState = (): SaveState => {
     if (readOnly()) return 'read-only'
-    const dirty = localClock() > committedClock()
+    const dirty = Object.keys(pending()).length > 0
     if (storageDown()) return 'server-cannot-save'
     if (!online()) return dirty ? 'offline-saved-here' : 'offline'
     return dirty ? 'syncing' : 'saved'
@@ -93,15 +139,15 @@ export function makeBoardConnection(
     doc,
     provider,
     undo,
-    loaded: idb.whenSynced.then(() => {
-      setLocalClock(Y.getState(doc.store, doc.clientID))
-    }),
+    loaded: idb.whenSynced.then(() => undefined),
     online,
     saveState,
     refused,
     transact: (change) => doc.transact(() => change(doc), LOCAL),
     close() {
       window.removeEventListener('online', onOnline)
+      window.removeEventListener('offline', onOffline)
+      clearTimeout(recheck)
       stopToken()
       stopLive?.()
       undo.destroy()

@@ -1,22 +1,89 @@
-/** A tiny hash router: `#/b/<id>` and friends, so any path of the app shell works offline. */
+/**
+ * A tiny hash router, so every path of the app shell works offline and every view has a deep
+ * link: `#/`, `#/w/<ws>`, `#/b/<board>[/media/<id>|/thread/<id>|/tasks|/task/<id>][?panel=]`,
+ * `#/inbox`, `#/system`, `#/invite/<code>`. `parseRoute` is pure (tested); `route()` is the
+ * raw segments, `current()` the parsed route.
+ */
 import { createSignal } from 'solid-js'
 
-function current(): string[] {
-  return location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent)
+export type BoardView = 'review' | 'tasks'
+
+export type Route =
+  | { page: 'home' }
+  | { page: 'workspace'; workspaceId: string }
+  | {
+      page: 'board'
+      boardId: string
+      view: BoardView
+      mediaId: string | null
+      threadId: string | null
+      taskId: string | null
+      panel: string | null
+    }
+  | { page: 'inbox' }
+  | { page: 'system' }
+  | { page: 'invite'; code: string }
+
+export function splitHash(hash: string): { segments: string[]; query: URLSearchParams } {
+  const raw = hash.replace(/^#\/?/, '')
+  const [path = '', search = ''] = raw.split('?', 2)
+  const segments = path.split('/').filter(Boolean).map(decodeURIComponent)
+  return { segments, query: new URLSearchParams(search) }
 }
 
-const [route, setRoute] = createSignal(current())
-window.addEventListener('hashchange', () => setRoute(current()))
+export function parseRoute(hash: string): Route {
+  const { segments, query } = splitHash(hash)
+  const [head, id, kind, sub] = segments
+  if (head === 'w' && id) return { page: 'workspace', workspaceId: id }
+  if (head === 'b' && id)
+    return {
+      page: 'board',
+      boardId: id,
+      view: kind === 'tasks' || kind === 'task' ? 'tasks' : 'review',
+      mediaId: kind === 'media' && sub ? sub : null,
+      threadId: kind === 'thread' && sub ? sub : null,
+      taskId: kind === 'task' && sub ? sub : null,
+      panel: query.get('panel'),
+    }
+  if (head === 'inbox') return { page: 'inbox' }
+  if (head === 'system') return { page: 'system' }
+  if (head === 'invite' && id) return { page: 'invite', code: id }
+  return { page: 'home' }
+}
 
-export { route }
+/** The hash for a path and optional query (`href('b', id, 'tasks')`). */
+export function href(parts: string[], query: Record<string, string | null> = {}): string {
+  const search = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) if (value) search.set(key, value)
+  const q = search.toString()
+  return `#/${parts.map(encodeURIComponent).join('/')}${q ? `?${q}` : ''}`
+}
+
+const [hash, setHash] = createSignal(location.hash)
+window.addEventListener('hashchange', () => setHash(location.hash))
+
+/** The raw path segments (kept for pages that read positions). */
+export const route = () => splitHash(hash()).segments
+/** The parsed route. */
+export const current = () => parseRoute(hash())
 
 export function navigate(...parts: string[]): void {
-  location.hash = `#/${parts.map(encodeURIComponent).join('/')}`
+  location.hash = href(parts)
+}
+
+/**
+ * Changes the hash without a new history entry: selecting a media item, thread or panel is a
+ * view change, and Back should leave the board rather than step through every selection.
+ */
+export function replace(nextHash: string): void {
+  if (nextHash === location.hash) return
+  history.replaceState(null, '', nextHash)
+  setHash(nextHash)
 }
 
 /** Links from outside (invite URLs are /invite/<code>) become hash routes. */
 export function adoptPath(): void {
   const match = /^\/invite\/([A-Za-z0-9_-]+)$/.exec(location.pathname)
   if (match) history.replaceState(null, '', `/#/invite/${match[1]}`)
-  setRoute(current())
+  setHash(location.hash)
 }

@@ -1,54 +1,44 @@
-import { createSignal, For, Show } from 'solid-js'
-import { api, type AppNotification } from '../lib/api.ts'
-import type { Live } from '../lib/live.ts'
+import { Switch } from '@kobalte/core/switch'
+import { For, onMount, Show } from 'solid-js'
+import Bell from 'lucide-solid/icons/bell'
+import CheckCheck from 'lucide-solid/icons/check-check'
+import { type AppNotification } from '../lib/api.ts'
+import type { AppContext } from '../lib/app-context.ts'
+import {
+  desktopNotifications,
+  desktopSupported,
+  setDesktopNotifications,
+} from '../lib/attention.ts'
+import { remembered } from '../lib/cache.ts'
+import { exactTime, timeAgo } from '../lib/time.ts'
+import { PageHeader } from '../components/shell/PageHeader.tsx'
+import { EmptyState, Skeleton } from '../components/ui/EmptyState.tsx'
 
-/** Notifications: fetched on start and on every reconnect, pushed live in between. */
-export function createInbox(live: Live) {
-  const [items, setItems] = createSignal<AppNotification[]>([])
-  const [unread, setUnread] = createSignal(0)
-  const load = () =>
-    api.notifications(false).then(
-      (r) => {
-        setItems(r.notifications)
-        setUnread(r.unreadCount)
-      },
-      () => {},
-    )
-  void load()
-  live.onMessage((message) => {
-    if (message.type === 'welcome') void load()
-    if (message.type === 'notification') void load()
-  })
-  return {
-    items,
-    unread,
-    async markRead(ids: string[]) {
-      const r = await api.markRead(ids)
-      setUnread(r.unreadCount)
-      void load()
-    },
-  }
+/** A board's title as this device last saw it (the inbox has no board open). */
+function boardTitle(boardId: string | null): string | null {
+  if (!boardId) return null
+  return remembered<{ title?: string }>(`loupe-board-info-${boardId}`)?.title ?? null
 }
-
-export type InboxStore = ReturnType<typeof createInbox>
 
 const describe = (n: AppNotification) => {
   const who = n.actor.name
+  const board = boardTitle(n.boardId)
+  const on = board ? ` on “${board}”` : ''
   switch (n.type) {
     case 'mention':
-      return `${who} mentioned you${n.count > 1 ? ` (${n.count} comments)` : ''}`
+      return `${who} mentioned you${on}${n.count > 1 ? ` (${n.count} comments)` : ''}`
     case 'reply':
-      return `${who} replied in a thread you are in${n.count > 1 ? ` (${n.count} comments)` : ''}`
+      return `${who} replied in a thread you are in${on}${n.count > 1 ? ` (${n.count} comments)` : ''}`
     case 'assigned':
-      return `${who} assigned you a task`
+      return `${who} assigned you a task${on}`
     case 'lock.granted':
-      return `It is free: you now hold ${String(n.data?.key ?? 'the lock')}`
+      return `It is free: you can edit it now${on}`
     case 'lock.revoked':
-      return `${who} took back your lock on ${String(n.data?.key ?? '')}`
+      return `${who} took back your lock${on}`
     case 'invite':
       return `${who} invited you to ${String(n.data?.workspaceName ?? 'a workspace')}`
     default:
-      return n.type
+      return `${who}: ${n.type}`
   }
 }
 
@@ -61,34 +51,82 @@ const target = (n: AppNotification) => {
   return `#/b/${n.boardId}`
 }
 
-export function Inbox(props: { inbox: InboxStore }) {
+export function Inbox(props: { ctx: AppContext; setTitle: (title: string) => void }) {
+  onMount(() => props.setTitle('Inbox'))
+  const inbox = props.ctx.inbox
+  const unreadIds = () =>
+    inbox
+      .items()
+      .filter((n) => n.readAt === null)
+      .map((n) => n.id)
   return (
-    <section class="page">
-      <h1>Inbox</h1>
-      <ul class="list">
-        <For each={props.inbox.items()} fallback={<li>Nothing yet.</li>}>
-          {(n) => (
-            <li classList={{ unread: n.readAt === null }}>
-              <a
-                href={target(n)}
-                onClick={() => n.readAt === null && void props.inbox.markRead([n.id])}
-              >
-                {describe(n)}
-              </a>{' '}
-              <span class="muted">{new Date(n.updatedAt).toLocaleString()}</span>
-              <Show when={n.readAt === null}>
-                <button
-                  type="button"
-                  class="link"
-                  onClick={() => void props.inbox.markRead([n.id])}
-                >
-                  Mark read
-                </button>
-              </Show>
-            </li>
-          )}
-        </For>
-      </ul>
-    </section>
+    <>
+      <PageHeader ctx={props.ctx} crumbs={[{ label: 'Inbox' }]}>
+        <Show when={unreadIds().length > 0}>
+          <button type="button" class="button" onClick={() => void inbox.markRead(unreadIds())}>
+            <CheckCheck size={16} aria-hidden="true" /> Mark all read
+          </button>
+        </Show>
+      </PageHeader>
+      <section class="page">
+        <h1 class="page-title">Inbox</h1>
+        <Show when={inbox.loaded()} fallback={<Skeleton lines={5} />}>
+          <Show
+            when={inbox.items().length > 0}
+            fallback={
+              <EmptyState icon={<Bell size={28} />} title="Nothing yet">
+                Mentions, replies, assignments and freed locks show up here.
+              </EmptyState>
+            }
+          >
+            <ul class="list-panel">
+              <For each={inbox.items()}>
+                {(n) => (
+                  <li class="list-row" classList={{ unread: n.readAt === null }}>
+                    <span class="unread-dot" aria-hidden="true" />
+                    <a
+                      href={target(n)}
+                      class="row-link"
+                      onClick={() => n.readAt === null && void inbox.markRead([n.id])}
+                    >
+                      {describe(n)}
+                    </a>
+                    <time
+                      class="muted"
+                      title={exactTime(n.updatedAt)}
+                      datetime={new Date(n.updatedAt).toISOString()}
+                    >
+                      {timeAgo(n.updatedAt)}
+                    </time>
+                    <Show when={n.readAt === null}>
+                      <button
+                        type="button"
+                        class="button ghost small"
+                        onClick={() => void inbox.markRead([n.id])}
+                      >
+                        Mark read
+                      </button>
+                    </Show>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </Show>
+        </Show>
+        <Show when={desktopSupported}>
+          <Switch
+            class="switch setting"
+            checked={desktopNotifications()}
+            onChange={(on) => void setDesktopNotifications(on)}
+          >
+            <Switch.Input class="sr-only" />
+            <Switch.Control class="switch-control">
+              <Switch.Thumb class="switch-thumb" />
+            </Switch.Control>
+            <Switch.Label>Desktop notifications when someone mentions me</Switch.Label>
+          </Switch>
+        </Show>
+      </section>
+    </>
   )
 }

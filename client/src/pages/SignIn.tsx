@@ -1,13 +1,16 @@
 import { createResource, createSignal, Show } from 'solid-js'
 import { api } from '../lib/api.ts'
 import { route } from '../lib/router.ts'
+import { Logo } from '../components/shell/Logo.tsx'
 
 /** Setup (first owner), sign-in, or accepting an invite, depending on the server and the URL. */
 export function SignIn(props: { onSignedIn: () => void }) {
   const [hasOwner] = createResource(async () => !(await api.setupNeeded()))
   return (
-    <main class="narrow">
-      <h1>Loupe</h1>
+    <main class="auth-page">
+      <h1 class="auth-brand">
+        <Logo /> Loupe
+      </h1>
       <Show
         when={route()[0] === 'invite' && route()[1]}
         fallback={
@@ -34,7 +37,7 @@ function Form(props: {
   const [busy, setBusy] = createSignal(false)
   return (
     <form
-      class="card"
+      class="card auth-card"
       onSubmit={async (event) => {
         event.preventDefault()
         const data = Object.fromEntries(new FormData(event.currentTarget).entries()) as Record<
@@ -52,11 +55,12 @@ function Form(props: {
         }
       }}
     >
-      <h2>{props.title}</h2>
+      <h2 class="card-heading">{props.title}</h2>
       {props.fields.map((field) => (
-        <label>
-          {field}
+        <label class="field">
+          <span class="field-label">{field}</span>
           <input
+            class="input"
             name={field}
             type={field === 'Password' ? 'password' : 'text'}
             required
@@ -69,7 +73,7 @@ function Form(props: {
           {error()}
         </p>
       </Show>
-      <button type="submit" disabled={busy()}>
+      <button type="submit" class="button primary" disabled={busy()}>
         {props.submit}
       </button>
     </form>
@@ -109,10 +113,11 @@ export function Invite(props: { code: string; signedIn: boolean; onDone: () => v
     <Show
       when={!props.signedIn}
       fallback={
-        <div class="card">
-          <h2>Join a workspace</h2>
+        <div class="card auth-card">
+          <h2 class="card-heading">Join a workspace</h2>
           <button
             type="button"
+            class="button primary"
             onClick={() => void api.acceptInvite(props.code).then(props.onDone)}
           >
             Accept invite

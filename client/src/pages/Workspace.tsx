@@ -1,134 +1,198 @@
-import { createResource, createSignal, For, Show } from 'solid-js'
+import { DropdownMenu } from '@kobalte/core/dropdown-menu'
+import { createResource, createSignal, For, onMount, Show } from 'solid-js'
+import Ellipsis from 'lucide-solid/icons/ellipsis'
+import LayoutDashboard from 'lucide-solid/icons/layout-dashboard'
+import Plus from 'lucide-solid/icons/plus'
+import Users from 'lucide-solid/icons/users'
 import type { AppContext } from '../lib/app-context.ts'
 import { api, type Role } from '../lib/api.ts'
+import { withMemory } from '../lib/cache.ts'
 import { navigate } from '../lib/router.ts'
+import { PageHeader } from '../components/shell/PageHeader.tsx'
+import { ShareButton } from '../components/shell/ShareDialog.tsx'
+import { EmptyState, Skeleton } from '../components/ui/EmptyState.tsx'
+import { showToast } from '../components/ui/toast.tsx'
+import { PromptDialog } from '../components/ui/PromptDialog.tsx'
 
 /** A workspace: its boards (create, rename, archive) and, for owners, members and invites. */
-export function WorkspacePage(props: { ctx: AppContext; workspaceId: string }) {
+export function WorkspacePage(props: {
+  ctx: AppContext
+  workspaceId: string
+  setTitle: (title: string) => void
+}) {
   const workspace = () => props.ctx.workspaces().find((w) => w.id === props.workspaceId)
+  onMount(() => props.setTitle(workspace()?.name ?? 'Workspace'))
   const isOwner = () => workspace()?.role === 'owner'
   const canEdit = () => workspace()?.role !== 'viewer'
   const [boards, { refetch }] = createResource(
     () => props.workspaceId,
-    (id) => api.boards(id).then((r) => r.boards),
+    (id) => withMemory(`loupe-boards-${id}`, () => api.boards(id).then((r) => r.boards)),
   )
   const [members, { refetch: refetchMembers }] = createResource(
     () => props.workspaceId,
-    (id) => api.members(id).then((r) => r.members),
+    (id) => withMemory(`loupe-members-${id}`, () => api.members(id).then((r) => r.members)),
   )
-  const [inviteUrl, setInviteUrl] = createSignal('')
+  const [renaming, setRenaming] = createSignal<{ id: string; title: string } | null>(null)
+  const failed = (what: string) => (e: unknown) =>
+    showToast('error', what, e instanceof Error ? e.message : String(e))
   return (
-    <section class="page">
-      <h1>{workspace()?.name ?? 'Workspace'}</h1>
-      <h2>Boards</h2>
-      <ul class="list">
-        <For each={boards()} fallback={<li>No boards yet.</li>}>
-          {(board) => (
-            <li>
-              <a href={`#/b/${board.id}`}>{board.title}</a>
-              <Show when={canEdit()}>
-                <button
-                  type="button"
-                  class="link"
-                  onClick={async () => {
-                    const title = prompt('New title', board.title)
-                    if (title) await api.renameBoard(board.id, title).then(() => refetch())
-                  }}
+    <>
+      <PageHeader
+        ctx={props.ctx}
+        crumbs={[{ label: 'Workspaces', href: '#/' }, { label: workspace()?.name ?? 'Workspace' }]}
+      >
+        <Show when={isOwner() && props.ctx.auth}>
+          <ShareButton workspaceId={props.workspaceId} workspaceName={workspace()?.name ?? ''} />
+        </Show>
+      </PageHeader>
+      <section class="page">
+        <h1 class="page-title">{workspace()?.name ?? 'Workspace'}</h1>
+        <h2 class="section-title">Boards</h2>
+        <Show when={!boards.loading} fallback={<Skeleton lines={3} />}>
+          <Show
+            when={(boards() ?? []).length > 0}
+            fallback={
+              <EmptyState icon={<LayoutDashboard size={28} />} title="No boards yet">
+                A board holds media to review, its threads and a task board.
+              </EmptyState>
+            }
+          >
+            <ul class="card-grid">
+              <For each={boards() ?? []}>
+                {(board) => (
+                  <li class="card board-card">
+                    <a href={`#/b/${board.id}`} class="card-link-area">
+                      <LayoutDashboard size={20} aria-hidden="true" />
+                      <span class="card-title">{board.title}</span>
+                    </a>
+                    <Show when={canEdit()}>
+                      <DropdownMenu>
+                        <DropdownMenu.Trigger
+                          class="icon-button ghost"
+                          aria-label={`Actions for ${board.title}`}
+                        >
+                          <Ellipsis size={18} />
+                        </DropdownMenu.Trigger>
+                        <DropdownMenu.Portal>
+                          <DropdownMenu.Content class="menu">
+                            <DropdownMenu.Item
+                              class="menu-item"
+                              onSelect={() => setRenaming({ id: board.id, title: board.title })}
+                            >
+                              Rename
+                            </DropdownMenu.Item>
+                            <Show when={isOwner()}>
+                              <DropdownMenu.Item
+                                class="menu-item danger"
+                                onSelect={() =>
+                                  void api
+                                    .archiveBoard(board.id)
+                                    .then(() => refetch(), failed('Could not archive the board'))
+                                }
+                              >
+                                Archive
+                              </DropdownMenu.Item>
+                            </Show>
+                          </DropdownMenu.Content>
+                        </DropdownMenu.Portal>
+                      </DropdownMenu>
+                    </Show>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </Show>
+        </Show>
+        <Show when={canEdit()}>
+          <form
+            class="inline-form"
+            onSubmit={async (event) => {
+              event.preventDefault()
+              const input = event.currentTarget.elements.namedItem('title') as HTMLInputElement
+              try {
+                const { board } = await api.createBoard(props.workspaceId, { title: input.value })
+                input.value = ''
+                navigate('b', board.id)
+              } catch (e) {
+                failed('Could not create the board')(e)
+              }
+            }}
+          >
+            <label class="field">
+              <span class="field-label">New board</span>
+              <input
+                name="title"
+                required
+                maxLength={200}
+                class="input"
+                placeholder="Spring promo"
+              />
+            </label>
+            <button type="submit" class="button primary">
+              <Plus size={16} aria-hidden="true" /> Create board
+            </button>
+          </form>
+        </Show>
+        <h2 class="section-title">
+          <Users size={18} aria-hidden="true" /> Members
+        </h2>
+        <ul class="list-panel">
+          <For each={members() ?? []}>
+            {(member) => (
+              <li class="list-row">
+                <span class="avatar small" style={{ background: member.color }} aria-hidden="true">
+                  {member.name.slice(0, 1).toUpperCase()}
+                </span>
+                <span class="row-text">{member.name}</span>
+                <Show
+                  when={isOwner() && member.id !== props.ctx.me.id}
+                  fallback={<span class="chip">{member.role}</span>}
                 >
-                  Rename
-                </button>
-              </Show>
-              <Show when={isOwner()}>
-                <button
-                  type="button"
-                  class="link"
-                  onClick={() => void api.archiveBoard(board.id).then(() => refetch())}
-                >
-                  Archive
-                </button>
-              </Show>
-            </li>
-          )}
-        </For>
-      </ul>
-      <Show when={canEdit()}>
-        <form
-          class="inline"
-          onSubmit={async (event) => {
-            event.preventDefault()
-            const input = event.currentTarget.elements.namedItem('title') as HTMLInputElement
-            const { board } = await api.createBoard(props.workspaceId, { title: input.value })
-            input.value = ''
-            navigate('b', board.id)
-          }}
-        >
-          <label>
-            New board <input name="title" required maxLength={200} />
-          </label>
-          <button type="submit">Create board</button>
-        </form>
-      </Show>
-      <h2>Members</h2>
-      <ul class="list">
-        <For each={members()}>
-          {(member) => (
-            <li>
-              <span class="dot" style={{ background: member.color }} /> {member.name}{' '}
-              <Show
-                when={isOwner() && member.id !== props.ctx.me.id}
-                fallback={<span class="muted">{member.role}</span>}
-              >
-                <select
-                  aria-label={`Role of ${member.name}`}
-                  value={member.role}
-                  onChange={(e) =>
-                    void api
-                      .setRole(props.workspaceId, member.id, e.currentTarget.value as Role)
-                      .then(() => refetchMembers())
-                  }
-                >
-                  <option value="owner">owner</option>
-                  <option value="editor">editor</option>
-                  <option value="viewer">viewer</option>
-                </select>
-                <button
-                  type="button"
-                  class="link"
-                  onClick={() =>
-                    void api.removeMember(props.workspaceId, member.id).then(() => refetchMembers())
-                  }
-                >
-                  Remove
-                </button>
-              </Show>
-            </li>
-          )}
-        </For>
-      </ul>
-      <Show when={isOwner() && props.ctx.auth}>
-        <div class="inline">
-          <For each={['editor', 'viewer'] as Role[]}>
-            {(role) => (
-              <button
-                type="button"
-                onClick={async () =>
-                  setInviteUrl((await api.invite(props.workspaceId, { role })).url)
-                }
-              >
-                Invite {role}
-              </button>
+                  <select
+                    class="select"
+                    aria-label={`Role of ${member.name}`}
+                    value={member.role}
+                    onChange={(e) =>
+                      void api
+                        .setRole(props.workspaceId, member.id, e.currentTarget.value as Role)
+                        .then(() => refetchMembers(), failed('Could not change the role'))
+                    }
+                  >
+                    <option value="owner">owner</option>
+                    <option value="editor">editor</option>
+                    <option value="viewer">viewer</option>
+                  </select>
+                  <button
+                    type="button"
+                    class="button ghost small"
+                    onClick={() =>
+                      void api
+                        .removeMember(props.workspaceId, member.id)
+                        .then(() => refetchMembers(), failed('Could not remove the member'))
+                    }
+                  >
+                    Remove
+                  </button>
+                </Show>
+              </li>
             )}
           </For>
-        </div>
-        <Show when={inviteUrl()}>
-          <p>
-            <input readOnly value={inviteUrl()} aria-label="Invite link" size={60} />
-            <button type="button" onClick={() => void navigator.clipboard?.writeText(inviteUrl())}>
-              Copy
-            </button>
-          </p>
-        </Show>
-      </Show>
-    </section>
+        </ul>
+      </section>
+      <PromptDialog
+        open={renaming() !== null}
+        title="Rename board"
+        label="Title"
+        value={renaming()?.title ?? ''}
+        submit="Rename"
+        onClose={() => setRenaming(null)}
+        onSubmit={async (title) => {
+          const target = renaming()
+          if (!target) return
+          await api.renameBoard(target.id, title).then(() => refetch(), failed('Could not rename'))
+          setRenaming(null)
+        }}
+      />
+    </>
   )
 }

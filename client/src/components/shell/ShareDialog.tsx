@@ -1,0 +1,113 @@
+/**
+ * Share: for now, invite links to the board's workspace (owners), by role, with a copy
+ * button. Links made from this device are listed again (the server has no invite listing);
+ * share links for one board will plug in here when the server has them.
+ */
+import { Dialog } from '@kobalte/core/dialog'
+import { createSignal, For, Show } from 'solid-js'
+import Copy from 'lucide-solid/icons/copy'
+import Link from 'lucide-solid/icons/link'
+import Share2 from 'lucide-solid/icons/share-2'
+import X from 'lucide-solid/icons/x'
+import { api, type Role } from '../../lib/api.ts'
+import { remember, remembered } from '../../lib/cache.ts'
+import { exactTime } from '../../lib/time.ts'
+import { showToast } from '../ui/toast.tsx'
+
+interface MadeLink {
+  url: string
+  role: Role
+  expiresAt: number
+}
+
+export function ShareButton(props: { workspaceId: string; workspaceName: string }) {
+  const [open, setOpen] = createSignal(false)
+  const key = `loupe-invites-${props.workspaceId}`
+  const [links, setLinks] = createSignal<MadeLink[]>(
+    (remembered<MadeLink[]>(key) ?? []).filter((l) => l.expiresAt > Date.now()),
+  )
+  const [role, setRole] = createSignal<Role>('editor')
+  const create = async () => {
+    try {
+      const made = await api.invite(props.workspaceId, { role: role() })
+      const next = [{ url: made.url, role: made.role, expiresAt: made.expiresAt }, ...links()]
+      setLinks(next)
+      remember(key, next)
+    } catch (e) {
+      showToast('error', 'Could not make an invite link', (e as Error).message)
+    }
+  }
+  const copy = (url: string) =>
+    void navigator.clipboard?.writeText(url).then(
+      () => showToast('success', 'Link copied'),
+      () => showToast('error', 'Could not copy', 'Select the link and copy it by hand.'),
+    )
+  return (
+    <Dialog open={open()} onOpenChange={setOpen}>
+      <Dialog.Trigger class="button primary share-button">
+        <Share2 size={16} aria-hidden="true" />
+        <span class="button-label">Share</span>
+      </Dialog.Trigger>
+      <Dialog.Portal>
+        <Dialog.Overlay class="scrim" />
+        <div class="dialog-position">
+          <Dialog.Content class="dialog">
+            <header class="dialog-head">
+              <Dialog.Title class="dialog-title">Invite to {props.workspaceName}</Dialog.Title>
+              <Dialog.CloseButton class="icon-button ghost" aria-label="Close">
+                <X size={18} />
+              </Dialog.CloseButton>
+            </header>
+            <Dialog.Description class="muted">
+              Anyone with the link can join the workspace with the role you pick.
+            </Dialog.Description>
+            <div class="inline-form">
+              <label class="field">
+                <span class="field-label">Role</span>
+                <select
+                  class="select"
+                  value={role()}
+                  onChange={(e) => setRole(e.currentTarget.value as Role)}
+                >
+                  <option value="editor">Editor — can change everything on the boards</option>
+                  <option value="viewer">Viewer — can look, not change</option>
+                </select>
+              </label>
+              <button type="button" class="button primary" onClick={() => void create()}>
+                <Link size={16} aria-hidden="true" /> Create invite link
+              </button>
+            </div>
+            <Show when={links().length > 0}>
+              <ul class="link-list">
+                <For each={links()}>
+                  {(link) => (
+                    <li class="list-row">
+                      <span class="chip">{link.role}</span>
+                      <input
+                        class="input link-input"
+                        readOnly
+                        value={link.url}
+                        aria-label="Invite link"
+                      />
+                      <span class="muted" title={exactTime(link.expiresAt)}>
+                        until {new Date(link.expiresAt).toLocaleDateString()}
+                      </span>
+                      <button
+                        type="button"
+                        class="icon-button"
+                        aria-label="Copy link"
+                        onClick={() => copy(link.url)}
+                      >
+                        <Copy size={16} />
+                      </button>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </Show>
+          </Dialog.Content>
+        </div>
+      </Dialog.Portal>
+    </Dialog>
+  )
+}

@@ -1,0 +1,200 @@
+/**
+ * Everything one open board needs, composed in one place and handed down by context: the
+ * connection (Yjs, IndexedDB, socket), the entity stores, presence, locks, members (cached
+ * on this device for offline), the names used in human sentences, and the selection, which
+ * lives in the URL so every view has a deep link.
+ */
+import {
+  createContext,
+  createEffect,
+  createMemo,
+  createResource,
+  createSignal,
+  on,
+  onCleanup,
+  useContext,
+} from 'solid-js'
+import type {
+  AnnotationFields,
+  EntityType,
+  MediaFields,
+  TaskJson,
+  ThreadJson,
+} from '../../../shared/schema/board.ts'
+import { board as boardTypes } from '../../../shared/schema/board.ts'
+import { api, type Member } from './api.ts'
+import type { AppContext } from './app-context.ts'
+import { makeBoardConnection } from './board.ts'
+import { remember, remembered, withMemory } from './cache.ts'
+import { createLocks } from './locks.ts'
+import { createPresence } from './presence.ts'
+import { current, href, replace, type BoardView } from './router.ts'
+import type { Names } from './words.ts'
+import { createYMapStore } from './yjs-store.ts'
+
+interface BoardInfo {
+  id: string
+  title: string
+  workspaceId: string
+  role: string
+}
+
+export function createBoardStore(ctx: AppContext, boardId: string) {
+  // Offline, the board row cannot be fetched: the one this device saw last stands in.
+  const [info] = createResource(
+    () => boardId,
+    (id) =>
+      withMemory<BoardInfo>(`loupe-board-info-${id}`, () =>
+        api.board(id).then((r) => r.board as BoardInfo),
+      ),
+  )
+  const readOnly = () => info()?.role === 'viewer'
+  const conn = makeBoardConnection(boardId, ctx.live, readOnly)
+  onCleanup(() => conn.close())
+  const types = boardTypes(conn.doc)
+  const tasks = createYMapStore<TaskJson>(types.tasks as never)
+  const threads = createYMapStore<ThreadJson>(types.threads as never)
+  const media = createYMapStore<MediaFields>(types.media as never)
+  const annotations = createYMapStore<AnnotationFields>(types.annotations as never)
+  const meta = createYMapStore<never>(types.meta as never) as unknown as Record<string, unknown>
+  const presence = createPresence(conn.provider, ctx.me)
+  const locks = createLocks(boardId, ctx.live)
+  onCleanup(() => locks.dispose())
+  const membersKey = () => `loupe-members-${info()?.workspaceId ?? ''}`
+  const [members] = createResource(
+    () => info()?.workspaceId,
+    (ws) =>
+      withMemory<Member[]>(`loupe-members-${ws}`, () => api.members(ws).then((r) => r.members)),
+  )
+  const memberList = () => members() ?? remembered<Member[]>(membersKey()) ?? []
+  const title = () => String(meta.title ?? info()?.title ?? 'Board')
+  // Keep the remembered title fresh for the inbox and the offline sidebar.
+  createEffect(
+    on(title, (t) => {
+      const known = info()
+      if (known && t !== known.title)
+        remember(`loupe-board-info-${boardId}`, { ...known, title: t })
+    }),
+  )
+
+  const mediaList = createMemo(() =>
+    Object.values(media)
+      .filter(Boolean)
+      .sort((a, b) => a.addedAt - b.addedAt || (a.id < b.id ? -1 : 1)),
+  )
+  const threadList = createMemo(() =>
+    Object.values(threads)
+      .filter(Boolean)
+      .sort((a, b) => a.createdAt - b.createdAt),
+  )
+
+  // Selection, mirrored from and into the URL.
+  const [selectedMedia, setSelectedMedia] = createSignal<string | null>(null)
+  const [selectedThread, setSelectedThread] = createSignal<string | null>(null)
+  const [panel, setPanel] = createSignal<string>('threads')
+  const route = () => {
+    const r = current()
+    return r.page === 'board' && r.boardId === boardId ? r : null
+  }
+  const view = (): BoardView => route()?.view ?? 'review'
+  createEffect(() => {
+    const r = route()
+    if (!r) return
+    if (r.mediaId) setSelectedMedia(r.mediaId)
+    if (r.threadId) {
+      setSelectedThread(r.threadId)
+      const anchor = threads[r.threadId]?.anchor
+      const annotation = anchor?.type === 'annotation' ? annotations[anchor.id] : undefined
+      if (annotation) setSelectedMedia(annotation.mediaId)
+      if (anchor?.type === 'media') setSelectedMedia(anchor.id)
+    }
+    if (r.panel) setPanel(r.panel)
+  })
+  createEffect(() => {
+    const first = mediaList()[0]
+    if ((!selectedMedia() || !media[selectedMedia() as string]) && first) setSelectedMedia(first.id)
+  })
+  const syncUrl = () => {
+    if (!route() || view() !== 'review') return
+    const thread = selectedThread()
+    const m = selectedMedia()
+    const parts = ['b', boardId, ...(thread ? ['thread', thread] : m ? ['media', m] : [])]
+    replace(href(parts, { panel: panel() === 'threads' ? null : panel() }))
+  }
+
+  const names: Names = {
+    entity(entityType: EntityType, id: string) {
+      switch (entityType) {
+        case 'task':
+          return tasks[id]?.title ?? null
+        case 'media':
+          return media[id]?.name ?? null
+        case 'thread': {
+          const first = threads[id]?.comments?.[0]
+          return first && !first.deleted ? first.body : null
+        }
+        case 'annotation': {
+          const a = annotations[id]
+          return a
+            ? `${a.shape.type === 'rect' ? 'rectangle' : a.shape.type} on ${media[a.mediaId]?.name ?? 'the media'}`
+            : null
+        }
+        default:
+          return null
+      }
+    },
+    person: (id) =>
+      memberList().find((m) => m.id === id)?.name ?? (id === ctx.me.id ? ctx.me.name : null),
+  }
+
+  return {
+    boardId,
+    ctx,
+    me: ctx.me,
+    info,
+    readOnly,
+    conn,
+    tasks,
+    threads,
+    media,
+    annotations,
+    title,
+    presence,
+    locks,
+    members: memberList,
+    names,
+    mediaList,
+    threadList,
+    view,
+    selectedMedia,
+    selectedThread,
+    panel,
+    selectMedia(id: string | null) {
+      setSelectedMedia(id)
+      setSelectedThread(null)
+      if (id) presence.set({ view: { entityType: 'media', entityId: id } })
+      syncUrl()
+    },
+    selectThread(id: string | null) {
+      setSelectedThread(id)
+      if (id) presence.set({ view: { entityType: 'thread', entityId: id } })
+      syncUrl()
+    },
+    selectPanel(id: string) {
+      setPanel(id)
+      syncUrl()
+    },
+    /** A person's name, or "someone" only when no device ever knew them. */
+    nameOf: (id: string) => names.person(id) ?? 'someone',
+  }
+}
+
+export type BoardStore = ReturnType<typeof createBoardStore>
+
+export const BoardContext = createContext<BoardStore>()
+
+export function useBoard(): BoardStore {
+  const store = useContext(BoardContext)
+  if (!store) throw new Error('useBoard outside a board')
+  return store
+}
