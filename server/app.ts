@@ -9,6 +9,8 @@ import { ErrorCode } from '../shared/protocol/errors.ts'
 import type { AuditLog } from './audit/audit-log.ts'
 import type { Auth } from './auth/auth.ts'
 import type { AuthService } from './auth/service.ts'
+import type { LinkService } from './auth/link-service.ts'
+import type { ShareLinks } from './db/share-links.ts'
 import type { Config } from './config.ts'
 import type { Directory } from './db/directory.ts'
 import type { EventBus } from './events/bus.ts'
@@ -19,6 +21,7 @@ import { authRoutes } from './http/routes/auth.ts'
 import { boardRoutes } from './http/routes/boards.ts'
 import { capabilityRoutes } from './http/routes/capabilities.ts'
 import { healthRoutes, type Readiness } from './http/routes/health.ts'
+import { linkJoinRoutes, linkRoutes } from './http/routes/links.ts'
 import { lockRoutes } from './http/routes/locks.ts'
 import { mediaDownloadRoutes, mediaUploadRoutes } from './http/routes/media.ts'
 import type { MediaStore } from './media/media-store.ts'
@@ -50,6 +53,8 @@ export interface AppDeps {
   notifications: NotificationStore
   notifier: Notifier
   locks: LockApi
+  shareLinks: ShareLinks
+  linkService: LinkService
   media: MediaStore
   metrics: Metrics
   readiness: Readiness
@@ -80,15 +85,17 @@ export function createApp(deps: AppDeps) {
   deps.docSockets.route(app)
   deps.live.route(app)
 
-  // Doors that need no token come first: capabilities, setup, sign-in, invite acceptance.
+  // Doors that need no token come first: capabilities, setup, sign-in, invite and link joins.
   app.route('/api', capabilityRoutes({ version: deps.version, config, routes: () => app.routes }))
   if (auth.enabled) app.route('/api', authRoutes(deps.authService))
   app.route('/api', inviteAcceptRoutes(auth, deps.authService))
+  app.route('/api', linkJoinRoutes(deps.linkService))
   app.route('/api', mediaDownloadRoutes(deps))
   const api = new Hono<AppEnv>()
   api.use(requireUser(auth))
   api.route('/', boardRoutes({ ...deps, maxDocBytes: config.limits.maxDocBytes }))
   api.route('/', memberRoutes({ ...deps, publicUrl: config.publicUrl }))
+  api.route('/', linkRoutes({ ...deps, publicUrl: config.publicUrl }))
   api.route('/', presenceRoutes(auth, directory, rooms))
   api.route('/', activityRoutes(deps))
   api.route('/', mediaUploadRoutes({ ...deps, maxBytes: config.limits.maxUploadBytes }))

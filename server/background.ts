@@ -28,6 +28,8 @@ export function startBackgroundWork(deps: {
   rooms: RoomManager
   locks: LockService
   accounts: Accounts
+  /** Share links: guests of a link found revoked or expired are cut off. */
+  links?: { endDue(): void }
   log: Logger
 }) {
   const { config, bus, eventLog, live, metrics, docSockets, rooms, locks, accounts, log } = deps
@@ -66,6 +68,16 @@ export function startBackgroundWork(deps: {
   }, config.tokenCheckMs)
   epochTimer.unref()
 
+  // An expired share link has no moment of its own: its guests are found and cut off here.
+  const linkTimer = setInterval(() => {
+    try {
+      deps.links?.endDue()
+    } catch (error) {
+      log.error({ err: error }, 'share link check failed')
+    }
+  }, config.tokenCheckMs)
+  linkTimer.unref()
+
   const lag = monitorEventLoopDelay({ resolution: 10 })
   lag.enable()
   const figuresTimer = setInterval(() => {
@@ -91,6 +103,7 @@ export function startBackgroundWork(deps: {
     stop() {
       clearInterval(pruneTimer)
       clearInterval(epochTimer)
+      clearInterval(linkTimer)
       clearInterval(expiryTimer)
       clearInterval(figuresTimer)
       lag.disable()

@@ -17,6 +17,8 @@ import { AccessTokens, loadSecret } from './auth/tokens.ts'
 import { BoardAccess } from './auth/board-access.ts'
 import type { Config } from './config.ts'
 import { Accounts } from './db/accounts.ts'
+import { linkLive, ShareLinks } from './db/share-links.ts'
+import { LinkService } from './auth/link-service.ts'
 import { Directory } from './db/directory.ts'
 import { schemaVersion } from './db/migrations.ts'
 import { closeDb, openDb, type Db } from './db/open.ts'
@@ -76,15 +78,19 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
   const directory = new Directory(db)
   const store = options.docStore ? options.docStore(db) : new SqliteDocStore(db)
   const accounts = new Accounts(db)
+  const shareLinks = new ShareLinks(db)
   const tokens = new AccessTokens(loadSecret(config.dataDir, config.jwtSecret))
   const auth: Auth = config.auth
-    ? new TokenAuth(tokens, accounts, directory)
+    ? new TokenAuth(tokens, accounts, directory, shareLinks)
     : new LocalAuth(directory)
   const eventLog = new EventLog(db)
   const bus = new EventBus(eventLog)
   const audit = new AuditLog(db)
   const notifications = new NotificationStore(db)
-  const notifier = new Notifier(notifications, directory)
+  const notifier = new Notifier(notifications, directory, (userId, boardId) => {
+    const guest = shareLinks.guestOf(userId)
+    return guest?.boardId === boardId && linkLive(guest, Date.now())
+  })
   const activity = new BoardActivity(bus, notifier, directory)
   const authService = new AuthService({
     accounts,
@@ -179,6 +185,22 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       .sessionsInUse()
       .map(({ sessionId, user }) => ({ sessionId, user: { ...user, color: colorFor(user.id) } })),
   )
+  const linkService = new LinkService({
+    links: shareLinks,
+    accounts,
+    directory,
+    authService,
+    audit,
+    attempts: config.limits.loginAttempts,
+    log,
+  })
+  // A revoked or expired share link ends its guests' access at once (docs/product.md).
+  linkService.onGuestsEnded((userIds, reason) => {
+    for (const userId of userIds) {
+      docSockets.closeUser(userId, CloseCode.forbidden, reason)
+      live.closeUser(userId, CloseCode.forbidden, reason)
+    }
+  })
   authService.onMembershipChange((change) => {
     docSockets.applyMembership(change.workspaceId, change.user.id, change.to)
     if (change.to === null)
@@ -209,6 +231,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     rooms,
     locks: lockService,
     accounts,
+    links: linkService,
     log,
   })
 
@@ -257,6 +280,8 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     notifications,
     notifier,
     locks,
+    shareLinks,
+    linkService,
     media: new MediaStore(db, join(config.dataDir, 'media')),
     metrics,
     readiness,

@@ -46,6 +46,25 @@ export const inviteRequest = z.object({
   maxUses: z.number().int().min(1).max(1000).optional(),
 })
 export const patchMemberRequest = z.object({ role: roleSchema })
+
+/** The roles a share link may give a guest: outsiders never edit. */
+export const linkRoles = ['reviewer', 'viewer'] as const
+export type LinkRole = (typeof linkRoles)[number]
+export const createLinkRequest = z.object({
+  role: z.enum(linkRoles),
+  /** Default 7 days: a link that never ends is a link nobody remembers to revoke. */
+  expiresInHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .optional(),
+  password: passwordSchema.optional(),
+})
+export const joinLinkRequest = z.object({
+  name: nameSchema,
+  password: z.string().min(1).max(200).optional(),
+})
 export const markReadRequest = z.object({ ids: z.array(z.string().max(64)).max(1000) })
 
 const lockKeyField = z.string().max(200)
@@ -73,6 +92,8 @@ export type LoginRequest = z.input<typeof loginRequest>
 export type AcceptInviteRequest = z.input<typeof acceptInviteRequest>
 export type CreateBoardRequest = z.input<typeof createBoardRequest>
 export type InviteRequest = z.input<typeof inviteRequest>
+export type CreateLinkRequest = z.input<typeof createLinkRequest>
+export type JoinLinkRequest = z.input<typeof joinLinkRequest>
 
 // Answers.
 
@@ -112,6 +133,44 @@ export interface Member extends PublicUser {
 export interface MeResponse {
   user: PublicUser
   workspaces: WorkspaceWithRole[]
+  /** Present for a guest: the one board their share link opens, and what they may do there. */
+  guest?: GuestInfo
+}
+
+export interface GuestInfo {
+  boardId: string
+  role: LinkRole
+  expiresAt: number
+}
+
+/** A share link as its board's owners see it (the token is shown only once, at creation). */
+export interface ShareLinkSummary {
+  id: string
+  boardId: string
+  role: LinkRole
+  createdBy: string
+  createdAt: number
+  expiresAt: number
+  revokedAt: number | null
+  hasPassword: boolean
+  /** How many guests joined through it. */
+  guests: number
+  state: 'active' | 'expired' | 'revoked'
+}
+
+export interface CreateLinkResponse {
+  link: ShareLinkSummary & { token: string; url: string }
+}
+
+export interface JoinLinkResponse extends SessionResponse {
+  boardId: string
+  role: LinkRole
+}
+
+/** Everyone whose name may appear on a board: the workspace's members and the board's guests. */
+export interface BoardPerson extends PublicUser {
+  role: Role
+  guest: boolean
 }
 
 export interface InviteResponse {

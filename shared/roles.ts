@@ -1,9 +1,13 @@
-/** Workspace roles, weakest first (docs/product.md, "HTTP API"). */
-export type Role = 'owner' | 'editor' | 'viewer'
-export const roles: readonly Role[] = ['viewer', 'editor', 'owner']
+/**
+ * Workspace roles, weakest first (docs/product.md, "Document socket" and "HTTP API"). A reviewer
+ * comments, draws their own annotations and records their own verdicts; the server enforces that
+ * on the document (server/realtime/role-guard.ts).
+ */
+export type Role = 'owner' | 'editor' | 'reviewer' | 'viewer'
+export const roles: readonly Role[] = ['viewer', 'reviewer', 'editor', 'owner']
 
 export function isRole(value: unknown): value is Role {
-  return value === 'owner' || value === 'editor' || value === 'viewer'
+  return roles.includes(value as Role)
 }
 
 /** True when `role` grants at least what `minimum` does. */

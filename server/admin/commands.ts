@@ -28,7 +28,8 @@ export const usage = `Usage: npm run admin -- <command>
   compact <boardId> | --all   fold each board's update log into a snapshot
   export <boardId> <file>     write a board as one Yjs update to <file>
   invite <workspaceId> <role> [--hours N] [--uses N]
-                              make an invite link (role: owner, editor or viewer)
+                              make an invite link (role: owner, editor, reviewer
+                              or viewer)
   reset-password <user>       set a new random password and end the user's sessions`
 
 export interface AdminContext {

@@ -5,6 +5,7 @@
 import type { Context } from 'hono'
 import { colorFor } from '../../shared/colors.ts'
 import type { Directory, Role, User } from '../db/directory.ts'
+import type { Guest } from '../db/share-links.ts'
 
 export interface Auth {
   readonly enabled: boolean
@@ -14,6 +15,13 @@ export interface Auth {
   identifyToken(token: string | undefined): Promise<User | null>
   /** The user's role in a workspace, or undefined when not a member. */
   roleIn(user: User, workspaceId: string): Role | undefined
+  /**
+   * The user's role on one board: their role in its workspace, or, for a guest of that board
+   * whose share link lives, the link's role. Undefined when they may not see it.
+   */
+  roleOnBoard(user: User, board: { id: string; workspaceId: string }): Role | undefined
+  /** The share link a guest joined through; null for everyone else (members, the local owner). */
+  guestOf(user: User): Guest | null
 }
 
 export const LOCAL_OWNER: User = { id: 'local', name: 'Owner', color: colorFor('local') }
@@ -36,5 +44,13 @@ export class LocalAuth implements Auth {
 
   roleIn(): Role {
     return 'owner'
+  }
+
+  roleOnBoard(): Role {
+    return 'owner'
+  }
+
+  guestOf(): null {
+    return null
   }
 }

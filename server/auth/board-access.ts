@@ -5,7 +5,7 @@ import type { Auth } from './auth.ts'
 
 /**
  * The document socket's door: token first (so an unknown board tells a stranger nothing),
- * then the board, then membership of its workspace.
+ * then the board, then membership of its workspace (or, for a guest, that this is their board).
  */
 export class BoardAccess implements DocAuthorizer {
   constructor(
@@ -21,7 +21,7 @@ export class BoardAccess implements DocAuthorizer {
     if (!board || board.archivedAt !== null) {
       return { ok: false, code: CloseCode.notFound, reason: 'no such board' }
     }
-    const role = this.auth.roleIn(user, board.workspaceId)
+    const role = this.auth.roleOnBoard(user, board)
     if (!role)
       return { ok: false, code: CloseCode.forbidden, reason: 'not a member of this workspace' }
     return { ok: true, access: { user, role, workspaceId: board.workspaceId } }

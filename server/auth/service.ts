@@ -178,6 +178,11 @@ export class AuthService {
     }
   }
 
+  /** A new sign-in for a user another service vouched for (a guest who joined by link). */
+  startSession(user: User): Promise<Session> {
+    return this.session(user)
+  }
+
   private async session(user: User, family = newId()): Promise<Session> {
     const epoch = this.deps.accounts.activeAccount(user.id)?.tokenEpoch ?? 0
     const access = await this.deps.tokens.issue(user.id, epoch)

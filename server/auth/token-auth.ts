@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import type { Role } from '../../shared/roles.ts'
 import type { Accounts } from '../db/accounts.ts'
 import type { Directory, User } from '../db/directory.ts'
+import { linkLive, type Guest, type ShareLinks } from '../db/share-links.ts'
 import type { Auth } from './auth.ts'
 import type { AccessTokens } from './tokens.ts'
 
@@ -13,6 +14,7 @@ export class TokenAuth implements Auth {
     private readonly tokens: AccessTokens,
     private readonly accounts: Accounts,
     private readonly directory: Directory,
+    private readonly links: ShareLinks,
   ) {}
 
   async identify(c: Context): Promise<User | null> {
@@ -30,5 +32,18 @@ export class TokenAuth implements Auth {
 
   roleIn(user: User, workspaceId: string): Role | undefined {
     return this.directory.roleIn(workspaceId, user.id)
+  }
+
+  roleOnBoard(user: User, board: { id: string; workspaceId: string }): Role | undefined {
+    const role = this.directory.roleIn(board.workspaceId, user.id)
+    if (role) return role
+    const guest = this.links.guestOf(user.id)
+    return guest && guest.boardId === board.id && linkLive(guest, Date.now())
+      ? guest.role
+      : undefined
+  }
+
+  guestOf(user: User): Guest | null {
+    return this.links.guestOf(user.id) ?? null
   }
 }

@@ -67,8 +67,20 @@ export class Accounts {
         [string],
         User & { password_hash: string | null; disabled_at: number | null }
       >('SELECT id, name, color, password_hash, disabled_at FROM users WHERE name = ?'),
-      byId: db.prepare<[string], User & { disabled_at: number | null; token_epoch: number }>(
-        'SELECT id, name, color, disabled_at, token_epoch FROM users WHERE id = ?',
+      // A guest (joined through a share link) is active only while their link lives.
+      byId: db.prepare<
+        [string],
+        User & {
+          disabled_at: number | null
+          token_epoch: number
+          link_expires_at: number | null
+          link_revoked_at: number | null
+        }
+      >(
+        `SELECT u.id, u.name, u.color, u.disabled_at, u.token_epoch,
+         l.expires_at AS link_expires_at, l.revoked_at AS link_revoked_at
+         FROM users u LEFT JOIN link_guests g ON g.user_id = u.id
+         LEFT JOIN share_links l ON l.id = g.link_id WHERE u.id = ?`,
       ),
       bumpEpoch: db.prepare<[string]>(
         'UPDATE users SET token_epoch = token_epoch + 1 WHERE id = ?',
@@ -76,7 +88,7 @@ export class Accounts {
       epochs: db.prepare<[], { id: string; token_epoch: number }>(
         'SELECT id, token_epoch FROM users WHERE token_epoch > 0',
       ),
-      insertUser: db.prepare<[string, string, string, string, number]>(
+      insertUser: db.prepare<[string, string, string, string | null, number]>(
         'INSERT INTO users (id, name, color, password_hash, created_at) VALUES (?, ?, ?, ?, ?)',
       ),
       setPassword: db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE id = ?'),
@@ -135,11 +147,21 @@ export class Accounts {
     return this.activeAccount(id)?.user
   }
 
-  /** An enabled user with their token epoch (tokens of another epoch are void). */
-  activeAccount(id: string): { user: User; tokenEpoch: number } | undefined {
+  /**
+   * An enabled user with their token epoch (tokens of another epoch are void). A guest whose
+   * share link was revoked or has expired is not active: their tokens stop working with it.
+   */
+  activeAccount(id: string, now = Date.now()): { user: User; tokenEpoch: number } | undefined {
     const row = this.stmts.byId.get(id)
     if (!row || row.disabled_at !== null) return undefined
-    const { disabled_at: _disabled, token_epoch: tokenEpoch, ...user } = row
+    const {
+      disabled_at: _disabled,
+      token_epoch: tokenEpoch,
+      link_expires_at: linkExpiresAt,
+      link_revoked_at: linkRevokedAt,
+      ...user
+    } = row
+    if (linkExpiresAt !== null && (linkRevokedAt !== null || linkExpiresAt <= now)) return undefined
     return { user, tokenEpoch }
   }
 
@@ -151,6 +173,12 @@ export class Accounts {
   /** Users whose tokens were ended at least once, with their epoch now. */
   tokenEpochs(): Map<string, number> {
     return new Map(this.stmts.epochs.all().map((row) => [row.id, row.token_epoch]))
+  }
+
+  /** A user without a password (a guest): nobody can sign in as them, only hold their tokens. */
+  createGuestUser(user: User): User {
+    this.stmts.insertUser.run(user.id, user.name, user.color, null, Date.now())
+    return user
   }
 
   createUser(user: User, passwordHash: string): User {

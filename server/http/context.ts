@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory'
 import { atLeast } from '../../shared/roles.ts'
 import type { Auth } from '../auth/auth.ts'
-import type { Directory, Role, User } from '../db/directory.ts'
+import type { Board, Directory, Role, User } from '../db/directory.ts'
 import { forbidden, notFound, unauthorized } from '../errors.ts'
 
 export type AppEnv = { Variables: { user: User } }
@@ -28,4 +28,27 @@ export function requireRole(
   if (!role) throw notFound('no such workspace')
   if (!atLeast(role, minimum)) throw forbidden(`this needs the ${minimum} role`)
   return role
+}
+
+/**
+ * A board the caller may see — as a member of its workspace, or as a guest of that very board —
+ * with their role there, at least `minimum`; 404 for a board they cannot see (or archived).
+ */
+export function requireBoard(
+  auth: Auth,
+  directory: Directory,
+  user: User,
+  boardId: string,
+  minimum: Role,
+): { board: Board; role: Role } {
+  const board = directory.board(boardId)
+  const role = board && board.archivedAt === null ? auth.roleOnBoard(user, board) : undefined
+  if (!board || !role) throw notFound('no such board')
+  if (!atLeast(role, minimum)) throw forbidden(`this needs the ${minimum} role`)
+  return { board, role }
+}
+
+/** Guests reach one board and nothing else: refuses what would take them further. */
+export function refuseGuests(auth: Auth, user: User, what: string): void {
+  if (auth.guestOf(user)) throw forbidden(`guests cannot ${what}`)
 }

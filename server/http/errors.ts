@@ -27,6 +27,7 @@ export const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   not_queued: 409,
   invite_expired: 410,
   invite_used_up: 410,
+  link_expired: 410,
   too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -123,7 +123,10 @@ export class LiveDispatch {
     }
   }
 
-  /** A user gets only the streams of workspaces they belong to; `system` is for owners. */
+  /**
+   * A user gets only the streams of workspaces they belong to, and of boards they may see (a
+   * guest: their board's only); `system` is for owners.
+   */
   private authorizeStream(user: User, stream: string): void {
     const parsed = parseStream(stream)
     if (!parsed) throw badRequest('stream must be workspace:<id>, board:<id> or system')
@@ -131,11 +134,13 @@ export class LiveDispatch {
     let allowed: boolean
     if (parsed.kind === 'system') {
       allowed = !auth.enabled || directory.workspacesOf(user.id).some((w) => w.role === 'owner')
+    } else if (parsed.kind === 'workspace') {
+      allowed = !!directory.workspace(parsed.id) && !!auth.roleIn(user, parsed.id)
     } else {
-      const workspaceId =
-        parsed.kind === 'workspace' ? parsed.id : directory.board(parsed.id)?.workspaceId
+      // A board's stream: members of its workspace, and the guests of that board.
+      const board = directory.board(parsed.id)
       allowed =
-        !!workspaceId && !!directory.workspace(workspaceId) && !!auth.roleIn(user, workspaceId)
+        !!board && !!directory.workspace(board.workspaceId) && !!auth.roleOnBoard(user, board)
     }
     if (!allowed) throw forbidden(`not allowed to read ${stream}`)
   }

@@ -1,9 +1,10 @@
 /**
  * The lock requests people make, over HTTP and the live socket alike: the key names a board
- * the user can see, viewers cannot lock (they cannot edit), TTLs stay within the ceiling
- * (L10), and then the service decides.
+ * the user can see, viewers and reviewers cannot lock (they cannot edit), TTLs stay within the
+ * ceiling (L10), and then the service decides.
  */
 import { parseLockKey, type Lock } from '../../shared/protocol/locks.ts'
+import { atLeast } from '../../shared/roles.ts'
 import type { Auth } from '../auth/auth.ts'
 import type { Directory, User } from '../db/directory.ts'
 import { LockError, type AcquireResult, type LockService } from './lock-service.ts'
@@ -42,12 +43,12 @@ export class LockApi {
       )
     const board = this.deps.directory.board(parsed.boardId)
     const role =
-      board && board.archivedAt === null
-        ? this.deps.auth.roleIn(user, board.workspaceId)
-        : undefined
+      board && board.archivedAt === null ? this.deps.auth.roleOnBoard(user, board) : undefined
     if (!board || !role) throw new LockError('not_found', `no board ${parsed.boardId}`)
-    if (minimum === 'editor' && role === 'viewer') {
-      throw new LockError('forbidden', 'viewers cannot edit, so they cannot lock')
+    // A lock is for editing an entity; reviewers only comment and draw their own annotations,
+    // which no one else can change anyway.
+    if (minimum === 'editor' && !atLeast(role, 'editor')) {
+      throw new LockError('forbidden', `${role}s cannot edit, so they cannot lock`)
     }
     if (minimum === 'owner' && role !== 'owner')
       throw new LockError('forbidden', 'only owners can force a lock free')

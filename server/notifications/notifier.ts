@@ -4,7 +4,8 @@ import type { NewNotification, Notification, NotificationStore } from './notific
 
 /**
  * Turns intents into stored notifications and pushes them to the user's live sessions.
- * Nobody is notified of their own action, or about a workspace they are not a member of.
+ * Nobody is notified of their own action, or about a workspace they are not a member of (a
+ * guest hears only about the board their share link opens).
  */
 export class Notifier {
   private push: (userId: string, notification: Notification) => void = () => {}
@@ -12,6 +13,8 @@ export class Notifier {
   constructor(
     readonly store: NotificationStore,
     private readonly directory: Directory,
+    /** Whether a user is a guest of this board (a share link): they hear about that board. */
+    private readonly guestOn: (userId: string, boardId: string) => boolean = () => false,
   ) {}
 
   /** Where notifications go live (the live hub, once it exists). */
@@ -20,7 +23,8 @@ export class Notifier {
   }
 
   notify(workspaceId: string, input: NewNotification & { actor: Actor }): Notification | null {
-    if (!this.directory.roleIn(workspaceId, input.userId)) return null
+    const member = !!this.directory.roleIn(workspaceId, input.userId)
+    if (!member && !(input.boardId && this.guestOn(input.userId, input.boardId))) return null
     return this.notifyUser(input)
   }
 

@@ -21,6 +21,7 @@ export const ErrorCode = {
   internal: 'internal',
   inviteExpired: 'invite_expired',
   inviteUsedUp: 'invite_used_up',
+  linkExpired: 'link_expired',
   unsupportedMediaType: 'unsupported_media_type',
   // Lock refusals (docs/locks.md).
   locked: 'locked',

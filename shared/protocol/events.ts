@@ -9,7 +9,7 @@ import { z } from 'zod'
 export type StreamKind = 'workspace' | 'board' | 'system'
 
 const id = z.string()
-const role = z.enum(['owner', 'editor', 'viewer'])
+const role = z.enum(['owner', 'editor', 'reviewer', 'viewer'])
 const taskStatus = z.enum(['todo', 'doing', 'review', 'done'])
 const actor = z.object({ id, name: z.string() })
 

@@ -45,16 +45,49 @@ export type Shape =
   | { type: 'arrow'; from: Point; to: Point }
   | { type: 'path'; points: Point[] }
 
+/**
+ * Where a thread hangs. On media: the `version` it was made on and, for video, `timeMs` plus
+ * an optional `endMs` (a range).
+ */
 export type ThreadAnchor = {
   type: 'annotation' | 'task' | 'media' | 'board'
   id: string
   timeMs?: number
+  endMs?: number
+  version?: number
 }
 
 export interface BoardMeta {
   title: string
   createdAt: number
   createdBy: string
+}
+
+/**
+ * The fields a media version carries; the item's own fields of the same names mirror its
+ * newest version. An item without `versions` (made before versions existed) is version 1.
+ */
+export interface MediaVersion {
+  n: number
+  hash: string
+  name: string
+  bytes: number
+  width?: number
+  height?: number
+  durationMs?: number
+  fps?: number
+  addedBy: string
+  addedAt: number
+}
+
+export type Verdict = 'approved' | 'changes_requested'
+export const verdicts: readonly Verdict[] = ['approved', 'changes_requested']
+
+/** One reviewer's verdict on a media item, keyed by their user id in `reviews`. */
+export interface ReviewEntry {
+  version: number
+  verdict: Verdict
+  at: number
 }
 
 export interface MediaFields {
@@ -66,15 +99,24 @@ export interface MediaFields {
   width?: number
   height?: number
   durationMs?: number
+  fps?: number
   addedBy: string
   addedAt: number
+  /** Plain objects, oldest first. */
+  versions?: Y.Array<MediaVersion>
+  /** userId -> their verdict (each reviewer writes only their own). */
+  reviews?: Y.Map<ReviewEntry>
 }
 
 export interface AnnotationFields {
   id: string
   mediaId: string
   shape: Shape
+  /** The media version it was drawn on (absent: 1). */
+  version?: number
   timeMs?: number
+  /** Video: the end of the range it covers, when it is one. */
+  endMs?: number
   color: string
   authorId: string
   createdAt: number
@@ -121,6 +163,10 @@ export type CommentJson = Omit<CommentFields, 'reactions'> & {
 }
 export type ThreadJson = Omit<ThreadFields, 'comments'> & { comments?: CommentJson[] }
 export type TaskJson = Omit<TaskFields, 'description'> & { description?: string }
+export type MediaJson = Omit<MediaFields, 'versions' | 'reviews'> & {
+  versions?: MediaVersion[]
+  reviews?: Record<string, ReviewEntry>
+}
 
 /**
  * A Y.Map whose keys and value types are known. Yjs types a map by one value type only;
@@ -197,13 +243,17 @@ export function updateTask(
   doc.transact(() => fill(map, { ...fields, updatedAt: Date.now() }))
 }
 
-export type NewMedia = Omit<MediaFields, 'addedAt'> & Partial<Pick<MediaFields, 'addedAt'>>
+export type NewMedia = Omit<MediaFields, 'addedAt' | 'versions' | 'reviews'> &
+  Partial<Pick<MediaFields, 'addedAt'>>
 
+/** A new media item: its fields, version 1 of them in `versions`, and an empty `reviews`. */
 export function addMedia(doc: Y.Doc, media: NewMedia): MediaMap {
   const map = typedMap<MediaFields>()
   doc.transact(() => {
     board(doc).media.set(media.id, map)
     fill(map, { addedAt: Date.now(), ...media })
+    map.set('versions', Y.Array.from([versionOf(map, 1)]))
+    map.set('reviews', new Y.Map<ReviewEntry>())
   })
   return map
 }
@@ -289,4 +339,143 @@ export function setThreadResolved(doc: Y.Doc, threadId: string, resolved: boolea
   const thread = board(doc).threads.get(threadId)
   if (!thread) throw new Error(`no thread ${threadId}`)
   thread.set('resolved', resolved)
+}
+
+// Media versions and verdicts (docs/product.md, "The data").
+
+const mirrored = [
+  'hash',
+  'name',
+  'bytes',
+  'width',
+  'height',
+  'durationMs',
+  'fps',
+  'addedBy',
+  'addedAt',
+] as const satisfies ReadonlyArray<keyof MediaVersion & keyof MediaFields>
+
+/** The item's own fields as a version (what an item made before versions existed is). */
+function versionOf(item: MediaMap, n: number): MediaVersion {
+  const version: Partial<MediaVersion> = { n }
+  for (const key of mirrored) {
+    const value = item.get(key)
+    if (value !== undefined) (version as Record<string, unknown>)[key] = value
+  }
+  return version as MediaVersion
+}
+
+/** Every version of an item, oldest first; an item without `versions` is its own version 1. */
+export function mediaVersions(item: MediaMap): MediaVersion[] {
+  const versions = item.get('versions')?.toArray() ?? []
+  return versions.length > 0 ? versions : [versionOf(item, 1)]
+}
+
+export function currentVersion(item: MediaMap): number {
+  return mediaVersions(item).at(-1)?.n ?? 1
+}
+
+export type NewMediaVersion = Omit<MediaVersion, 'n' | 'addedAt'> &
+  Partial<Pick<MediaVersion, 'addedAt'>>
+
+/**
+ * Adds the next version of a media item (a new upload of the same thing) and makes the item's
+ * fields mirror it. Verdicts stay keyed to the version they were given on.
+ */
+export function addMediaVersion(doc: Y.Doc, mediaId: string, added: NewMediaVersion): MediaVersion {
+  const item = board(doc).media.get(mediaId)
+  if (!item) throw new Error(`no media ${mediaId}`)
+  let version: MediaVersion = { ...added, n: 0, addedAt: added.addedAt ?? Date.now() }
+  doc.transact(() => {
+    let versions = item.get('versions')
+    if (!versions) {
+      versions = Y.Array.from([versionOf(item, 1)])
+      item.set('versions', versions)
+    }
+    version = { ...version, n: Math.max(0, ...versions.toArray().map((v) => v.n)) + 1 }
+    versions.push([version])
+    for (const key of mirrored) {
+      const value = version[key]
+      if (value === undefined) item.delete(key)
+      else item.set(key, value as never)
+    }
+  })
+  return version
+}
+
+/** Keys an early client set on an approved item, read as an approval of version 1. */
+export const LegacyApproval = { by: 'approvedBy', at: 'approvedAt' } as const
+
+/** The verdicts on an item by user id (a legacy approval counts as one). */
+export function mediaReviews(item: MediaMap): Record<string, ReviewEntry> {
+  const reviews: Record<string, ReviewEntry> = {}
+  const raw = item as unknown as Y.Map<unknown>
+  const legacyBy = raw.get(LegacyApproval.by)
+  if (typeof legacyBy === 'string' && legacyBy) {
+    const at = raw.get(LegacyApproval.at)
+    reviews[legacyBy] = { version: 1, verdict: 'approved', at: typeof at === 'number' ? at : 0 }
+  }
+  for (const [userId, entry] of item.get('reviews')?.entries() ?? [])
+    if (isReviewEntry(entry)) reviews[userId] = entry
+  return reviews
+}
+
+export function isReviewEntry(value: unknown): value is ReviewEntry {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const { version, verdict, at } = value as Record<string, unknown>
+  return (
+    Number.isInteger(version) &&
+    (version as number) >= 1 &&
+    verdicts.includes(verdict as Verdict) &&
+    typeof at === 'number' &&
+    Number.isFinite(at)
+  )
+}
+
+/** Records `userId`'s verdict on a media item (on its newest version unless one is named). */
+export function setVerdict(
+  doc: Y.Doc,
+  mediaId: string,
+  userId: string,
+  verdict: Verdict,
+  options: { version?: number; at?: number } = {},
+): ReviewEntry {
+  const item = board(doc).media.get(mediaId)
+  if (!item) throw new Error(`no media ${mediaId}`)
+  const entry = {
+    version: options.version ?? currentVersion(item),
+    verdict,
+    at: options.at ?? Date.now(),
+  }
+  doc.transact(() => {
+    let reviews = item.get('reviews')
+    if (!reviews) {
+      reviews = new Y.Map<ReviewEntry>()
+      item.set('reviews', reviews)
+    }
+    reviews.set(userId, entry)
+  })
+  return entry
+}
+
+/** Withdraws `userId`'s verdict (and a legacy approval of theirs). */
+export function clearVerdict(doc: Y.Doc, mediaId: string, userId: string): void {
+  const item = board(doc).media.get(mediaId)
+  if (!item) throw new Error(`no media ${mediaId}`)
+  const raw = item as unknown as Y.Map<unknown>
+  doc.transact(() => {
+    item.get('reviews')?.delete(userId)
+    if (raw.get(LegacyApproval.by) === userId) {
+      raw.delete(LegacyApproval.by)
+      raw.delete(LegacyApproval.at)
+    }
+  })
+}
+
+/** Every file hash a board shows (each item's and each of its versions'). */
+export function mediaHashes(doc: Y.Doc): Set<string> {
+  const hashes = new Set<string>()
+  for (const item of board(doc).media.values())
+    for (const version of mediaVersions(item)) if (version.hash) hashes.add(version.hash)
+  return hashes
 }

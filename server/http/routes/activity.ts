@@ -15,7 +15,7 @@ import type { Auth } from '../../auth/auth.ts'
 import type { Directory } from '../../db/directory.ts'
 import type { EventBus } from '../../events/bus.ts'
 import type { NotificationStore } from '../../notifications/notification-store.ts'
-import { requireRole, type AppEnv } from '../context.ts'
+import { requireBoard, requireRole, type AppEnv } from '../context.ts'
 import { badRequest } from '../../errors.ts'
 import { jsonBody } from '../errors.ts'
 
@@ -56,9 +56,9 @@ export function activityRoutes(deps: {
     const stream = parseStream(q.stream)
     if (!stream || stream.kind === 'system')
       throw badRequest('stream must be workspace:<id> or board:<id>')
-    const workspaceId =
-      stream.kind === 'workspace' ? stream.id : directory.board(stream.id)?.workspaceId
-    requireRole(auth, directory, c.var.user, workspaceId ?? '-', 'viewer')
+    // A board's stream is for whoever may see the board (its guests too); a workspace's for members.
+    if (stream.kind === 'board') requireBoard(auth, directory, c.var.user, stream.id, 'viewer')
+    else requireRole(auth, directory, c.var.user, stream.id, 'viewer')
     const info = bus.info(q.stream)
     const events = bus.log.read(q.stream, q.after, q.limit)
     // `gap`: the log no longer reaches back to `after` (retention); reload instead of trusting it.

@@ -9,6 +9,7 @@ import {
   createBoardRequest,
   createWorkspaceRequest,
   patchBoardRequest,
+  type MeResponse,
 } from '../../../shared/api.ts'
 import { newId, ID_PATTERN } from '../../../shared/ids.ts'
 import { CloseCode } from '../../../shared/protocol/close-codes.ts'
@@ -19,8 +20,8 @@ import type { EventBus } from '../../events/bus.ts'
 import type { Board, Directory, User } from '../../db/directory.ts'
 import type { RoomManager } from '../../realtime/rooms.ts'
 import { foldStored, type DocStore } from '../../storage/doc-store.ts'
-import { requireRole, type AppEnv } from '../context.ts'
-import { badRequest, conflict, notFound, tooLarge } from '../../errors.ts'
+import { refuseGuests, requireBoard, requireRole, type AppEnv } from '../context.ts'
+import { badRequest, conflict, tooLarge } from '../../errors.ts'
 import { closeAfterAnswer } from '../../net/http-limits.ts'
 import { idParam, jsonBody } from '../errors.ts'
 
@@ -38,13 +39,9 @@ export function boardRoutes(deps: BoardRouteDeps) {
   const { auth, directory, store, rooms } = deps
   const app = new Hono<AppEnv>()
 
-  /** The board, if the caller may see it, with their role; 404 otherwise. */
-  const boardFor = (user: User, id: string, minimum: 'viewer' | 'editor' | 'owner') => {
-    const board = directory.board(id)
-    if (!board || board.archivedAt !== null) throw notFound('no such board')
-    const role = requireRole(auth, directory, user, board.workspaceId, minimum)
-    return { board, role }
-  }
+  /** The board, if the caller may see it (a guest: only theirs), with their role; 404 otherwise. */
+  const boardFor = (user: User, id: string, minimum: 'viewer' | 'editor' | 'owner') =>
+    requireBoard(auth, directory, user, id, minimum)
 
   const createWithState = (
     user: User,
@@ -88,12 +85,17 @@ export function boardRoutes(deps: BoardRouteDeps) {
 
   app.get('/me', (c) => {
     const user = c.var.user
-    return c.json({ user, workspaces: listWorkspaces(auth, directory, user) })
+    const guest = auth.guestOf(user)
+    const answer: MeResponse = { user, workspaces: listWorkspaces(auth, directory, user) }
+    if (guest)
+      answer.guest = { boardId: guest.boardId, role: guest.role, expiresAt: guest.expiresAt }
+    return c.json(answer)
   })
 
   app.get('/workspaces', (c) => c.json({ workspaces: listWorkspaces(auth, directory, c.var.user) }))
 
   app.post('/workspaces', async (c) => {
+    refuseGuests(auth, c.var.user, 'create workspaces')
     const { name } = await jsonBody(c, createWorkspaceRequest)
     const workspace = directory.createWorkspace({
       id: newId(),

@@ -9,8 +9,10 @@ import { Readable } from 'node:stream'
 import { Hono, type Context } from 'hono'
 import type { Logger } from 'pino'
 import type { Auth } from '../../auth/auth.ts'
-import type { Directory } from '../../db/directory.ts'
+import type { Directory, User } from '../../db/directory.ts'
 import type { MediaStore } from '../../media/media-store.ts'
+import type { RoomManager } from '../../realtime/rooms.ts'
+import { mediaHashes } from '../../../shared/schema/board.ts'
 import { closeAfterAnswer } from '../../net/http-limits.ts'
 import { requireRole, type AppEnv } from '../context.ts'
 import { ErrorCode } from '../../../shared/protocol/errors.ts'
@@ -55,16 +57,39 @@ export function mediaDownloadRoutes(deps: {
   auth: Auth
   directory: Directory
   media: MediaStore
+  rooms: RoomManager
   log: Logger
 }) {
   const app = new Hono()
+
+  /**
+   * A guest sees a file only if their own board shows it (an item or one of its versions):
+   * other boards of the same workspace are closed to them, whatever hashes they learn.
+   */
+  const guestSees = async (user: User, hash: string, workspaces: string[]) => {
+    const guest = deps.auth.guestOf(user)
+    const board = guest && deps.directory.board(guest.boardId)
+    if (!board || board.archivedAt !== null || !deps.auth.roleOnBoard(user, board)) return false
+    if (!workspaces.includes(board.workspaceId)) return false
+    const room = await deps.rooms.acquire(board.id)
+    try {
+      return mediaHashes(room.doc).has(hash)
+    } finally {
+      deps.rooms.release(room)
+    }
+  }
+
   app.get('/media/:hash', async (c) => {
     const user =
       (await deps.auth.identify(c)) ?? (await deps.auth.identifyToken(c.req.query('token')))
     if (!user) throw unauthorized('sign in first (missing or invalid token)')
     const hash = c.req.param('hash')
     const info = HASH.test(hash) ? deps.media.get(hash) : undefined
-    const visible = info && deps.media.workspacesOf(hash).some((ws) => deps.auth.roleIn(user, ws))
+    const workspaces = info ? deps.media.workspacesOf(hash) : []
+    const visible =
+      !!info &&
+      (workspaces.some((ws) => deps.auth.roleIn(user, ws)) ||
+        (await guestSees(user, hash, workspaces)))
     if (!info || !visible) throw notFound('no such media')
     return serveFile(c, deps.media.path(hash), info.mime, hash, deps.log)
   })

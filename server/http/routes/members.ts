@@ -1,18 +1,23 @@
-/** Members, roles and invite links of a workspace (docs/product.md, "HTTP API"). */
+/**
+ * Members, roles and invite links of a workspace (docs/product.md, "HTTP API"), and the people
+ * of a board (members and guests).
+ */
 import { Hono } from 'hono'
 import {
   acceptInviteRequest,
   inviteRequest,
   patchMemberRequest,
   type AcceptInviteResponse,
+  type BoardPerson,
   type InviteResponse,
 } from '../../../shared/api.ts'
 import type { Auth } from '../../auth/auth.ts'
 import type { AuthService } from '../../auth/service.ts'
 import type { AuditLog } from '../../audit/audit-log.ts'
 import type { Directory } from '../../db/directory.ts'
+import type { ShareLinks } from '../../db/share-links.ts'
 import type { Notifier } from '../../notifications/notifier.ts'
-import { requireRole, type AppEnv } from '../context.ts'
+import { refuseGuests, requireBoard, requireRole, type AppEnv } from '../context.ts'
 import { notFound } from '../../errors.ts'
 import { idParam, jsonBody } from '../errors.ts'
 import { sessionResponse } from './auth.ts'
@@ -23,6 +28,7 @@ export function memberRoutes(deps: {
   authService: AuthService
   notifier: Notifier
   audit: AuditLog
+  shareLinks: ShareLinks
   publicUrl: string | undefined
 }) {
   const { auth, directory, authService: service, notifier, audit, publicUrl } = deps
@@ -32,6 +38,19 @@ export function memberRoutes(deps: {
     const workspaceId = idParam(c, 'ws')
     requireRole(auth, directory, c.var.user, workspaceId, 'viewer')
     return c.json({ members: directory.members(workspaceId) })
+  })
+
+  // Names for everything on a board — comment authors, assignees — whoever may see the board
+  // asks: its workspace's members and the guests who joined it by link.
+  app.get('/boards/:id/people', (c) => {
+    const { board } = requireBoard(auth, directory, c.var.user, idParam(c, 'id'), 'viewer')
+    const people: BoardPerson[] = [
+      ...directory
+        .members(board.workspaceId)
+        .map(({ id, name, color, role }) => ({ id, name, color, role, guest: false })),
+      ...deps.shareLinks.guestsOfBoard(board.id).map((g) => ({ ...g, guest: true })),
+    ]
+    return c.json({ people })
   })
 
   app.patch('/workspaces/:ws/members/:userId', async (c) => {
@@ -109,6 +128,8 @@ export function inviteAcceptRoutes(auth: Auth, service: AuthService) {
     const code = c.req.param('code')
     if (!/^[A-Za-z0-9_-]{10,64}$/.test(code)) throw notFound('no such invite')
     const existing = await auth.identify(c)
+    // A guest reaches one board only; joining a workspace needs an account of one's own.
+    if (existing) refuseGuests(auth, existing, 'accept invites')
     const result = existing
       ? await service.acceptInvite(code, { existing })
       : await service.acceptInvite(code, await jsonBody(c, acceptInviteRequest))

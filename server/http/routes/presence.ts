@@ -14,8 +14,8 @@ import { isEntityType } from '../../../shared/schema/board.ts'
 import type { Auth } from '../../auth/auth.ts'
 import type { Directory } from '../../db/directory.ts'
 import type { RoomManager } from '../../realtime/rooms.ts'
-import { requireRole, type AppEnv } from '../context.ts'
-import { badRequest, notFound } from '../../errors.ts'
+import { requireBoard, type AppEnv } from '../context.ts'
+import { badRequest } from '../../errors.ts'
 import { idParam } from '../errors.ts'
 
 const statusRank: Record<PresenceStatus, number> = { active: 2, idle: 1, away: 0 }
@@ -57,9 +57,7 @@ export function presenceRoutes(auth: Auth, directory: Directory, rooms: RoomMana
   const app = new Hono<AppEnv>()
 
   const statesOf = (boardId: string, user: AppEnv['Variables']['user']) => {
-    const board = directory.board(boardId)
-    if (!board || board.archivedAt !== null) throw notFound('no such board')
-    requireRole(auth, directory, user, board.workspaceId, 'viewer')
+    requireBoard(auth, directory, user, boardId, 'viewer')
     return rooms.loaded(boardId)?.awareness.states() ?? []
   }
 

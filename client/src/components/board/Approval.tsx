@@ -6,14 +6,28 @@
 import { Show } from 'solid-js'
 import Check from 'lucide-solid/icons/check'
 import Lock from 'lucide-solid/icons/lock'
-import { board as boardTypes, type MediaFields } from '../../../../shared/schema/board.ts'
+import {
+  clearVerdict,
+  LegacyApproval,
+  setVerdict,
+  type MediaFields,
+  type MediaJson,
+} from '../../../../shared/schema/board.ts'
 import { useBoard } from '../../lib/board-store.ts'
 import { showToast } from '../ui/toast.tsx'
 
-type ApprovableMedia = MediaFields & { approvedBy?: string | null; approvedAt?: number | null }
+/** The item as the store renders it: `reviews` plain, and an early client's approval key. */
+type ApprovableMedia = MediaFields & { [LegacyApproval.by]?: string | null }
 
 export function Approval(props: { media: ApprovableMedia }) {
   const board = useBoard()
+  // Verdicts live in `reviews`, one per user; an early client's approvedBy still counts.
+  const reviews = () => (props.media as unknown as MediaJson).reviews ?? {}
+  const approvedBy = (id: string) =>
+    reviews()[id]?.verdict === 'approved' || props.media[LegacyApproval.by] === id
+  const approved = () =>
+    Object.values(reviews()).some((r) => r.verdict === 'approved') ||
+    !!props.media[LegacyApproval.by]
   const holder = () => board.locks.holderOf('media', props.media.id)
   const lockedByOther = () => !!holder() && holder()?.id !== board.me.id
   const toggle = async () => {
@@ -25,18 +39,17 @@ export function Approval(props: { media: ApprovableMedia }) {
       )
       return
     }
-    board.conn.transact((doc) => {
-      const item = boardTypes(doc).media.get(props.media.id) as unknown as
-        { set(k: string, v: unknown): void } | undefined
-      const approve = !props.media.approvedBy
-      item?.set('approvedBy', approve ? board.me.id : null)
-      item?.set('approvedAt', approve ? Date.now() : null)
-    })
+    const withdraw = approvedBy(board.me.id)
+    board.conn.transact((doc) =>
+      withdraw
+        ? clearVerdict(doc, props.media.id, board.me.id)
+        : setVerdict(doc, props.media.id, board.me.id, 'approved'),
+    )
     await board.locks.release('media', props.media.id)
   }
   return (
     <div class="approval">
-      <Show when={props.media.approvedBy} fallback={<span class="chip">Not approved</span>}>
+      <Show when={approved()} fallback={<span class="chip">Not approved</span>}>
         <span class="chip success">
           <Check size={14} aria-hidden="true" /> Approved
         </span>
@@ -45,11 +58,11 @@ export function Approval(props: { media: ApprovableMedia }) {
         <button
           type="button"
           class="button small"
-          classList={{ primary: !props.media.approvedBy }}
+          classList={{ primary: !approvedBy(board.me.id) }}
           disabled={lockedByOther()}
           onClick={() => void toggle()}
         >
-          {props.media.approvedBy ? 'Withdraw approval' : 'Approve'}
+          {approvedBy(board.me.id) ? 'Withdraw approval' : 'Approve'}
         </button>
       </Show>
       <Show when={lockedByOther()}>
