@@ -91,7 +91,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     const guest = shareLinks.guestOf(userId)
     return guest?.boardId === boardId && linkLive(guest, Date.now())
   })
-  const activity = new BoardActivity(bus, notifier, directory)
+  const activity = new BoardActivity(bus, notifier, directory, audit)
   const authService = new AuthService({
     accounts,
     directory,
@@ -135,6 +135,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       compactAfterUpdates: config.compactAfterUpdates,
       stats: metrics.updates,
       activity: (boardId, actor, derived) => activity.record(boardId, actor, derived),
+      forbidden: (userId, paths) => live.push.forbiddenEdit(userId, paths),
       committedFor: (boardId, userIds, stateVector) =>
         live.push.docCommitted(boardId, userIds, stateVector),
       locks: {

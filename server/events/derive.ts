@@ -8,8 +8,22 @@
  */
 import * as Y from 'yjs'
 import type { EventData, EventType } from '../../shared/protocol/events.ts'
-import { entityRef } from '../../shared/protocol/locks.ts'
-import { BoardKey, type TaskStatus } from '../../shared/schema/board.ts'
+import {
+  BoardKey,
+  EntityCollection,
+  isReviewEntry,
+  mediaVersions,
+  type EntityType,
+  type MediaMap,
+  type TaskStatus,
+} from '../../shared/schema/board.ts'
+import {
+  annotationDeleted,
+  mediaDeleted,
+  removedEntity,
+  taskDeleted,
+  threadDeleted,
+} from './derive-deletes.ts'
 
 export interface DerivedEvent<T extends EventType = EventType> {
   type: T
@@ -19,10 +33,12 @@ export interface DerivedEvent<T extends EventType = EventType> {
 /** Who should hear about a change, besides the event stream. */
 export interface NotificationIntent {
   userId: string
-  type: 'mention' | 'reply' | 'assigned'
+  type: 'mention' | 'reply' | 'assigned' | 'review'
   threadId?: string
   commentId?: string
   taskId?: string
+  /** What the notification says beyond the ids (a verdict: which item, version and verdict). */
+  data?: Record<string, unknown>
 }
 
 export interface Derived {
@@ -47,19 +63,49 @@ export function deriveFromTransaction(doc: Y.Doc, transaction: Y.Transaction): D
   const tasks: unknown = doc.getMap(BoardKey.tasks)
   const annotations: unknown = doc.getMap(BoardKey.annotations)
   const threads: unknown = doc.getMap(BoardKey.threads)
+  const media: unknown = doc.getMap(BoardKey.media)
   for (const [changed, keys] of transaction.changed) {
     const type: unknown = changed
     const parent: unknown = changed._item?.parent
     const added = (map: unknown, fn: (id: string, entity: Y.Map<unknown>) => void) =>
       newEntries(transaction, keys, map as Y.Map<unknown>, fn)
-    if (type === tasks) added(type, (id, map) => taskCreated(derived, id, map))
-    else if (type === annotations) added(type, (id, map) => annotationCreated(derived, id, map))
-    else if (type === threads) added(type, (id, map) => threadCreated(derived, id, map))
+    // Deletes leave a trace: what went, named, on the board's stream.
+    const removed = (fn: (id: string, entity: Y.AbstractType<unknown>) => DerivedEvent) => {
+      for (const key of keys) {
+        const entity =
+          key === null
+            ? null
+            : removedEntity(transaction, changed as unknown as Y.Map<unknown>, key)
+        if (entity) derived.events.push(fn(key as string, entity))
+      }
+    }
+    if (type === tasks) {
+      added(type, (id, map) => taskCreated(derived, id, map))
+      removed(taskDeleted)
+    } else if (type === annotations) {
+      added(type, (id, map) => annotationCreated(derived, id, map))
+      removed(annotationDeleted)
+    } else if (type === threads) {
+      added(type, (id, map) => threadCreated(derived, id, map))
+      removed((id, thread) => threadDeleted(transaction, id, thread))
+    } else if (type === media) removed(mediaDeleted)
     else if (parent === tasks && type instanceof Y.Map)
       taskChanged(derived, transaction, type, keys)
     else if (parent === threads && type instanceof Y.Map)
       threadChanged(derived, transaction, type, keys)
-    else if (
+    else if (parent === media && type instanceof Y.Map && keys.has('reviews')) {
+      // `reviews` made by this transaction (an item from before reviews existed): its entries.
+      const reviews = type.get('reviews')
+      if (reviews instanceof Y.Map && isNew(transaction, reviews._item))
+        verdictsGiven(derived, transaction, type, reviews, new Set(reviews.keys()))
+    } else if (
+      type instanceof Y.Map &&
+      changed._item?.parentSub === 'reviews' &&
+      parent instanceof Y.Map &&
+      (parent._item?.parent as unknown) === media
+    ) {
+      verdictsGiven(derived, transaction, parent, type, keys)
+    } else if (
       type instanceof Y.Array &&
       parent instanceof Y.Map &&
       (parent._item?.parent as unknown) === threads
@@ -217,22 +263,104 @@ function commentCreated(
   earlier.push(authorId)
 }
 
-/** The entity (`<entityType>/<id>`) an event or notification is about. */
-function entityOfEvent(data: Record<string, unknown>): string[] {
-  const ids: string[] = []
-  if (typeof data.taskId === 'string') ids.push(entityRef('task', data.taskId))
-  if (typeof data.annotationId === 'string') ids.push(entityRef('annotation', data.annotationId))
-  if (typeof data.threadId === 'string') ids.push(entityRef('thread', data.threadId))
-  return ids
+/**
+ * Where on the board (`tasks/<id>`, `threads/<id>/comments/<id>`, …: the paths the guards
+ * refuse) the change an event or notification tells of happened.
+ */
+function subjectOf(type: string, data: Record<string, unknown>): string | null {
+  const at = (...parts: unknown[]) =>
+    parts.every((p) => typeof p === 'string') ? parts.join('/') : null
+  switch (type) {
+    case 'task.created':
+    case 'task.deleted':
+      return at(BoardKey.tasks, data.taskId)
+    case 'task.assigned':
+    case 'assigned':
+      return at(BoardKey.tasks, data.taskId, 'assigneeId')
+    case 'task.status_changed':
+      return at(BoardKey.tasks, data.taskId, 'status')
+    case 'annotation.created':
+    case 'annotation.deleted':
+      return at(BoardKey.annotations, data.annotationId)
+    case 'comment.created':
+    case 'mention':
+    case 'reply':
+      return at(BoardKey.threads, data.threadId, 'comments', data.commentId)
+    case 'thread.resolved':
+      return at(BoardKey.threads, data.threadId, 'resolved')
+    case 'thread.deleted':
+      return at(BoardKey.threads, data.threadId)
+    case 'media.deleted':
+      return at(BoardKey.media, data.mediaId)
+    case 'review.verdict':
+    case 'review':
+      return at(BoardKey.media, data.mediaId, 'reviews', data.userId)
+    default:
+      return null
+  }
 }
 
-/** Drops what concerns the given entities (their changes were reverted). */
-export function withoutEntities(derived: Derived, entities: ReadonlyMap<string, unknown>): Derived {
-  const concerns = (data: Record<string, unknown>) =>
-    entityOfEvent(data).some((e) => entities.has(e))
+/**
+ * Drops what happened at or under the given paths (their changes were reverted): no events and
+ * no notifications from a reverted part (docs/locks.md, L11; the reviewer role). What happened
+ * beside a reverted field (a comment kept, one reaction in it refused) stays.
+ */
+export function withoutPaths(derived: Derived, paths: Iterable<string>): Derived {
+  const refused = [...paths]
+  if (refused.length === 0) return derived
+  const concerns = (subject: string | null) =>
+    subject !== null && refused.some((p) => subject === p || subject.startsWith(`${p}/`))
   return {
-    events: derived.events.filter((e) => !concerns(e.data as Record<string, unknown>)),
-    notify: derived.notify.filter((n) => !concerns(n as unknown as Record<string, unknown>)),
+    events: derived.events.filter(
+      (e) => !concerns(subjectOf(e.type, e.data as Record<string, unknown>)),
+    ),
+    notify: derived.notify.filter(
+      (n) => !concerns(subjectOf(n.type, { ...n, ...n.data } as Record<string, unknown>)),
+    ),
+  }
+}
+
+/** Drops what concerns the given locked entities (`<entityType>/<id>`; their changes were reverted). */
+export function withoutEntities(derived: Derived, entities: ReadonlyMap<string, unknown>): Derived {
+  const paths = [...entities.keys()].map((ref) => {
+    const [entityType, id] = ref.split('/') as [EntityType, string]
+    return `${EntityCollection[entityType]}/${id}`
+  })
+  return withoutPaths(derived, paths)
+}
+
+/**
+ * Verdicts written into a media item's `reviews`: a `review.verdict` event each, and a
+ * `review` notification to whoever added the version reviewed (the notifier skips them when the
+ * verdict is their own). A withdrawn verdict (the entry removed) says nothing.
+ */
+function verdictsGiven(
+  derived: Derived,
+  transaction: Y.Transaction,
+  item: Y.Map<unknown>,
+  reviews: Y.Map<unknown>,
+  keys: Set<string | null>,
+) {
+  const mediaId = str(item._item?.parentSub)
+  const name = str(item.get('name'))
+  for (const userId of keys) {
+    if (userId === null) continue
+    const entry = reviews.get(userId)
+    if (!isReviewEntry(entry)) continue
+    const before = oldValue(transaction, reviews, userId)
+    const previous = isReviewEntry(before) ? before.verdict : null
+    const { version, verdict } = entry
+    derived.events.push(
+      event('review.verdict', { mediaId, name, userId, version, verdict, previous }),
+    )
+    const uploader = mediaVersions(item as unknown as MediaMap).find((v) => v.n === version)
+    const to = str(uploader?.addedBy ?? item.get('addedBy'))
+    if (to)
+      derived.notify.push({
+        userId: to,
+        type: 'review',
+        data: { mediaId, name, userId, version, verdict },
+      })
   }
 }
 

@@ -11,6 +11,8 @@ import type { Notification } from '../../shared/protocol/notifications.ts'
 import type { LiveSessions } from './sessions.ts'
 
 const MISSED_PINGS_ALLOWED = 3
+/** Refused paths told per update (the first ones, outermost first). */
+const MAX_FORBIDDEN_PATHS = 20
 
 export class LiveFanOut {
   constructor(private readonly sessions: LiveSessions) {}
@@ -43,6 +45,21 @@ export class LiveFanOut {
         type: 'error',
         error: { code: 'locked', message: `${key} is locked by ${holder.name}`, key, holder },
       })
+    }
+  }
+
+  /**
+   * Tells a reviewer where a change of theirs was refused by their role (and reverted): one
+   * error per path, at most MAX_FORBIDDEN_PATHS per update, so a runaway client is not flooded.
+   */
+  forbiddenEdit(userId: string, paths: readonly string[]): void {
+    for (const session of this.sessions.ofUser(userId)) {
+      for (const path of paths.slice(0, MAX_FORBIDDEN_PATHS)) {
+        session.send({
+          type: 'error',
+          error: { code: 'forbidden', message: `your role does not allow changing ${path}`, path },
+        })
+      }
     }
   }
 

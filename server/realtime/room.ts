@@ -11,9 +11,17 @@ import { CloseCode } from '../../shared/protocol/close-codes.ts'
 import { YMessage, YSync } from '../../shared/protocol/y-messages.ts'
 import { board } from '../../shared/schema/board.ts'
 import { mergeStored, type DocStore } from '../storage/doc-store.ts'
-import { lockKey, type EntityRef, type LockHolder } from '../../shared/protocol/locks.ts'
-import { deriveFromTransaction, withoutEntities, type Derived } from '../events/derive.ts'
-import { applyGuarded, type LockedEntities } from './lock-guard.ts'
+import type { Role } from '../../shared/roles.ts'
+import { lockKey, type LockHolder } from '../../shared/protocol/locks.ts'
+import { deriveFromTransaction, type Derived } from '../events/derive.ts'
+import {
+  anythingRefused,
+  applyGuarded,
+  needsGuard,
+  nothingRefused,
+  withoutRefused,
+} from './edit-guard.ts'
+import type { LockedEntities } from './lock-guard.ts'
 import { permissionDeniedFrame, syncStep1Frame, syncStep2Frame, updateFrame } from './y-frames.ts'
 import { RoomAwareness, type AwarenessOwner, type StampedUser } from './awareness.ts'
 import type { GroupCommitter } from './committer.ts'
@@ -23,6 +31,8 @@ import { unavailable } from '../errors.ts'
 /** A connection as the room sees it. */
 export interface RoomPeer extends AwarenessOwner {
   readonly canWrite: boolean
+  /** A reviewer's changes are checked against what the role allows (role-guard.ts). */
+  readonly role: Role
   send(message: Uint8Array): void
   close(code: number, reason: string): void
 }
@@ -41,6 +51,8 @@ export interface RoomDeps {
     lockedByOthers(boardId: string, userId: string): LockedEntities | null
     violated(userId: string, key: string, holder: LockHolder): void
   }
+  /** Told where a reviewer's changes were refused and reverted (`tasks/<id>/title`, …). */
+  forbidden?: (userId: string, paths: readonly string[]) => void
   /** Told what each committed change by a connection means (events, notifications). */
   activity?: (boardId: string, actor: StampedUser, derived: Derived) => void
   store: DocStore
@@ -301,18 +313,22 @@ export class Room {
         do Y.applyUpdate(doc, updates[applied++] as Uint8Array, peer)
         while (applied < updates.length && performance.now() - started < budgetMs)
       }, peer)
-    const locked = this.deps.locks?.lockedByOthers(this.boardId, peer.user.id)
-    if (locked && locked.size > 0) {
-      let reverted = new Map<EntityRef, LockHolder>()
+    const guards = {
+      locked: this.deps.locks?.lockedByOthers(this.boardId, peer.user.id) ?? null,
+      reviewer: peer.role === 'reviewer' ? peer.user.id : null,
+    }
+    if (needsGuard(guards)) {
+      let refused = nothingRefused
       this.applyAndCommit(peer, (doc) => {
-        reverted = applyGuarded(doc, peer, locked, () => applyAll(doc))
+        refused = applyGuarded(doc, peer, guards, () => applyAll(doc))
         // What was reverted did not happen: no events or notifications for it.
-        if (reverted.size > 0 && this.captured)
-          this.captured.derived = this.captured.derived.map((d) => withoutEntities(d, reverted))
-        return reverted.size > 0
+        if (anythingRefused(refused) && this.captured)
+          this.captured.derived = this.captured.derived.map((d) => withoutRefused(d, refused))
+        return anythingRefused(refused)
       })
-      for (const [entity, holder] of reverted)
+      for (const [entity, holder] of refused.locked)
         this.deps.locks?.violated(peer.user.id, lockKey(this.boardId, entity), holder)
+      if (refused.forbidden.length > 0) this.deps.forbidden?.(peer.user.id, refused.forbidden)
     } else {
       this.applyAndCommit(peer, applyAll)
     }

@@ -90,6 +90,39 @@ export const eventRegistry = {
     description: 'A comment thread was marked resolved.',
     data: z.object({ threadId: id }),
   },
+  'task.deleted': {
+    stream: 'board',
+    description: 'A task was deleted from the board.',
+    data: z.object({ taskId: id, title: z.string() }),
+  },
+  'annotation.deleted': {
+    stream: 'board',
+    description: 'An annotation was deleted.',
+    data: z.object({ annotationId: id, mediaId: z.string(), shape: z.string() }),
+  },
+  'thread.deleted': {
+    stream: 'board',
+    description: 'A comment thread was deleted with its comments (their count; the first quoted).',
+    data: z.object({ threadId: id, comments: z.number(), excerpt: z.string() }),
+  },
+  'media.deleted': {
+    stream: 'board',
+    description: 'A media item was deleted from the board.',
+    data: z.object({ mediaId: id, name: z.string() }),
+  },
+  'review.verdict': {
+    stream: 'board',
+    description:
+      "Someone recorded their verdict on a media item's version (previous: their verdict before, if any).",
+    data: z.object({
+      mediaId: id,
+      name: z.string(),
+      userId: id,
+      version: z.number(),
+      verdict: z.enum(['approved', 'changes_requested']),
+      previous: z.enum(['approved', 'changes_requested']).nullable(),
+    }),
+  },
   'lock.acquired': {
     stream: 'board',
     description: 'A lock was granted (directly, or to the next waiter in the queue).',

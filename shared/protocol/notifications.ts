@@ -2,7 +2,7 @@
 import type { Actor } from './events.ts'
 
 export type NotificationType =
-  'mention' | 'reply' | 'assigned' | 'lock.granted' | 'lock.revoked' | 'invite'
+  'mention' | 'reply' | 'assigned' | 'lock.granted' | 'lock.revoked' | 'invite' | 'review'
 
 export interface Notification {
   id: string
