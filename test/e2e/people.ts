@@ -94,7 +94,8 @@ export async function person(name: string, options: PersonOptions = {}): Promise
     viewport: options.viewport ?? DESKTOP,
     colorScheme: options.colorScheme ?? 'light',
     hasTouch: options.touch ?? false,
-    isMobile: options.touch ?? false,
+    // A phone-sized touch screen is a mobile browser; a touch laptop is not.
+    isMobile: !!options.touch && (options.viewport ?? DESKTOP).width < 800,
   })
   // Every action, wait and navigation without its own timeout gets this one.
   context.setDefaultTimeout(WAIT)

@@ -56,6 +56,7 @@ export function Activity() {
             estimate={52}
             key={(i) => String(i.seq)}
             class="activity-list"
+            label="Activity feed"
           >
             {(item) => (
               <div class="activity-item" data-seq={item.seq}>

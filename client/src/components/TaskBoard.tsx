@@ -219,6 +219,7 @@ export function TaskBoard() {
                 estimate={118}
                 key={(t) => t.id}
                 class="column-list"
+                label={`${columnNames[status]} tasks`}
               >
                 {(task) => {
                   const holder = () => board.locks.holderOf('task', task.id)

@@ -110,6 +110,7 @@ export function Threads(props: { state: ViewerState }) {
           key={(t) => t.id}
           reveal={board.selectedThread()}
           class="thread-scroller"
+          label="Threads"
         >
           {(thread) => <ThreadView thread={thread} only={list().length === 1} />}
         </VirtualList>

@@ -160,7 +160,9 @@ function Sparkline(props: { values: number[]; label: string }) {
     const max = Math.max(...v, 1)
     const min = Math.min(...v, 0)
     const span = max - min || 1
-    const step = v.length > 1 ? W / (KEEP - 1) : 0
+    // The chart spans at least a minute, growing to ten as samples arrive.
+    const span2 = Math.max(v.length - 1, 11)
+    const step = W / span2
     const offset = W - (v.length - 1) * step
     return v
       .map(

@@ -44,7 +44,7 @@ export function ShareButton(props: { workspaceId: string; workspaceName: string 
     )
   return (
     <Dialog open={open()} onOpenChange={setOpen}>
-      <Dialog.Trigger class="button primary share-button">
+      <Dialog.Trigger class="button primary share-button" aria-label="Share">
         <Share2 size={16} aria-hidden="true" />
         <span class="button-label">Share</span>
       </Dialog.Trigger>

@@ -16,7 +16,8 @@ export function VirtualList<T>(props: {
   class?: string
   /** Scroll so this key is in view when it changes. */
   reveal?: string | null
-  label?: string
+  /** What the scrolling region holds, for screen readers. */
+  label: string
 }) {
   let scroller!: HTMLDivElement
   const virtualizer = createVirtualizer({
