@@ -21,6 +21,9 @@ import { authRoutes } from './http/routes/auth.ts'
 import { boardRoutes } from './http/routes/boards.ts'
 import { capabilityRoutes } from './http/routes/capabilities.ts'
 import { healthRoutes, type Readiness } from './http/routes/health.ts'
+import { historyRoutes } from './http/routes/history.ts'
+import type { BoardHistory } from './history/board-history.ts'
+import type { SinceLastVisit } from './history/since-last-visit.ts'
 import { linkJoinRoutes, linkRoutes } from './http/routes/links.ts'
 import { lockRoutes } from './http/routes/locks.ts'
 import { mediaDownloadRoutes, mediaUploadRoutes } from './http/routes/media.ts'
@@ -61,6 +64,8 @@ export interface AppDeps {
   log: Logger
   /** Built web client to serve at /, if any. */
   clientDir: string | undefined
+  history: BoardHistory
+  sinceLastVisit: SinceLastVisit
 }
 
 const STREAMED_IMPORT = /^\/api\/workspaces\/[^/]+\/boards\/import$/
@@ -98,6 +103,7 @@ export function createApp(deps: AppDeps) {
   api.route('/', linkRoutes({ ...deps, publicUrl: config.publicUrl }))
   api.route('/', presenceRoutes(auth, directory, rooms))
   api.route('/', activityRoutes(deps))
+  api.route('/', historyRoutes(deps))
   api.route('/', mediaUploadRoutes({ ...deps, maxBytes: config.limits.maxUploadBytes }))
   api.route(
     '/',

@@ -89,6 +89,14 @@ export const envSchema = z.object({
   LOUPE_LOCK_TTL_MS: int(30 * 60 * 1000, 1000),
   LOUPE_LOCK_MAX_TTL_MS: int(24 * 3600 * 1000, 1000),
   LOUPE_EVENT_RETENTION_EVENTS: int(100_000, 100),
+  /**
+   * History checkpoints (docs/operations.md, "History"): a board's editing closes into a
+   * version after this long without a change, or after the second one of continuous editing.
+   */
+  LOUPE_HISTORY_QUIET_MS: int(3 * 60_000, 10),
+  LOUPE_HISTORY_MAX_MS: int(10 * 60_000, 10),
+  /** Automatic checkpoints older than this are deleted (named versions are kept). */
+  LOUPE_HISTORY_RETENTION_DAYS: int(90, 1),
 })
 
 export type Env = z.infer<typeof envSchema>
@@ -132,6 +140,7 @@ export interface Config {
   roomIdleMs: number
   roomHibernateMs: number
   eventRetention: { maxAgeMs: number; maxPerStream: number }
+  history: { quietMs: number; maxMs: number; retentionMs: number }
   /** How often owners subscribed to `system` get live figures (DESIGN: 5 s). */
   systemFiguresMs: number
   /** How often the server looks for users whose tokens were ended (a password reset). */
@@ -212,6 +221,11 @@ export function configFromEnv(env: Env, clientDir: string | undefined): Config {
     eventRetention: {
       maxAgeMs: env.LOUPE_EVENT_RETENTION_DAYS * 24 * 3600 * 1000,
       maxPerStream: env.LOUPE_EVENT_RETENTION_EVENTS,
+    },
+    history: {
+      quietMs: env.LOUPE_HISTORY_QUIET_MS,
+      maxMs: env.LOUPE_HISTORY_MAX_MS,
+      retentionMs: env.LOUPE_HISTORY_RETENTION_DAYS * 24 * 3600 * 1000,
     },
     clientDir,
   }

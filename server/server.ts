@@ -49,6 +49,8 @@ import { colorFor } from '../shared/colors.ts'
 import { atLeast } from '../shared/roles.ts'
 import { startBackgroundWork } from './background.ts'
 import { NotificationStore } from './notifications/notification-store.ts'
+import { createHistory, type History } from './history/history.ts'
+import { ObservedDocStore } from './storage/observed-doc-store.ts'
 import { Notifier } from './notifications/notifier.ts'
 
 export interface LoupeServer {
@@ -76,7 +78,17 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
   const dbFile = join(config.dataDir, 'loupe.db')
   const db = openDb(dbFile, { sync: config.syncMode })
   const directory = new Directory(db)
-  const store = options.docStore ? options.docStore(db) : new SqliteDocStore(db)
+  // History and search follow boards from what is committed, so they watch the store.
+  const store: DocStore = new ObservedDocStore(
+    options.docStore ? options.docStore(db) : new SqliteDocStore(db),
+    {
+      committed: (updates) => {
+        history.committed(updates)
+      },
+      beforeCompaction: (boardId) => history.checkpoints.beforeCompaction(boardId),
+    },
+    (error) => log.error({ err: error }, 'a commit observer failed'),
+  )
   const accounts = new Accounts(db)
   const shareLinks = new ShareLinks(db)
   const tokens = new AccessTokens(loadSecret(config.dataDir, config.jwtSecret))
@@ -157,6 +169,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     pingMs: config.pingMs,
     stats: metrics.bytes,
     storeHealth,
+    visitEnded: (userId, room) => history.sinceLastVisit.visitEnded(userId, room),
     log,
   })
   const lockEvents = new LockActivity({ bus, audit, notifier, directory })
@@ -176,6 +189,16 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     notifications,
     heartbeatMs: config.heartbeatMs,
     messagesPerSecond: config.limits.messagesPerSecond,
+    log,
+  })
+  const history: History = createHistory({
+    db,
+    source: { rooms, store },
+    directory,
+    bus,
+    audit,
+    config,
+    lockedByOthers: (boardId, userId) => lockService.lockedByOthers(boardId, userId),
     log,
   })
   notifier.onNotification((userId, notification) =>
@@ -288,6 +311,8 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     readiness,
     log,
     clientDir,
+    history: history.board,
+    sinceLastVisit: history.sinceLastVisit,
   })
 
   // Messages are bounded per frame by our own check (4413, docs/product.md); ws's hard cap sits
@@ -342,6 +367,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       docSockets.stop()
       await rooms.closeAll()
       await committer.drain()
+      await history.checkpoints.closeAll()
       await slicer.close()
       await closeSockets(wss, 2000)
       httpServer.closeAllConnections()

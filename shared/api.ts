@@ -11,6 +11,7 @@ import type { Notification } from './protocol/notifications.ts'
 import type { PublicUser } from './protocol/presence.ts'
 import { roles, type Role } from './roles.ts'
 import type { MediaKind } from './schema/board.ts'
+import { EntityCollection, type EntityType } from './schema/board.ts'
 
 // Requests.
 
@@ -215,4 +216,64 @@ export interface MediaUploadResponse {
 
 export interface LocksResponse {
   locks: Lock[]
+}
+
+// History and since-last-visit (docs/product.md, "History").
+
+const entityTypes = Object.keys(EntityCollection) as [EntityType, ...EntityType[]]
+
+export const nameVersionRequest = z.object({ name: z.string().trim().min(1).max(200) })
+/** Without an entity the whole board is restored; with one, only that entity. */
+export const restoreVersionRequest = z
+  .object({
+    entityType: z.enum(entityTypes).optional(),
+    entityId: z.string().min(1).max(128).optional(),
+  })
+  .refine((body) => (body.entityType === undefined) === (body.entityId === undefined), {
+    error: 'entityType and entityId go together',
+  })
+export type NameVersionRequest = z.input<typeof nameVersionRequest>
+export type RestoreVersionRequest = z.input<typeof restoreVersionRequest>
+
+export interface BoardVersion {
+  id: string
+  /** Named versions only. */
+  name?: string
+  createdAt: number
+  /** Who named it (user id); automatic checkpoints have none. */
+  createdBy?: string
+  /** An automatic checkpoint (thinned with age) rather than a named version (kept). */
+  auto: boolean
+}
+
+export interface VersionsResponse {
+  versions: BoardVersion[]
+}
+
+export interface VersionResponse {
+  version: BoardVersion
+}
+
+export interface RestoreResponse {
+  restored: {
+    versionId: string
+    entityType: EntityType | null
+    entityId: string | null
+    /** False when the board already matched the version: nothing was written. */
+    changed: boolean
+  }
+}
+
+export interface EntityRefJson {
+  entityType: EntityType
+  id: string
+}
+
+export interface SinceLastVisitResponse {
+  /** Entities created by others since the caller's last visit ended. */
+  added: EntityRefJson[]
+  /** Entities others changed since then (their fields, text, comments, reactions). */
+  changed: EntityRefJson[]
+  /** When the last visit ended; null before the first one (then nothing is listed). */
+  since: number | null
 }

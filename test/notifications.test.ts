@@ -200,6 +200,16 @@ describe('registry, capabilities and audit', () => {
       addComment(doc, 'th', { id: 'c', authorId: owner.user.id, body: 'x' })
     })
     setThreadResolved(doc, 'th', true)
+    // History: a named version, restored.
+    const named = await t.api<{ version: { id: string } }>(`/api/boards/${boardId}/versions`, {
+      method: 'POST',
+      token: owner.token,
+      json: { name: 'v1' },
+    })
+    const restore = `/api/boards/${boardId}/versions/${named.body.version.id}/restore`
+    expect((await t.api(restore, { method: 'POST', token: owner.token, json: {} })).status).toBe(
+      200,
+    )
     // Locks: granted, refused, queued, released (serving the queue), expired.
     const key = `${boardId}/task/t1`
     const lock = (token: string, json: object) =>

@@ -21,6 +21,7 @@ import {
   setupRequest,
 } from '../../shared/api.ts'
 import { auditQuery, eventsQuery, notificationsQuery } from './routes/activity.ts'
+import { nameVersionRequest, restoreVersionRequest } from '../../shared/api.ts'
 
 export interface RouteDoc {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
@@ -153,6 +154,30 @@ export const routeDocs: readonly RouteDoc[] = [
     'GET',
     '/api/media/:hash',
     'An uploaded file (byte ranges supported; the token may come as ?token=).',
+  ),
+  doc(
+    'GET',
+    '/api/boards/:id/versions',
+    'Versions of a board: automatic checkpoints and named ones.',
+  ),
+  doc('POST', '/api/boards/:id/versions', 'Name the current state of a board (editors).', {
+    body: nameVersionRequest,
+  }),
+  doc(
+    'GET',
+    '/api/boards/:id/versions/:versionId/export',
+    'A version of the board as one Yjs update (v1).',
+  ),
+  doc(
+    'POST',
+    '/api/boards/:id/versions/:versionId/restore',
+    'Restore the whole board, or one entity, from a version, as a new change (editors).',
+    { body: restoreVersionRequest },
+  ),
+  doc(
+    'GET',
+    '/api/boards/:id/since-last-visit',
+    "What others added and changed since the caller's last visit to the board ended.",
   ),
 ]
 

@@ -39,6 +39,8 @@ export interface DocSocketOptions {
   stats: ConnectionStats
   /** While storage fails, new sockets are turned away (4503) so writers back off. */
   storeHealth?: { readonly refusing: boolean }
+  /** A user's last socket to a board closed: their visit ends (history's "since last visit"). */
+  visitEnded?: (userId: string, room: Room) => void
   log: Logger
 }
 
@@ -120,7 +122,12 @@ export class DocSockets {
     const left = (this.perUser.get(connection.user.id) ?? 1) - 1
     if (left > 0) this.perUser.set(connection.user.id, left)
     else this.perUser.delete(connection.user.id)
-    if (room) this.options.rooms.release(room)
+    if (room) {
+      const userId = connection.user.id
+      if (![...room.peers].some((peer) => peer.user.id === userId))
+        this.options.visitEnded?.(userId, room)
+      this.options.rooms.release(room)
+    }
   }
 
   /** Closes connections that did not answer the previous ping (ws keeps no such timer). */

@@ -467,6 +467,24 @@ export class Room {
     return new Promise((resolve, reject) => this.commitWaiters.push({ resolve, reject }))
   }
 
+  /**
+   * The board exactly as stored, or null while an applied update still waits for its commit
+   * (or the room was dropped). History, search and reports read only committed state, and
+   * must not change what they get.
+   */
+  committedState(): Uint8Array | null {
+    return this.settled ? this.encodeState() : null
+  }
+
+  /** Like `committedState`, as the document itself (built if the room was hibernating). */
+  committedDoc(): Y.Doc | null {
+    return this.settled ? this.doc : null
+  }
+
+  private get settled(): boolean {
+    return this.uncommitted === 0 && !this.evicted && !this.destroyed
+  }
+
   get updatesSinceSnapshot(): number {
     return this.logLength
   }

@@ -45,6 +45,11 @@ export interface DocStore {
   /** Updates stored since the last snapshot. */
   pendingUpdates(boardId: string): Promise<number>
   /**
+   * The board's state vector when it is known without reading the board: its snapshot's, if
+   * no update follows it. Null otherwise (read the board to know).
+   */
+  foldedStateVector?(boardId: string): Promise<Uint8Array | null>
+  /**
    * Proves the store can commit now: a small write that needs fresh space, undone in the same
    * transaction. Throws as a failed commit would (a full disk, a failing database).
    */

@@ -26,6 +26,9 @@ export class SqliteDocStore implements DocStore {
       snapshot: db.prepare<[string], SnapshotRow>(
         'SELECT state, state_vector, upto_seq FROM doc_snapshots WHERE board_id = ?',
       ),
+      snapshotVector: db.prepare<[string], { state_vector: Buffer }>(
+        'SELECT state_vector FROM doc_snapshots WHERE board_id = ?',
+      ),
       updates: db.prepare<[string], { seq: number; data: Buffer }>(
         'SELECT seq, data FROM doc_updates WHERE board_id = ? ORDER BY seq',
       ),
@@ -150,6 +153,14 @@ export class SqliteDocStore implements DocStore {
 
   async pendingUpdates(boardId: string): Promise<number> {
     return this.stmts.count.get(boardId)?.n ?? 0
+  }
+
+  async foldedStateVector(boardId: string): Promise<Uint8Array | null> {
+    return this.db.transaction(() => {
+      if ((this.stmts.count.get(boardId)?.n ?? 0) > 0) return null
+      const vector = this.stmts.snapshotVector.get(boardId)?.state_vector
+      return vector ? bytesOf(vector) : null
+    })()
   }
 }
 

@@ -154,6 +154,23 @@ export const eventRegistry = {
     description: 'Someone joined the wait queue of a held lock.',
     data: z.object({ key: z.string(), holder: actor, waiter: actor, position: z.number() }),
   },
+  'version.named': {
+    stream: 'board',
+    description: "The board's current state was saved as a named version.",
+    data: z.object({ versionId: id, name: z.string() }),
+  },
+  'version.restored': {
+    stream: 'board',
+    description:
+      'A version was restored, as a new change on top: the whole board (entityType null) or one entity.',
+    data: z.object({
+      versionId: id,
+      name: z.string().nullable(),
+      versionCreatedAt: z.number(),
+      entityType: z.string().nullable(),
+      entityId: z.string().nullable(),
+    }),
+  },
   'lock.refused': {
     stream: 'board',
     description: 'A lock request was refused because someone else holds the lock.',

@@ -1,0 +1,57 @@
+/**
+ * History and "since your last visit", composed for one server (server.ts): what they store,
+ * and what they need to hear of committed updates.
+ */
+import type { Logger } from 'pino'
+import type { AuditLog } from '../audit/audit-log.ts'
+import type { Config } from '../config.ts'
+import type { Directory } from '../db/directory.ts'
+import type { Db } from '../db/open.ts'
+import type { EventBus } from '../events/bus.ts'
+import type { DocUpdate } from '../storage/doc-store.ts'
+import { BoardHistory, type HistoryDeps } from './board-history.ts'
+import { Checkpoints } from './checkpoints.ts'
+import type { CommittedSource } from './committed.ts'
+import { SinceLastVisit } from './since-last-visit.ts'
+import { VersionStore } from './version-store.ts'
+import { VisitStore } from './visit-store.ts'
+
+export interface History {
+  board: BoardHistory
+  checkpoints: Checkpoints
+  sinceLastVisit: SinceLastVisit
+  /** Committed updates (storage/observed-doc-store.ts). */
+  committed(updates: readonly DocUpdate[]): void
+}
+
+export function createHistory(deps: {
+  db: Db
+  source: CommittedSource
+  directory: Directory
+  bus: EventBus
+  audit: AuditLog
+  config: Pick<Config, 'history' | 'auth'>
+  lockedByOthers: HistoryDeps['lockedByOthers']
+  log: Logger
+}): History {
+  const versions = new VersionStore(deps.db)
+  const visits = new VisitStore(deps.db)
+  const { quietMs, maxMs, retentionMs } = deps.config.history
+  const checkpoints = new Checkpoints({
+    versions,
+    source: deps.source,
+    timing: { quietMs, maxMs },
+    retention: { maxAgeMs: retentionMs },
+    log: deps.log,
+  })
+  return {
+    board: new BoardHistory({ ...deps, versions, checkpoints, rooms: deps.source.rooms }),
+    checkpoints,
+    sinceLastVisit: new SinceLastVisit(visits, deps.source, deps.log, deps.config.auth),
+    committed(updates) {
+      const boards = new Set(updates.map((u) => u.boardId))
+      for (const boardId of boards) checkpoints.changed(boardId)
+      visits.learn(updates)
+    },
+  }
+}
