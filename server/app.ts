@@ -24,6 +24,8 @@ import { healthRoutes, type Readiness } from './http/routes/health.ts'
 import { historyRoutes } from './http/routes/history.ts'
 import type { BoardHistory } from './history/board-history.ts'
 import type { SinceLastVisit } from './history/since-last-visit.ts'
+import { searchRoutes } from './http/routes/search.ts'
+import type { Search } from './search/search.ts'
 import { linkJoinRoutes, linkRoutes } from './http/routes/links.ts'
 import { lockRoutes } from './http/routes/locks.ts'
 import { mediaDownloadRoutes, mediaUploadRoutes } from './http/routes/media.ts'
@@ -66,6 +68,7 @@ export interface AppDeps {
   clientDir: string | undefined
   history: BoardHistory
   sinceLastVisit: SinceLastVisit
+  search: Search
 }
 
 const STREAMED_IMPORT = /^\/api\/workspaces\/[^/]+\/boards\/import$/
@@ -104,6 +107,7 @@ export function createApp(deps: AppDeps) {
   api.route('/', presenceRoutes(auth, directory, rooms))
   api.route('/', activityRoutes(deps))
   api.route('/', historyRoutes(deps))
+  api.route('/', searchRoutes(deps))
   api.route('/', mediaUploadRoutes({ ...deps, maxBytes: config.limits.maxUploadBytes }))
   api.route(
     '/',

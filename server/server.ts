@@ -51,6 +51,7 @@ import { startBackgroundWork } from './background.ts'
 import { NotificationStore } from './notifications/notification-store.ts'
 import { createHistory, type History } from './history/history.ts'
 import { ObservedDocStore } from './storage/observed-doc-store.ts'
+import { Search } from './search/search.ts'
 import { Notifier } from './notifications/notifier.ts'
 
 export interface LoupeServer {
@@ -84,6 +85,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     {
       committed: (updates) => {
         history.committed(updates)
+        search.committed(updates)
       },
       beforeCompaction: (boardId) => history.checkpoints.beforeCompaction(boardId),
     },
@@ -201,6 +203,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     lockedByOthers: (boardId, userId) => lockService.lockedByOthers(boardId, userId),
     log,
   })
+  const search: Search = new Search(db, { auth, directory, source: { rooms, store }, log })
   notifier.onNotification((userId, notification) =>
     live.push.pushNotification(userId, notification),
   )
@@ -313,6 +316,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     clientDir,
     history: history.board,
     sinceLastVisit: history.sinceLastVisit,
+    search,
   })
 
   // Messages are bounded per frame by our own check (4413, docs/product.md); ws's hard cap sits
@@ -354,6 +358,11 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
               `First start: create the owner with setup code ${authService.setupCode} (open the web app, or POST /api/setup)`,
             )
           }
+          // Boards whose index fell behind (a crash between a commit and its indexing).
+          void search.catchUp().then(
+            (boards) => boards > 0 && log.info({ boards }, 'search index caught up'),
+            (error: unknown) => log.error({ err: error }, 'search catch-up failed'),
+          )
           resolve(port)
         })
       })
@@ -368,6 +377,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       await rooms.closeAll()
       await committer.drain()
       await history.checkpoints.closeAll()
+      await search.indexer.stop()
       await slicer.close()
       await closeSockets(wss, 2000)
       httpServer.closeAllConnections()

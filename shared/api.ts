@@ -218,7 +218,7 @@ export interface LocksResponse {
   locks: Lock[]
 }
 
-// History and since-last-visit (docs/product.md, "History").
+// History, since-last-visit, search (docs/product.md, "History" and "Search").
 
 const entityTypes = Object.keys(EntityCollection) as [EntityType, ...EntityType[]]
 
@@ -232,6 +232,13 @@ export const restoreVersionRequest = z
   .refine((body) => (body.entityType === undefined) === (body.entityId === undefined), {
     error: 'entityType and entityId go together',
   })
+export const searchQuery = z.object({
+  q: z.string().trim().min(1, { error: 'q is empty' }).max(200),
+  workspace: z.string().regex(ID_PATTERN, 'a workspace id'),
+  board: z.string().regex(ID_PATTERN, 'a board id').optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+})
+
 export type NameVersionRequest = z.input<typeof nameVersionRequest>
 export type RestoreVersionRequest = z.input<typeof restoreVersionRequest>
 
@@ -276,4 +283,21 @@ export interface SinceLastVisitResponse {
   changed: EntityRefJson[]
   /** When the last visit ended; null before the first one (then nothing is listed). */
   since: number | null
+}
+
+export interface SearchResult {
+  boardId: string
+  /** `board` for a board's title; otherwise the entity the text belongs to. */
+  entityType: EntityType | 'board'
+  entityId: string
+  /** Which text matched: `title`, `description`, `name`, `comment:<commentId>`, ... */
+  field: string
+  /** Plain text around the match (no markup). */
+  snippet: string
+  /** The matched spans of `snippet`, as [start, end) UTF-16 offsets. */
+  highlights: Array<[number, number]>
+}
+
+export interface SearchResponse {
+  results: SearchResult[]
 }

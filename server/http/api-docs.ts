@@ -21,7 +21,7 @@ import {
   setupRequest,
 } from '../../shared/api.ts'
 import { auditQuery, eventsQuery, notificationsQuery } from './routes/activity.ts'
-import { nameVersionRequest, restoreVersionRequest } from '../../shared/api.ts'
+import { nameVersionRequest, restoreVersionRequest, searchQuery } from '../../shared/api.ts'
 
 export interface RouteDoc {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
@@ -179,6 +179,9 @@ export const routeDocs: readonly RouteDoc[] = [
     '/api/boards/:id/since-last-visit',
     "What others added and changed since the caller's last visit to the board ended.",
   ),
+  doc('GET', '/api/search', 'Search the committed text of the boards the caller can read.', {
+    query: searchQuery,
+  }),
 ]
 
 /** `/api/x/:id` → `/api/x/{id}` (OpenAPI path templates). */

@@ -1,0 +1,124 @@
+/**
+ * Keeps the search index current (docs/operations.md, "Search"). A board's committed updates
+ * mark it dirty; shortly after its edits pause (at most `maxDelayMs` after the first), its
+ * text is extracted again from the committed document and the changed rows are written. At
+ * start, boards whose index is behind their stored state are indexed in the background, one
+ * per event-loop turn.
+ *
+ * Extraction walks the whole board: cheap for boards of ordinary size. For very large boards,
+ * extracting only the entities a transaction touched, or doing it on a worker, is the next step.
+ */
+import type { Logger } from 'pino'
+import * as Y from 'yjs'
+import { readCommitted, type CommittedSource } from '../history/committed.ts'
+import { extractText } from './extract.ts'
+import type { SearchIndex } from './search-index.ts'
+
+interface Dirty {
+  since: number
+  timer: NodeJS.Timeout
+}
+
+export class SearchIndexer {
+  private readonly dirty = new Map<string, Dirty>()
+  private readonly running = new Map<string, Promise<void>>()
+  private stopped = false
+
+  constructor(
+    private readonly deps: {
+      index: SearchIndex
+      source: CommittedSource
+      log: Logger
+      delayMs?: number
+      maxDelayMs?: number
+    },
+  ) {}
+
+  /** The board's committed state changed. */
+  changed(boardId: string): void {
+    if (this.stopped) return
+    const { delayMs = 150, maxDelayMs = 2000 } = this.deps
+    const now = performance.now()
+    const dirty = this.dirty.get(boardId)
+    if (dirty) clearTimeout(dirty.timer)
+    const since = dirty?.since ?? now
+    const wait = Math.max(0, Math.min(delayMs, since + maxDelayMs - now))
+    const timer = setTimeout(() => void this.run(boardId), wait)
+    timer.unref()
+    this.dirty.set(boardId, { since, timer })
+  }
+
+  /** Indexes the board now from its committed state; concurrent calls share the work. */
+  reindex(boardId: string): Promise<void> {
+    const running = this.running.get(boardId)
+    if (running) return running.then(() => this.reindex(boardId))
+    const done = this.indexCommitted(boardId).finally(() => this.running.delete(boardId))
+    this.running.set(boardId, done)
+    return done
+  }
+
+  private async run(boardId: string): Promise<void> {
+    this.dirty.delete(boardId)
+    try {
+      await this.reindex(boardId)
+    } catch (error) {
+      this.deps.log.error({ err: error, boardId }, 'search indexing failed; trying again')
+      this.changed(boardId)
+    }
+  }
+
+  private async indexCommitted(boardId: string): Promise<void> {
+    const room = this.deps.source.rooms.loaded(boardId)
+    // A busy room is not read from storage (a large board would be rebuilt for nothing):
+    // its commit will mark the board dirty again.
+    if (room && !room.committedDoc()) {
+      this.deps.log.debug({ boardId }, 'search indexing deferred: commits pending')
+      return this.changed(boardId)
+    }
+    const { entries, vector } = await readCommitted(this.deps.source, boardId, (doc) => ({
+      entries: extractText(doc, boardId),
+      vector: Y.encodeStateVector(doc),
+    }))
+    this.deps.index.replaceBoard(boardId, entries, vector)
+  }
+
+  /**
+   * Indexes the boards whose rows are behind their stored state: never indexed, a different
+   * state vector, or updates stored after the last fold (a crash may have come between their
+   * commit and their indexing, and a deletion does not show in a state vector).
+   */
+  async catchUp(boardIds: readonly string[]): Promise<number> {
+    let indexed = 0
+    for (const boardId of boardIds) {
+      if (this.stopped) break
+      await new Promise((resolve) => setImmediate(resolve))
+      try {
+        if (await this.isCurrent(boardId)) continue
+        await this.reindex(boardId)
+        indexed++
+      } catch (error) {
+        this.deps.log.error({ err: error, boardId }, 'search catch-up failed for a board')
+      }
+    }
+    return indexed
+  }
+
+  private async isCurrent(boardId: string): Promise<boolean> {
+    const indexed = this.deps.index.indexedVector(boardId)
+    if (!indexed) return false
+    const { store } = this.deps.source
+    const folded = await store.foldedStateVector?.(boardId)
+    if (!folded) return false
+    return Buffer.compare(Buffer.from(folded), Buffer.from(indexed)) === 0
+  }
+
+  /** Indexes what is dirty now and stops (a clean stop). */
+  async stop(): Promise<void> {
+    this.stopped = true
+    const pending = [...this.dirty.keys()]
+    for (const { timer } of this.dirty.values()) clearTimeout(timer)
+    this.dirty.clear()
+    await Promise.all(pending.map((boardId) => this.reindex(boardId).catch(() => {})))
+    await Promise.all(this.running.values())
+  }
+}
