@@ -25,6 +25,7 @@ import { historyRoutes } from './http/routes/history.ts'
 import type { BoardHistory } from './history/board-history.ts'
 import type { SinceLastVisit } from './history/since-last-visit.ts'
 import { searchRoutes } from './http/routes/search.ts'
+import { reportRoutes } from './http/routes/reports.ts'
 import type { Search } from './search/search.ts'
 import { linkJoinRoutes, linkRoutes } from './http/routes/links.ts'
 import { lockRoutes } from './http/routes/locks.ts'
@@ -99,6 +100,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api', inviteAcceptRoutes(auth, deps.authService))
   app.route('/api', linkJoinRoutes(deps.linkService))
   app.route('/api', mediaDownloadRoutes(deps))
+  // Downloads a browser starts by following a link: the token may come as ?token=.
+  app.route('/api', reportRoutes(deps))
   const api = new Hono<AppEnv>()
   api.use(requireUser(auth))
   api.route('/', boardRoutes({ ...deps, maxDocBytes: config.limits.maxDocBytes }))

@@ -182,6 +182,16 @@ export const routeDocs: readonly RouteDoc[] = [
   doc('GET', '/api/search', 'Search the committed text of the boards the caller can read.', {
     query: searchQuery,
   }),
+  doc(
+    'GET',
+    '/api/boards/:id/report',
+    'The board as one self-contained HTML report (the token may come as ?token=).',
+  ),
+  doc(
+    'GET',
+    '/api/boards/:id/tasks.csv',
+    "The board's tasks as CSV, one a row (the token may come as ?token=).",
+  ),
 ]
 
 /** `/api/x/:id` → `/api/x/{id}` (OpenAPI path templates). */
