@@ -7,6 +7,7 @@ import * as Y from 'yjs'
 import type { BoardVersion, RestoreResponse, VersionsResponse } from '../shared/api.ts'
 import { addComment, board, createTask, createThread, updateTask } from '../shared/schema/board.ts'
 import type { Db } from '../server/db/open.ts'
+import { authServer, createBoard, invite, setupOwner } from './accounts.ts'
 import { GatedStore } from './gated-store.ts'
 import {
   cleanup,
@@ -231,6 +232,13 @@ describe('restore', () => {
 
   it('one entity comes back as it was; later work on other entities is kept, live for everyone', async () => {
     const { t, boardId, a, b, version, past } = await twoClients()
+    // Later work on the board itself is kept too.
+    const renamed = await t.api(`/api/boards/${boardId}`, {
+      method: 'PATCH',
+      json: { title: 'Renamed later' },
+    })
+    expect(renamed.status).toBe(200)
+    await eventually(() => expect(board(b).meta.get('title')).toBe('Renamed later'))
     const before = Y.encodeStateVector(b)
     const restored = await restore(t, boardId, version.id, { entityType: 'task', entityId: 't1' })
     expect(restored.status).toBe(200)
@@ -245,6 +253,7 @@ describe('restore', () => {
       expect(board(doc).tasks.has('t2')).toBe(false)
       expect(board(doc).tasks.get('t3')?.get('title')).toBe('Edited later too')
       expect(board(doc).tasks.get('t4')?.get('title')).toBe('Added later')
+      expect(board(doc).meta.get('title')).toBe('Renamed later')
     }
     // A change on top: the replica moved forward, nothing was rewound.
     const after = Y.decodeStateVector(Y.encodeStateVector(b))
@@ -301,5 +310,59 @@ describe('restore', () => {
     const c = new Y.Doc()
     await synced(t.provider(boardId, c))
     expect(content(c)).toEqual(content(a))
+  })
+
+  it('is for editors and owners, and stops at a lock someone else holds', async () => {
+    const t = await authServer(undefined, { history: history() })
+    const owner = await setupOwner(t)
+    const ed = await invite(t, owner.token, owner.workspaceId, 'editor', 'ed')
+    const vic = await invite(t, owner.token, owner.workspaceId, 'viewer', 'vic')
+    const boardId = await createBoard(t, owner.token, owner.workspaceId, 'locked')
+    const doc = new Y.Doc()
+    await synced(t.provider(boardId, doc, { token: owner.token }))
+    createTask(doc, task('t1', 'One'))
+    createTask(doc, task('t2', 'Two'))
+    const as = (token: string, path: string, json: object) =>
+      t.api(`/api/boards/${boardId}${path}`, { method: 'POST', token, json })
+    await eventually(async () => {
+      const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, {
+        token: owner.token,
+      })
+      expect(board(docOf(exported.body)).tasks.size).toBe(2)
+    })
+    expect((await as(vic.token, '/versions', { name: 'no' })).status).toBe(403)
+    const named = await as(ed.token, '/versions', { name: 'Editors may' })
+    expect(named.status).toBe(201)
+    const id = (named.body as { version: BoardVersion }).version.id
+    const listed = await t.api<VersionsResponse>(`/api/boards/${boardId}/versions`, {
+      token: vic.token,
+    })
+    expect(listed.body.versions.map((v) => v.id)).toContain(id)
+    expect((await as(vic.token, `/versions/${id}/restore`, {})).status).toBe(403)
+
+    const locked = await t.api('/api/locks/acquire', {
+      method: 'POST',
+      token: ed.token,
+      json: { key: `${boardId}/task/t1` },
+    })
+    expect(locked.status).toBe(200)
+    const refused = await as(owner.token, `/versions/${id}/restore`, {
+      entityType: 'task',
+      entityId: 't1',
+    })
+    expect(refused.status).toBe(409)
+    expect(refused.body).toMatchObject({ error: { code: 'locked', holder: { name: 'ed' } } })
+    expect((await as(owner.token, `/versions/${id}/restore`, {})).status).toBe(409)
+    const other = await as(owner.token, `/versions/${id}/restore`, {
+      entityType: 'task',
+      entityId: 't2',
+    })
+    expect(other.status).toBe(200)
+    // The holder restores what they hold.
+    const own = await as(ed.token, `/versions/${id}/restore`, {
+      entityType: 'task',
+      entityId: 't1',
+    })
+    expect(own.status).toBe(200)
   })
 })
