@@ -5,8 +5,10 @@
  * live sessions hear `forbidden` with the path; nothing is derived from the reverted part.
  */
 import Database from 'better-sqlite3'
+import * as encoding from 'lib0/encoding'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { YMessage } from '../shared/protocol/y-messages.ts'
 import {
   addComment,
   addMedia,
@@ -23,6 +25,7 @@ import {
 import { authServer, createBoard, invite, setupOwner } from './accounts.ts'
 import { cleanup, eventually, synced, tempDir, type TestServer } from './harness.ts'
 import { liveClient, type LiveClient } from './live-client.ts'
+import { awarenessMessage, syncUpdate } from './wire.ts'
 
 afterEach(cleanup)
 
@@ -97,6 +100,18 @@ const forbiddenPaths = (client: LiveClient) =>
   client.messages
     .filter((m) => m.type === 'error' && (m.error as { code: string }).code === 'forbidden')
     .map((m) => (m.error as { path: string }).path)
+
+/** A Yjs update (v1) with no structs, only a delete set: `client`'s clocks [clock, clock + len). */
+function deleteOnly(client: number, clock: number, len: number): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, 0) // no structs
+  encoding.writeVarUint(encoder, 1) // one client in the delete set
+  encoding.writeVarUint(encoder, client)
+  encoding.writeVarUint(encoder, 1) // one range
+  encoding.writeVarUint(encoder, clock)
+  encoding.writeVarUint(encoder, len)
+  return encoding.toUint8Array(encoder)
+}
 
 /** The board as stored: the snapshot and every update row after it, folded. */
 function fromDisk(dbFile: string, boardId: string): Y.Doc {
@@ -331,5 +346,34 @@ describe('reviewers comment; the server reverts what the role does not allow', (
     // They still see the board's locks.
     const list = await t.api(`/api/locks?board=${boardId}`, { token: rev.token })
     expect(list.status).toBe(200)
+  })
+
+  it('a reviewer cannot leave changes pending for someone else’s later update to carry past the guard', async () => {
+    const { t, ed, rev, boardId } = await crew()
+    const edDoc = new Y.Doc()
+    await synced(t.provider(boardId, edDoc, { token: ed.token }))
+    seed(edDoc, ed.user.id)
+    const ws = await t.raw(boardId, `?token=${rev.token}`)
+    const received: Uint8Array[] = []
+    ws.on('message', (data: Buffer) => received.push(new Uint8Array(data)))
+    // Deletes of Ed's next structs, which the server does not have yet: Yjs would keep them
+    // pending and apply them inside Ed's next transaction, where no reviewer guard runs.
+    const next = Y.getState(edDoc.store, edDoc.clientID)
+    ws.send(syncUpdate(deleteOnly(edDoc.clientID, next, 1000)))
+    // This socket's messages are handled in order: once its own presence is answered to a
+    // query, the update before it has been applied.
+    ws.send(awarenessMessage(424242, 1, { status: 'active' }))
+    const from = received.length
+    ws.send(Uint8Array.of(YMessage.queryAwareness))
+    await eventually(() =>
+      expect(received.slice(from).some((m) => m[0] === YMessage.awareness)).toBe(true),
+    )
+    createTask(edDoc, { id: 't2', title: 'Second pass', order: 'a1', createdBy: ed.user.id })
+    const third = new Y.Doc()
+    await eventually(async () => {
+      await synced(t.provider(boardId, third, { token: ed.token }))
+      expect(board(third).tasks.get('t2')?.get('title')).toBe('Second pass')
+    })
+    expect(board(edDoc).tasks.get('t2')?.get('title')).toBe('Second pass')
   })
 })

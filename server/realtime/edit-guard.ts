@@ -60,3 +60,27 @@ export function applyGuarded(
 export function withoutRefused(derived: Derived, refused: Refused): Derived {
   return withoutPaths(withoutEntities(derived, refused.locked), refused.forbidden)
 }
+
+interface PendingStore {
+  pendingStructs: { missing: Map<number, number>; update: Uint8Array } | null
+  pendingDs: Uint8Array | null
+}
+
+/**
+ * Takes note of what Yjs holds back (structs and deletes whose dependencies have not arrived)
+ * and returns a function that puts it back as it was. A reviewer's update must apply whole, in
+ * their own guarded transaction: what it left pending would be applied later inside someone
+ * else's transaction, past the guard (a delete of another user's next structs, say). Yjs
+ * changes the pending record in place, so it is copied.
+ */
+export function keepPendingAsIs(store: PendingStore): () => void {
+  const structs = store.pendingStructs && {
+    missing: new Map(store.pendingStructs.missing),
+    update: store.pendingStructs.update,
+  }
+  const ds = store.pendingDs
+  return () => {
+    store.pendingStructs = structs
+    store.pendingDs = ds
+  }
+}

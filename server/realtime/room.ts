@@ -17,6 +17,7 @@ import { deriveFromTransaction, type Derived } from '../events/derive.ts'
 import {
   anythingRefused,
   applyGuarded,
+  keepPendingAsIs,
   needsGuard,
   nothingRefused,
   withoutRefused,
@@ -317,6 +318,7 @@ export class Room {
       locked: this.deps.locks?.lockedByOthers(this.boardId, peer.user.id) ?? null,
       reviewer: peer.role === 'reviewer' ? peer.user.id : null,
     }
+    const putPendingBack = guards.reviewer ? keepPendingAsIs(store) : null
     if (needsGuard(guards)) {
       let refused = nothingRefused
       this.applyAndCommit(peer, (doc) => {
@@ -340,6 +342,11 @@ export class Room {
       (pendingAfter[0] || pendingAfter[1]) &&
       (pendingAfter[0] !== pendingBefore[0] || pendingAfter[1] !== pendingBefore[1])
     ) {
+      // A reviewer's held-back part would later apply outside their guard: it is dropped.
+      if (putPendingBack) {
+        putPendingBack()
+        return applied
+      }
       const raw = updates.slice(0, applied)
       this.enqueue(raw.length === 1 ? (raw[0] as Uint8Array) : Y.mergeUpdates(raw), peer, false)
     }
