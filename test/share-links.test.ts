@@ -53,7 +53,18 @@ const join = (t: TestServer, linkToken: string, body: object) =>
 async function joined(t: TestServer, linkToken: string, name: string) {
   const answer = await join(t, linkToken, { name })
   expect(answer.status).toBe(200)
-  return answer.body
+  // The refresh cookie, as a browser would send it back to /api/auth/refresh.
+  const cookie = (answer.headers.get('set-cookie') ?? '').split(';')[0] as string
+  return { ...answer.body, cookie }
+}
+
+/** Refreshes a session: the status, and the rotated cookie. */
+const refresh = async (t: TestServer, cookie: string) => {
+  const response = await fetch(`${t.url}/api/auth/refresh`, { method: 'POST', headers: { cookie } })
+  return {
+    status: response.status,
+    cookie: (response.headers.get('set-cookie') ?? '').split(';')[0] as string,
+  }
 }
 
 /** `promise`, or a failure once `ms` have passed. */
@@ -209,6 +220,8 @@ describe('share links', () => {
       [`/api/workspaces/${ws}/invites`, { method: 'POST', json: { role: 'viewer' } }],
       [`/api/audit?workspace=${ws}`],
       [`/api/events?stream=workspace:${ws}`],
+      [`/api/search?q=plan&workspace=${ws}&board=${other}`],
+      [`/api/search?q=plan&workspace=${privateWs}`],
       ...[other, privateBoard].flatMap((id): Array<[string]> => [
         [`/api/boards/${id}`],
         [`/api/boards/${id}/export`],
@@ -226,6 +239,27 @@ describe('share links', () => {
     expect(
       answered.filter(({ status }) => status < 400 || status === 401 || status >= 500),
     ).toEqual([])
+    // Search over the workspace finds text on their board only.
+    createThread(ownerDocs.theirs, {
+      id: 'th9',
+      anchor: { type: 'board', id: other },
+      createdBy: owner.user.id,
+    })
+    addComment(ownerDocs.theirs, 'th9', {
+      id: 'c9',
+      authorId: owner.user.id,
+      body: 'the hidden plan',
+    })
+    const search = (token: string) =>
+      t.api<{ results: Array<{ boardId: string }> }>(`/api/search?q=plan&workspace=${ws}`, {
+        token,
+      })
+    await eventually(async () =>
+      expect((await search(owner.token)).body.results.map((r) => r.boardId)).toContain(other),
+    )
+    const found = await search(guest.accessToken)
+    expect(found.status).toBe(200)
+    expect(found.body.results).toEqual([])
     const me = await t.api<{ workspaces: unknown[] }>('/api/me', { token: guest.accessToken })
     expect(me.body.workspaces).toEqual([])
     const workspaces = await t.api<{ workspaces: unknown[] }>('/api/workspaces', {
@@ -319,6 +353,7 @@ describe('share links', () => {
       CloseCode.forbidden,
     ])
     expect((await t.api('/api/me', { token: gwen.accessToken })).status).toBe(401)
+    expect((await refresh(t, gwen.cookie)).status).toBe(401)
     expect(await closeCode(await t.raw(boardId, `?token=${gwen.accessToken}`))).toBe(
       CloseCode.unauthorized,
     )
@@ -328,6 +363,8 @@ describe('share links', () => {
     const { t, owner, boardId } = await studio({ tokenCheckMs: 50 })
     const link = await makeLink(t, owner.token, boardId, { role: 'viewer' })
     const gwen = await joined(t, link.body.link.token, 'Gwen')
+    const refreshed = await refresh(t, gwen.cookie)
+    expect(refreshed.status).toBe(200)
     const raw = docSocket(t, boardId, gwen.accessToken)
     await new Promise((resolve) => raw.ws.once('open', resolve))
     const live = await liveClient(t, { token: gwen.accessToken })
@@ -343,11 +380,13 @@ describe('share links', () => {
     } finally {
       db.close()
     }
-    expect(await Promise.all([raw.closed, live.closed])).toEqual([
+    // The check runs every 50 ms here.
+    expect(await within(2000, Promise.all([raw.closed, live.closed]))).toEqual([
       CloseCode.forbidden,
       CloseCode.forbidden,
     ])
     expect((await t.api('/api/me', { token: gwen.accessToken })).status).toBe(401)
+    expect((await refresh(t, refreshed.cookie)).status).toBe(401)
     const late = await join(t, link.body.link.token, { name: 'Late' })
     expect(late.status).toBe(410)
     expect(late.body.error.code).toBe('link_expired')
