@@ -19,7 +19,7 @@ export const summary = (runs: Render[], i: 0 | 1 | 2): number | null =>
 export const listRuns = (runs: Render[]): string =>
   runs.map((r) => r.map((x) => Math.round(x)).join('/')).join(', ')
 
-/** Runs before the app: stamps doc-socket messages, and when N cards / an edit reach the DOM. */
+/** Runs before the app: stamps doc-socket messages, when N tasks are shown / an edit reaches the DOM. */
 export const probe = (cards: number): string => `(() => {
   const b = (window.__bench = { msgs: [], edits: {} })
   const after = (set) => requestAnimationFrame(() => setTimeout(() => set(performance.now())))
@@ -32,9 +32,17 @@ export const probe = (cards: number): string => `(() => {
         this.addEventListener('message', () => b.msgs.push(performance.now()))
     }
   }
+  // The task view windows its columns: "rendered" is every column's count adding up to the
+  // board's tasks (all of them loaded) with the first screen of cards in the DOM.
+  const counts = document.getElementsByClassName('column')
   const list = document.getElementsByClassName('task')
+  const loaded = () => {
+    let sum = 0
+    for (const c of counts) sum += Number(c.getAttribute('data-task-count') || 0)
+    return sum >= ${cards} && list.length > 0
+  }
   new MutationObserver((_, mo) => {
-    if (list.length < ${cards}) return
+    if (!loaded()) return
     mo.disconnect()
     b.rendered = performance.now()
     after((t) => (b.frame = t))
@@ -59,8 +67,10 @@ export async function rendered(page: Page, cards: number, timeout: number): Prom
       polling: 50,
     })
   } catch {
-    const n = await page.evaluate('document.querySelectorAll("article.task").length')
-    throw new Error(`${String(n)} of ${cards} task cards in the DOM after ${timeout} ms`)
+    const n = await page.evaluate(
+      '[...document.querySelectorAll(".column")].reduce((s, c) => s + Number(c.dataset.taskCount || 0), 0)',
+    )
+    throw new Error(`${String(n)} of ${cards} tasks shown after ${timeout} ms`)
   }
   const b = 'window.__bench'
   return (await page.evaluate(`[${b}.shell ?? 0, ${b}.rendered, ${b}.frame]`)) as Render

@@ -26,7 +26,7 @@ export const client: Scenario<Params> = {
   loupeOnly: 'n/a (no web client)',
   notes: [
     'Targets (issue): first render from IndexedDB under 500 ms; a remote edit visible under 50 ms after it arrives.',
-    'Render: navigation start (page performance.now() = 0) → the MutationObserver callback that first sees every `article.task`; "+ frame" adds the next animation frame and a task (≈ painted). Median of the loads; each run (shell/DOM/frame) is in latest.json. Network: fresh context. IndexedDB: the same context once IndexedDB holds the board, offline, reload (shell from the service worker).',
+    'Render: navigation start (page performance.now() = 0) → the MutationObserver callback that first sees the task view showing every task (its windowed columns’ counts add up, first screen of cards in the DOM); "+ frame" adds the next animation frame and a task (≈ painted). Median of the loads; each run (shell/DOM/frame) is in latest.json. Network: fresh context. IndexedDB: the same context once IndexedDB holds the board, offline, reload (shell from the service worker).',
     'Remote edit: a Node y-websocket provider renames one task; "message → DOM" starts at the page socket’s message event (listener added before y-websocket’s); "send → DOM" compares Node’s Date.now() at send with the page’s wall clock. The fake image (no file behind its hash) logs one 404 per load.',
   ],
   cases(quick) {
@@ -39,11 +39,11 @@ export const client: Scenario<Params> = {
   },
   rows: [
     { key: 'netShellMs', label: 'network: app shell DOMContentLoaded (ms)', digits: 0 },
-    { key: 'netDomMs', label: 'first render from network: all cards in DOM (ms)', digits: 0 },
+    { key: 'netDomMs', label: 'first render from network: every task shown (ms)', digits: 0 },
     { key: 'netFrameMs', label: 'first render from network + frame (ms)', digits: 0 },
     { key: 'idbMode', label: 'IndexedDB render measured by' },
     { key: 'idbShellMs', label: 'IndexedDB: app shell DOMContentLoaded (ms)', digits: 0 },
-    { key: 'idbDomMs', label: 'first render from IndexedDB: all cards in DOM (ms)', digits: 0 },
+    { key: 'idbDomMs', label: 'first render from IndexedDB: every task shown (ms)', digits: 0 },
     { key: 'idbFrameMs', label: 'first render from IndexedDB + frame (ms)', digits: 0 },
     { key: 'editP50Ms', label: 'remote edit message → DOM p50 (ms)' },
     { key: 'editP99Ms', label: 'remote edit message → DOM p99 (ms)' },
@@ -61,7 +61,7 @@ export const client: Scenario<Params> = {
     if (first === undefined) throw new Error('client needs one board')
     const boardId = first.slice(first.lastIndexOf('/') + 1)
     const docUrl = first.slice(0, first.lastIndexOf('/'))
-    const pageUrl = `http://${new URL(first).host}/#/b/${boardId}`
+    const pageUrl = `http://${new URL(first).host}/#/b/${boardId}/tasks`
     const t0 = performance.now()
     await fillBoard(docUrl, boardId, p.size)
     const out: Metrics = { fillMs: round(performance.now() - t0, 0) }
@@ -106,7 +106,16 @@ export const client: Scenario<Params> = {
         out.onlineReloadRun = listRuns([await rendered(page, p.size.tasks, budget())])
       }
       await sleep(1000)
-      const ids = Array.from({ length: p.edits }, (_, n) => taskId((n * 97) % p.size.tasks))
+      // Columns are windowed: edit the cards on screen (a remote edit to a card out of view
+      // has nothing to paint).
+      const onScreen = (await page.evaluate(
+        '[...document.querySelectorAll("article.task")].map((e) => e.dataset.taskId)',
+      )) as string[]
+      const ids = Array.from({ length: p.edits }, (_, n) =>
+        onScreen.length
+          ? (onScreen[n % onScreen.length] as string)
+          : taskId((n * 97) % p.size.tasks),
+      )
       const e = await remoteEdits(page, doc, ids)
       Object.assign(out, {
         editP50Ms: round(e.lag.quantile(0.5)),
