@@ -59,7 +59,10 @@ export function capabilityRoutes(deps: CapabilityDeps) {
           pattern: 'workspace:<id>',
           description: 'Members, boards and their changes; members of the workspace.',
         },
-        { pattern: 'board:<id>', description: 'Activity on a board; members of its workspace.' },
+        {
+          pattern: 'board:<id>',
+          description: 'Activity on a board; members of its workspace, and guests of that board.',
+        },
         {
           pattern: 'system',
           description: 'Live server figures every 5 s; workspace owners; not stored.',
