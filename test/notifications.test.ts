@@ -2,10 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import {
   addComment,
+  addMedia,
+  board,
   createAnnotation,
   createTask,
   createThread,
   setThreadResolved,
+  setVerdict,
   updateTask,
 } from '../shared/schema/board.ts'
 import { eventTypeNames } from '../shared/protocol/events.ts'
@@ -200,6 +203,23 @@ describe('registry, capabilities and audit', () => {
       addComment(doc, 'th', { id: 'c', authorId: owner.user.id, body: 'x' })
     })
     setThreadResolved(doc, 'th', true)
+    // A verdict, and deletes of each kind of entity.
+    addMedia(doc, {
+      id: 'm',
+      kind: 'image',
+      hash: 'f'.repeat(64),
+      name: 'm.png',
+      bytes: 1,
+      addedBy: owner.user.id,
+    })
+    setVerdict(doc, 'm', owner.user.id, 'approved')
+    createTask(doc, { id: 'gone', title: 'Gone', order: 'a1', createdBy: owner.user.id })
+    doc.transact(() => {
+      board(doc).tasks.delete('gone')
+      board(doc).threads.delete('th')
+      board(doc).annotations.delete('an')
+      board(doc).media.delete('m')
+    })
     // History: a named version, restored.
     const named = await t.api<{ version: { id: string } }>(`/api/boards/${boardId}/versions`, {
       method: 'POST',
