@@ -25,6 +25,7 @@ import { useBoard } from '../lib/board-store.ts'
 import { current } from '../lib/router.ts'
 import { ItemPeers } from './Avatars.tsx'
 import { TaskEditor } from './TaskEditor.tsx'
+import { showToast } from './ui/toast.tsx'
 import { VirtualList } from './ui/VirtualList.tsx'
 
 type Task = TaskJson
@@ -85,7 +86,15 @@ export function TaskBoard() {
     taskStatuses[taskStatuses.indexOf(status) + by]
   const startEdit = async (id: string) => {
     if (board.readOnly()) return
-    if (!(await board.locks.take('task', id))) return
+    if (!(await board.locks.take('task', id))) {
+      const holder = board.locks.holderOf('task', id)
+      showToast(
+        'error',
+        'Someone else is editing this task',
+        `${holder?.name ?? 'Another person'} holds it; ask to be notified when it is free.`,
+      )
+      return
+    }
     setEditing(id)
     board.presence.set({ editing: { entityType: 'task', entityId: id } })
   }

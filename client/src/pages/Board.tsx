@@ -1,5 +1,6 @@
 import { DropdownMenu } from '@kobalte/core/dropdown-menu'
 import { createEffect, createSignal, Match, onCleanup, onMount, Show, Switch } from 'solid-js'
+import Check from 'lucide-solid/icons/check'
 import Kanban from 'lucide-solid/icons/kanban'
 import Redo from 'lucide-solid/icons/redo-2'
 import SlidersHorizontal from 'lucide-solid/icons/sliders-horizontal'
@@ -153,7 +154,9 @@ export default function BoardPage(props: {
                   checked={presence.shareCursor()}
                   onChange={presence.setShareCursor}
                 >
-                  <DropdownMenu.ItemIndicator class="menu-check">✓</DropdownMenu.ItemIndicator>
+                  <DropdownMenu.ItemIndicator class="menu-check">
+                    <Check size={14} />
+                  </DropdownMenu.ItemIndicator>
                   Share my cursor
                 </DropdownMenu.CheckboxItem>
                 <DropdownMenu.CheckboxItem
@@ -161,7 +164,9 @@ export default function BoardPage(props: {
                   checked={presence.showCursors()}
                   onChange={presence.setShowCursors}
                 >
-                  <DropdownMenu.ItemIndicator class="menu-check">✓</DropdownMenu.ItemIndicator>
+                  <DropdownMenu.ItemIndicator class="menu-check">
+                    <Check size={14} />
+                  </DropdownMenu.ItemIndicator>
                   Show others' cursors
                 </DropdownMenu.CheckboxItem>
               </DropdownMenu.Content>
