@@ -128,7 +128,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     },
     { token: config.metricsToken },
   )
-  const storeHealth = new StoreHealth()
+  const storeHealth = new StoreHealth(() => store.probe())
   const slicer = new UpdateSlicer(SLICE_STRUCTS)
   const committer: GroupCommitter = new GroupCommitter(
     store,
@@ -275,15 +275,8 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       else if (db.pragma('user_version', { simple: true }) !== schemaVersion)
         problems.push('database schema is not current')
       // A failing store recovers by itself when a write works again; with no writer about,
-      // readiness tries one, no more often than the back-off allows.
-      if (db.open && storeHealth.dueForRetry) {
-        try {
-          await store.probe()
-          storeHealth.committed()
-        } catch (error) {
-          storeHealth.failed(error)
-        }
-      }
+      // readiness tries one (at most one a second).
+      if (db.open) await storeHealth.recheck()
       problems.push(...storeHealth.problems())
       const warnings = storeHealth.warnings()
       // The API and sockets serve without the web client (`npm start` builds it).

@@ -1,10 +1,12 @@
 /**
  * Whether the board store can write, as its commits tell. A failed commit marks the store
  * failing; the next commit or probe write that succeeds clears it. While failing, new document
- * sockets are refused with 4503 for a back-off window that doubles with each failure (1 s up
- * to 30 s), so writers retry slowly instead of reconnecting in a tight loop, and readiness
- * names the problem. Stored updates that no longer apply (a corrupt row) are counted here too:
- * they do not stop serving, but an operator must hear of them.
+ * sockets are refused with 4503 (stock providers back off after a refused connection, instead
+ * of reconnecting in a tight loop) and readiness names the problem. Every refusal and every
+ * readiness check asks for a probe write, at most one a second, so the store is found working
+ * again within about a second of being fixed, with or without writers about. Stored updates
+ * that no longer apply (a corrupt row) are counted here too: they do not stop serving, but an
+ * operator must hear of them.
  */
 
 export interface StoreFailure {
@@ -14,15 +16,18 @@ export interface StoreFailure {
   failures: number
 }
 
-const MIN_BACKOFF_MS = 1000
-const MAX_BACKOFF_MS = 30_000
+const PROBE_INTERVAL_MS = 1000
 
 export class StoreHealth {
-  private failure: (StoreFailure & { retryAt: number }) | null = null
+  private failure: StoreFailure | null = null
   private readonly corrupt = new Map<string, number>()
   private skippedRows = 0
+  private probing: Promise<void> | null = null
+  private probedAt = -Infinity
 
   constructor(
+    /** A small write that fails as a commit would (DocStore.probe). */
+    private readonly probe: () => Promise<void> = async () => {},
     private readonly monotonic: () => number = () => performance.now(),
     private readonly wall: () => number = Date.now,
   ) {}
@@ -32,30 +37,37 @@ export class StoreHealth {
   }
 
   failed(error: unknown): void {
-    const failures = (this.failure?.failures ?? 0) + 1
-    const backoff = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** (failures - 1))
     this.failure = {
       since: this.failure?.since ?? this.wall(),
       message: describeStorageError(error),
-      failures,
-      retryAt: this.monotonic() + backoff,
+      failures: (this.failure?.failures ?? 0) + 1,
     }
   }
 
   get failing(): StoreFailure | null {
-    if (!this.failure) return null
-    const { since, message, failures } = this.failure
-    return { since, message, failures }
+    return this.failure && { ...this.failure }
   }
 
-  /** Within the back-off window after a failure: new writers are turned away. */
+  /** Failing: new writers are turned away (and a probe is asked for). */
   get refusing(): boolean {
-    return this.failure !== null && this.monotonic() < this.failure.retryAt
+    if (!this.failure) return false
+    void this.recheck()
+    return true
   }
 
-  /** Failing and past the back-off window: time to try a write again. */
-  get dueForRetry(): boolean {
-    return this.failure !== null && this.monotonic() >= this.failure.retryAt
+  /** While failing, tries a probe write (at most one a second); resolves when it is done. */
+  recheck(): Promise<void> {
+    if (!this.failure) return Promise.resolve()
+    if (this.probing) return this.probing
+    if (this.monotonic() - this.probedAt < PROBE_INTERVAL_MS) return Promise.resolve()
+    this.probedAt = this.monotonic()
+    this.probing = this.probe()
+      .then(
+        () => this.committed(),
+        (error: unknown) => this.failed(error),
+      )
+      .finally(() => (this.probing = null))
+    return this.probing
   }
 
   /** A board's stored update did not apply when it was loaded (it was skipped). */
