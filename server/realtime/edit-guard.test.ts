@@ -190,6 +190,22 @@ describe('a reviewer’s update is split: allowed part kept, forbidden part reve
     })
   })
 
+  it('links a thread started on someone else’s annotation, once', () => {
+    const { server, client } = pair()
+    const start = (id: string) => {
+      createThread(client, { id, anchor: { type: 'annotation', id: 'a-ed' }, createdBy: 'rev' })
+      addComment(client, id, { id: `${id}-c`, authorId: 'rev', body: 'Why here?' })
+      board(client).annotations.get('a-ed')?.set('threadId', id)
+    }
+    expect(asReviewer(server, client, () => start('th2')).forbidden).toEqual([])
+    Y.applyUpdate(client, Y.encodeStateAsUpdate(server))
+    expect(asReviewer(server, client, () => start('th3')).forbidden).toEqual([
+      'annotations/a-ed/threadId',
+    ])
+    expect(board(server).annotations.get('a-ed')?.get('threadId')).toBe('th2')
+    expect(board(server).threads.has('th3')).toBe(true)
+  })
+
   it('takes back a malformed verdict whole: the one it overwrote stays', () => {
     const { server, client } = pair()
     asReviewer(server, client, () => setVerdict(client, 'm1', 'rev', 'approved', { at: 5 }))

@@ -90,6 +90,16 @@ const rows: Row[] = [
     false,
   ],
   ['move someone else’s', 'annotations/a2/shape', value({}), value({}), other(), null, false],
+  [
+    'link a new thread to theirs',
+    'annotations/a2/threadId',
+    null,
+    value('th2'),
+    other(),
+    null,
+    true,
+  ],
+  ['relink theirs', 'annotations/a2/threadId', value('th1'), value('th2'), other(), null, false],
   // What goes with a removed entity is decided by the removal (and restored with it).
   ['fields of a removed annotation', 'annotations/a2/shape', value({}), null, gone(), null, true],
   [

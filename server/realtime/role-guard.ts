@@ -6,9 +6,10 @@
  * A reviewer may: create threads (as their creator) and comments (as their author); edit and
  * soft-delete their own comments (body, mentions, editedAt, deleted); add and remove their own
  * reactions on any comment; resolve and reopen any thread; draw annotations of their own and
- * change or delete those; and write their own entry in a media item's `reviews`. Nothing else:
- * no meta, tasks or media fields, no one else's annotations or comments, no deleting threads
- * or comments outright (comments are deleted softly), and no top-level types of their own.
+ * change or delete those (and link a new thread to any annotation that has none); and write their
+ * own entry in a media item's `reviews`. Nothing else: no meta, tasks or media fields, no one
+ * else's annotations or comments, no deleting threads or comments outright (comments are
+ * deleted softly), and no top-level types of their own.
  */
 import { isReviewEntry } from '../../shared/schema/board.ts'
 
@@ -71,6 +72,8 @@ function annotationMay(actor: string, { path, before, after, entity }: Change): 
   if (path.length <= 2)
     return (before === null || before.owner === actor) && (after === null || after.owner === actor)
   if (entity?.removed) return true
+  // Starting a thread on anyone's annotation links it there, once: part of creating a thread.
+  if (path[2] === 'threadId' && path.length === 3 && before === null) return true
   if (entity?.owner !== actor) return false
   // Who drew an annotation is fixed once it is drawn.
   return path[2] !== 'authorId' || entity.created
