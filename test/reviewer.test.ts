@@ -8,6 +8,8 @@ import Database from 'better-sqlite3'
 import * as encoding from 'lib0/encoding'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { runAdmin } from '../server/admin/commands.ts'
+import { defaultConfig } from '../server/config.ts'
 import { YMessage } from '../shared/protocol/y-messages.ts'
 import {
   addComment,
@@ -308,6 +310,25 @@ describe('reviewers comment; the server reverts what the role does not allow', (
     const reloaded = new Y.Doc()
     await synced(again.provider(boardId, reloaded, { token: owner.token }))
     expect(view(reloaded)).toEqual(expected)
+  })
+
+  it('the admin CLI makes reviewer invites too', async () => {
+    const dataDir = tempDir()
+    const { t, owner } = await crew(dataDir)
+    const out: string[] = []
+    const config = defaultConfig({ dataDir, publicUrl: 'https://loupe.home' })
+    await runAdmin(['invite', owner.workspaceId, 'reviewer'], { config, print: (l) => out.push(l) })
+    const code = (out.find((l) => l.includes('/invite/')) as string).split('/').at(-1) as string
+    const accepted = await t.api(`/api/invites/${code}/accept`, {
+      method: 'POST',
+      json: { name: 'rhea', password: 'rhea-password' },
+    })
+    expect(accepted.status).toBe(200)
+    const members = await t.api<{ members: Array<{ name: string; role: string }> }>(
+      `/api/workspaces/${owner.workspaceId}/members`,
+      { token: owner.token },
+    )
+    expect(members.body.members.find((m) => m.name === 'rhea')?.role).toBe('reviewer')
   })
 
   it('a member changed to reviewer is guarded at once; reviewers cannot lock', async () => {
