@@ -224,6 +224,23 @@ describe('a reviewer’s update is split: allowed part kept, forbidden part reve
     })
   })
 
+  it('lets what it deleted and restored be garbage-collected afterwards', () => {
+    const { server, client } = pair()
+    asReviewer(server, client, () => {
+      findComment(client, 'th1', 'c-rev').set('body', 'A bit, yes')
+      board(client).tasks.get('t1')?.set('title', 'Hijacked')
+    })
+    const gone = (item: Y.Item | null | undefined) => item?.content.constructor.name
+    // The body it overwrote, the title it wrote and the title's original (restored as a copy).
+    const body = findComment(server, 'th1', 'c-rev')._map.get('body')
+    const title = board(server).tasks.get('t1')?._map.get('title')
+    expect(body?.content.getContent()).toEqual(['A bit, yes'])
+    expect(gone(body?.left)).toBe('ContentDeleted')
+    expect(title?.content.getContent()).toEqual(['Cut'])
+    expect(gone(title?.left)).toBe('ContentDeleted')
+    expect(gone(title?.left?.left)).toBe('ContentDeleted')
+  })
+
   it('composes with the lock guard in one pass', () => {
     const { server, client } = pair()
     const refused = asReviewer(

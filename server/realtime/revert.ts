@@ -50,10 +50,14 @@ export function applyThenRevert(
   refuse: Refuse,
 ): boolean {
   const undo = new Y.UndoManager(doc, { trackedOrigins: new Set([origin]), captureTimeout: 0 })
+  // What the transaction and the undo deleted: the UndoManager keeps it from garbage collection
+  // (it might restore it); once done, it is let go, or it would stay in memory and in snapshots.
+  const deleted: DeleteSetLike[] = []
   try {
     apply()
     const item = undo.undoStack.pop() as StackItemLike | undefined
     if (!item) return false
+    deleted.push(item.deletions)
     const asDeleteSet = (set: DeleteSetLike) => set as unknown as Parameters<typeof Y.isDeleted>[0]
     const applied: Applied = {
       inserted: (id) => Y.isDeleted(asDeleteSet(item.insertions), id),
@@ -83,8 +87,25 @@ export function applyThenRevert(
     item.deletions = deletions
     undo.undoStack.push(item as never)
     undo.undo()
+    for (const redo of undo.redoStack as unknown as StackItemLike[]) deleted.push(redo.deletions)
     return true
   } finally {
     undo.destroy()
+    for (const set of deleted) release(doc, set)
   }
+}
+
+/** Lets deleted structs the UndoManager kept be garbage-collected, as Yjs would have. */
+function release(doc: Y.Doc, set: DeleteSetLike): void {
+  const ds = set as unknown as Parameters<typeof Y.isDeleted>[0]
+  doc.transact((transaction) => {
+    Y.iterateDeletedStructs(transaction, ds, (struct) => {
+      // Kept items' parents were kept too (Yjs keepItem); nothing else here keeps anything.
+      for (let item = struct instanceof Y.Item ? struct : null; item?.keep;) {
+        item.keep = false
+        item = (item.parent as Y.AbstractType<unknown>)._item
+      }
+    })
+  }, NARROWING)
+  if (doc.gc) Y.tryGc(ds, doc.store, doc.gcFilter)
 }
