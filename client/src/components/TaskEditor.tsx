@@ -1,4 +1,3 @@
-import { For } from 'solid-js'
 import {
   board as boardTypes,
   taskPriorities,
@@ -9,6 +8,7 @@ import {
 } from '../../../shared/schema/board.ts'
 import { useBoard } from '../lib/board-store.ts'
 import { applyTextDiff } from '../lib/text.ts'
+import { Select } from './ui/Select.tsx'
 
 const statusNames: Record<TaskStatus, string> = {
   todo: 'To do',
@@ -38,43 +38,29 @@ export function TaskEditor(props: { task: TaskJson; onDone: () => void }) {
         />
       </label>
       <div class="field-row">
-        <label class="field">
-          <span class="field-label">Status</span>
-          <select
-            class="select"
-            value={props.task.status}
-            onChange={(e) => set('status', e.currentTarget.value)}
-          >
-            <For each={taskStatuses as TaskStatus[]}>
-              {(s) => <option value={s}>{statusNames[s]}</option>}
-            </For>
-          </select>
-        </label>
-        <label class="field">
-          <span class="field-label">Priority</span>
-          <select
-            class="select"
-            value={props.task.priority}
-            onChange={(e) => set('priority', e.currentTarget.value)}
-          >
-            <For each={taskPriorities as TaskPriority[]}>
-              {(p) => <option value={p}>{p}</option>}
-            </For>
-          </select>
-        </label>
+        <Select
+          label="Status"
+          value={props.task.status}
+          options={(taskStatuses as TaskStatus[]).map((s) => ({ value: s, label: statusNames[s] }))}
+          onChange={(v) => set('status', v)}
+        />
+        <Select
+          label="Priority"
+          value={props.task.priority}
+          options={(taskPriorities as TaskPriority[]).map((p) => ({ value: p, label: p }))}
+          onChange={(v) => set('priority', v)}
+        />
       </div>
       <div class="field-row">
-        <label class="field">
-          <span class="field-label">Assignee</span>
-          <select
-            class="select"
-            value={props.task.assigneeId ?? ''}
-            onChange={(e) => set('assigneeId', e.currentTarget.value || null)}
-          >
-            <option value="">Nobody</option>
-            <For each={board.members()}>{(m) => <option value={m.id}>{m.name}</option>}</For>
-          </select>
-        </label>
+        <Select
+          label="Assignee"
+          value={props.task.assigneeId ?? ''}
+          options={[
+            { value: '', label: 'Nobody' },
+            ...board.members().map((m) => ({ value: m.id, label: m.name })),
+          ]}
+          onChange={(v) => set('assigneeId', v || null)}
+        />
         <label class="field">
           <span class="field-label">Due</span>
           <input

@@ -13,6 +13,9 @@ import { ShareButton } from '../components/shell/ShareDialog.tsx'
 import { EmptyState, Skeleton } from '../components/ui/EmptyState.tsx'
 import { showToast } from '../components/ui/toast.tsx'
 import { PromptDialog } from '../components/ui/PromptDialog.tsx'
+import { Select } from '../components/ui/Select.tsx'
+
+const roleChoices = ['owner', 'editor', 'viewer'].map((r) => ({ value: r, label: r }))
 
 /** A workspace: its boards (create, rename, archive) and, for owners, members and invites. */
 export function WorkspacePage(props: {
@@ -148,20 +151,18 @@ export function WorkspacePage(props: {
                   when={isOwner() && member.id !== props.ctx.me.id}
                   fallback={<span class="chip">{member.role}</span>}
                 >
-                  <select
-                    class="select"
-                    aria-label={`Role of ${member.name}`}
+                  <Select
+                    class="row-select"
+                    label={`Role of ${member.name}`}
+                    hideLabel
                     value={member.role}
-                    onChange={(e) =>
+                    options={roleChoices}
+                    onChange={(role) =>
                       void api
-                        .setRole(props.workspaceId, member.id, e.currentTarget.value as Role)
+                        .setRole(props.workspaceId, member.id, role as Role)
                         .then(() => refetchMembers(), failed('Could not change the role'))
                     }
-                  >
-                    <option value="owner">owner</option>
-                    <option value="editor">editor</option>
-                    <option value="viewer">viewer</option>
-                  </select>
+                  />
                   <button
                     type="button"
                     class="button ghost small"

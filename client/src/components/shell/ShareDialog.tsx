@@ -12,6 +12,7 @@ import X from 'lucide-solid/icons/x'
 import { api, type Role } from '../../lib/api.ts'
 import { remember, remembered } from '../../lib/cache.ts'
 import { exactTime } from '../../lib/time.ts'
+import { Select } from '../ui/Select.tsx'
 import { showToast } from '../ui/toast.tsx'
 
 interface MadeLink {
@@ -62,17 +63,15 @@ export function ShareButton(props: { workspaceId: string; workspaceName: string 
               Anyone with the link can join the workspace with the role you pick.
             </Dialog.Description>
             <div class="inline-form">
-              <label class="field">
-                <span class="field-label">Role</span>
-                <select
-                  class="select"
-                  value={role()}
-                  onChange={(e) => setRole(e.currentTarget.value as Role)}
-                >
-                  <option value="editor">Editor — can change everything on the boards</option>
-                  <option value="viewer">Viewer — can look, not change</option>
-                </select>
-              </label>
+              <Select
+                label="Role"
+                value={role()}
+                options={[
+                  { value: 'editor', label: 'Editor — can change everything on the boards' },
+                  { value: 'viewer', label: 'Viewer — can look, not change' },
+                ]}
+                onChange={(r) => setRole(r as Role)}
+              />
               <button type="button" class="button primary" onClick={() => void create()}>
                 <Link size={16} aria-hidden="true" /> Create invite link
               </button>
