@@ -1,7 +1,8 @@
 /**
  * The media viewer with touch and pen (issue 12, item 4): zoomed in, an annotation drawn by
  * touch and one drawn by pen land in the board at the normalised coordinates (0..1 of the
- * media) under the finger or pen, whatever the zoom; once a pen is seen, a finger pans.
+ * media) under the finger or pen, whatever the zoom; once a pen is seen, a finger pans; the
+ * select tool moves a mark.
  */
 import { describe, expect, it } from 'vitest'
 import type { CDPSession, Page } from 'playwright-core'
@@ -123,5 +124,24 @@ describe('the media viewer', () => {
       })
       .toBeLessThan(layerBefore.x - 50)
     expect(await page.locator('[data-annotation-id]').count()).toBe(2)
+
+    // Select and move: the rectangle's left edge dragged by 0.1 of the media to the right.
+    await page.getByRole('button', { name: 'Select and move', exact: true }).click()
+    const grab = await screenPoint(page, 0.4, 0.5)
+    const drop = await screenPoint(page, 0.5, 0.5)
+    await page.mouse.move(grab.x, grab.y)
+    await page.mouse.down()
+    await page.mouse.move(drop.x, drop.y, { steps: 6 })
+    await page.mouse.up()
+    await eventually(async () => {
+      const rect = (await storedShapes(t, boardId, owner.token)).find((s) => s.type === 'rect') as {
+        x: number
+        y: number
+        w: number
+      }
+      expect(rect.x).toBeCloseTo(0.5, 2)
+      expect(rect.y).toBeCloseTo(0.4, 2)
+      expect(rect.w).toBeCloseTo(0.15, 2)
+    }, WAIT)
   }, 90_000)
 })

@@ -36,6 +36,14 @@ export function ShapeView(props: {
     'vector-effect': 'non-scaling-stroke',
     'stroke-linecap': 'round' as const,
   })
+  // An invisible wide stroke: a thin mark is still easy to hit with a finger or a pen.
+  const hit = () => ({
+    stroke: 'transparent',
+    'stroke-width': '16',
+    fill: 'none',
+    'vector-effect': 'non-scaling-stroke',
+    'pointer-events': 'stroke',
+  })
   const body = (style: () => Record<string, string>) => {
     const s = props.annotation.shape
     switch (s.type) {
@@ -99,6 +107,7 @@ export function ShapeView(props: {
             when={props.annotation.shape.type === 'path'}
             fallback={
               <>
+                {body(hit)}
                 {body(halo)}
                 {body(stroke)}
               </>
