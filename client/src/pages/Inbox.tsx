@@ -1,5 +1,5 @@
 import { Switch } from '@kobalte/core/switch'
-import { For, onMount, Show } from 'solid-js'
+import { onMount, Show } from 'solid-js'
 import Bell from 'lucide-solid/icons/bell'
 import CheckCheck from 'lucide-solid/icons/check-check'
 import { type AppNotification } from '../lib/api.ts'
@@ -13,6 +13,7 @@ import { remembered } from '../lib/cache.ts'
 import { exactTime, timeAgo } from '../lib/time.ts'
 import { PageHeader } from '../components/shell/PageHeader.tsx'
 import { EmptyState, Skeleton } from '../components/ui/EmptyState.tsx'
+import { VirtualList } from '../components/ui/VirtualList.tsx'
 
 /** A board's title as this device last saw it (the inbox has no board open). */
 function boardTitle(boardId: string | null): string | null {
@@ -79,38 +80,42 @@ export function Inbox(props: { ctx: AppContext; setTitle: (title: string) => voi
               </EmptyState>
             }
           >
-            <ul class="list-panel">
-              <For each={inbox.items()}>
-                {(n) => (
-                  <li class="list-row" classList={{ unread: n.readAt === null }}>
-                    <span class="unread-dot" aria-hidden="true" />
-                    <a
-                      href={target(n)}
-                      class="row-link"
-                      onClick={() => n.readAt === null && void inbox.markRead([n.id])}
+            <VirtualList
+              items={inbox.items()}
+              estimate={49}
+              key={(n) => n.id}
+              class="list-panel inbox-list"
+              label="Notifications"
+            >
+              {(n) => (
+                <div class="list-row" classList={{ unread: n.readAt === null }}>
+                  <span class="unread-dot" aria-hidden="true" />
+                  <a
+                    href={target(n)}
+                    class="row-link"
+                    onClick={() => n.readAt === null && void inbox.markRead([n.id])}
+                  >
+                    {describe(n)}
+                  </a>
+                  <time
+                    class="muted"
+                    title={exactTime(n.updatedAt)}
+                    datetime={new Date(n.updatedAt).toISOString()}
+                  >
+                    {timeAgo(n.updatedAt)}
+                  </time>
+                  <Show when={n.readAt === null}>
+                    <button
+                      type="button"
+                      class="button ghost small"
+                      onClick={() => void inbox.markRead([n.id])}
                     >
-                      {describe(n)}
-                    </a>
-                    <time
-                      class="muted"
-                      title={exactTime(n.updatedAt)}
-                      datetime={new Date(n.updatedAt).toISOString()}
-                    >
-                      {timeAgo(n.updatedAt)}
-                    </time>
-                    <Show when={n.readAt === null}>
-                      <button
-                        type="button"
-                        class="button ghost small"
-                        onClick={() => void inbox.markRead([n.id])}
-                      >
-                        Mark read
-                      </button>
-                    </Show>
-                  </li>
-                )}
-              </For>
-            </ul>
+                      Mark read
+                    </button>
+                  </Show>
+                </div>
+              )}
+            </VirtualList>
           </Show>
         </Show>
         <Show when={desktopSupported}>
