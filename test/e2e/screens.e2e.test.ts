@@ -245,6 +245,16 @@ describe('every screen, light and dark, desktop and phone', () => {
         if (SCREENSHOTS && size === 'desktop')
           await page.screenshot({ path: shot(`screen-shortcuts-${theme}-${size}.png`) })
         await page.keyboard.press('Escape')
+        await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'hidden' })
+        if (size === 'phone') {
+          // On a phone the sidebar is a drawer behind the menu button.
+          await page.getByRole('button', { name: 'Open navigation' }).click()
+          await page.getByRole('dialog', { name: 'Loupe' }).waitFor()
+          problems.push(...(await scan(page, `navigation drawer (${theme}, ${size})`)))
+          if (SCREENSHOTS)
+            await page.screenshot({ path: shot(`screen-drawer-${theme}-${size}.png`) })
+          await page.keyboard.press('Escape')
+        }
         await olive.context.close()
         // The sign-in screen, signed out.
         const visitor = await person('visitor', { viewport, colorScheme: theme })
