@@ -139,7 +139,16 @@ export function makeBoardConnection(
     doc,
     provider,
     undo,
-    loaded: idb.whenSynced.then(() => undefined),
+    loaded: idb.whenSynced.then(() => {
+      // Changes remembered as unconfirmed but no longer on this device (its storage was
+      // cleared) can never be sent: forget them rather than say "Syncing…" forever.
+      const held = Object.fromEntries(
+        Object.entries(pending()).filter(
+          ([id, clock]) => Y.getState(doc.store, Number(id)) >= clock,
+        ),
+      )
+      if (Object.keys(held).length !== Object.keys(pending()).length) savePending(held)
+    }),
     online,
     saveState,
     refused,

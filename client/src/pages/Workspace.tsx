@@ -128,7 +128,7 @@ export function WorkspacePage(props: {
                 required
                 maxLength={200}
                 class="input"
-                placeholder="Spring promo"
+                placeholder="e.g. Spring promo"
               />
             </label>
             <button type="submit" class="button primary">
