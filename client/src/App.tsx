@@ -22,7 +22,7 @@ import { Skeleton } from './components/ui/EmptyState.tsx'
 import { Toaster } from './components/ui/toast.tsx'
 import { Home } from './pages/Home.tsx'
 import { Inbox } from './pages/Inbox.tsx'
-import { Invite, SignIn } from './pages/SignIn.tsx'
+import { Invite, LinkJoin, SignIn } from './pages/SignIn.tsx'
 import { WorkspacePage } from './pages/Workspace.tsx'
 
 // A board brings Yjs, the sockets and the viewer: loaded when a board is opened, not before.
@@ -102,6 +102,7 @@ function SignedIn(props: { data: Me; reload: () => void; auth: boolean }) {
     connected,
     isOwner: () => !props.auth || props.data.workspaces.some((w) => w.role === 'owner'),
     openNav: () => setNavOpen(true),
+    guest: props.data.guest ?? null,
   }
   const [pageName, setPageName] = createSignal('')
   const workspaceId = () => {
@@ -111,6 +112,10 @@ function SignedIn(props: { data: Me; reload: () => void; auth: boolean }) {
   const boardId = () => {
     const r = current()
     return r.page === 'board' ? r.boardId : null
+  }
+  const linkToken = () => {
+    const r = current()
+    return r.page === 'link' ? r.token : null
   }
   createTabAttention(inbox.unread, pageName)
   createShortcuts([
@@ -175,6 +180,13 @@ function SignedIn(props: { data: Me; reload: () => void; auth: boolean }) {
             </Match>
             <Match when={current().page === 'inbox'}>
               <Inbox ctx={ctx} setTitle={setPageName} />
+            </Match>
+            <Match when={linkToken()} keyed>
+              {(token) => (
+                <section class="page narrow-page">
+                  <LinkJoin token={token} onDone={props.reload} />
+                </section>
+              )}
             </Match>
             <Match when={current().page === 'system'}>
               <SystemPage ctx={ctx} setTitle={setPageName} />

@@ -5,7 +5,7 @@
  */
 import { createSignal, createUniqueId, For, Show } from 'solid-js'
 import Send from 'lucide-solid/icons/send'
-import type { Member } from '../lib/api.ts'
+import type { User as Member } from '../lib/api.ts'
 
 const MENTION = /@([\p{L}\p{N}_-]*)$/u
 

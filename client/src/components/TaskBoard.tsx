@@ -85,7 +85,7 @@ export function TaskBoard() {
   const nextStatus = (status: TaskStatus, by: 1 | -1): TaskStatus | undefined =>
     taskStatuses[taskStatuses.indexOf(status) + by]
   const startEdit = async (id: string) => {
-    if (board.readOnly()) return
+    if (!board.canEdit()) return
     if (!(await board.locks.take('task', id))) {
       const holder = board.locks.holderOf('task', id)
       showToast(
@@ -144,7 +144,7 @@ export function TaskBoard() {
     return null
   }
   const onGripDown = (e: PointerEvent, task: Task) => {
-    if (board.readOnly() || e.button !== 0) return
+    if (!board.canEdit() || e.button !== 0) return
     e.preventDefault()
     ;(e.currentTarget as HTMLElement).setPointerCapture(e.pointerId)
     setDrag({
@@ -177,7 +177,7 @@ export function TaskBoard() {
 
   return (
     <section class="tasks" aria-label="Task board">
-      <Show when={!board.readOnly()}>
+      <Show when={board.canEdit()}>
         <form
           class="inline-form task-form"
           onSubmit={(event) => {
@@ -284,7 +284,7 @@ export function TaskBoard() {
                             </Show>
                           </p>
                         </Show>
-                        <Show when={!board.readOnly() && editing() !== task.id}>
+                        <Show when={board.canEdit() && editing() !== task.id}>
                           <div class="task-actions">
                             <button
                               type="button"

@@ -5,7 +5,13 @@
 import type {
   AcceptInviteRequest,
   AcceptInviteResponse,
+  BoardPerson,
   BoardSummary,
+  CreateLinkRequest,
+  CreateLinkResponse,
+  JoinLinkRequest,
+  JoinLinkResponse,
+  ShareLinkSummary,
   CreateBoardRequest,
   EventsResponse,
   InviteRequest,
@@ -153,6 +159,21 @@ export const api = {
     request<
       Omit<EventsResponse, 'events'> & { events: Array<{ seq: number; event: ActivityEvent }> }
     >('GET', `/api/events?stream=${encodeURIComponent(stream)}&after=${after}&limit=200`),
+  /** Everyone whose name may show on a board: members and the guests who joined by link. */
+  boardPeople: (boardId: string) =>
+    request<{ people: BoardPerson[] }>('GET', `/api/boards/${boardId}/people`),
+  shareLinks: (boardId: string) =>
+    request<{ links: ShareLinkSummary[] }>('GET', `/api/boards/${boardId}/links`),
+  createShareLink: (boardId: string, link: CreateLinkRequest) =>
+    request<CreateLinkResponse>('POST', `/api/boards/${boardId}/links`, link),
+  revokeShareLink: (boardId: string, linkId: string) =>
+    request<{ link: ShareLinkSummary }>('DELETE', `/api/boards/${boardId}/links/${linkId}`),
+  /** Joins a board through its share link, as a guest; answers the board to open. */
+  joinShareLink: async (token: string, who: JoinLinkRequest) => {
+    const joined = await request<JoinLinkResponse>('POST', `/api/links/${token}/join`, who)
+    setSession(joined)
+    return { boardId: joined.boardId, role: joined.role }
+  },
   locks: (boardId: string) =>
     request<LocksResponse>('GET', `/api/locks?board=${encodeURIComponent(boardId)}`),
   upload: (boardId: string, file: File, onProgress: (fraction: number) => void) =>
@@ -191,7 +212,14 @@ export function mediaUrl(url: string): string {
   return token ? `${url}?token=${encodeURIComponent(token)}` : url
 }
 
-export type { Member, PublicUser as User, Role, WorkspaceWithRole as Workspace }
+export type {
+  BoardPerson,
+  Member,
+  PublicUser as User,
+  Role,
+  ShareLinkSummary,
+  WorkspaceWithRole as Workspace,
+}
 export type AppNotification = Notification
 /** A stored event, read loosely (the feed shows every type, known or new). */
 export type ActivityEvent = Omit<LoupeEvent, 'type' | 'data'> & {

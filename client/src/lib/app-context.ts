@@ -1,5 +1,6 @@
 /** What every signed-in page gets from the shell (App.tsx): who I am, my workspaces, the live socket. */
 import type { Accessor } from 'solid-js'
+import type { GuestInfo } from '../../../shared/api.ts'
 import type { User, Workspace } from './api.ts'
 import type { Live } from './live.ts'
 import type { InboxStore } from './inbox.ts'
@@ -17,4 +18,6 @@ export interface AppContext {
   isOwner: () => boolean
   /** Opens the navigation drawer on narrow screens. */
   openNav: () => void
+  /** Set for a guest who joined by a share link: the one board they reach. */
+  guest: GuestInfo | null
 }

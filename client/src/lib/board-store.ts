@@ -22,7 +22,7 @@ import type {
   ThreadJson,
 } from '../../../shared/schema/board.ts'
 import { board as boardTypes } from '../../../shared/schema/board.ts'
-import { api, type Member } from './api.ts'
+import { api, type BoardPerson } from './api.ts'
 import type { AppContext } from './app-context.ts'
 import { makeBoardConnection } from './board.ts'
 import { remember, remembered, withMemory } from './cache.ts'
@@ -60,13 +60,19 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
   const presence = createPresence(conn.provider, ctx.me)
   const locks = createLocks(boardId, ctx.live)
   onCleanup(() => locks.dispose())
-  const membersKey = () => `loupe-members-${info()?.workspaceId ?? ''}`
-  const [members] = createResource(
-    () => info()?.workspaceId,
-    (ws) =>
-      withMemory<Member[]>(`loupe-members-${ws}`, () => api.members(ws).then((r) => r.members)),
+  // Members and the board's guests: names for comments and assignees, kept for offline.
+  const [people, { refetch: refetchPeople }] = createResource(
+    () => boardId,
+    (id) =>
+      withMemory<BoardPerson[]>(`loupe-people-${id}`, () =>
+        api.boardPeople(id).then((r) => r.people),
+      ),
   )
-  const memberList = () => members() ?? remembered<Member[]>(membersKey()) ?? []
+  const asked = new Set<string>()
+  const memberList = () => people() ?? remembered<BoardPerson[]>(`loupe-people-${boardId}`) ?? []
+  const role = () => info()?.role
+  /** Editors and owners change everything; reviewers (guests by link) comment and mark. */
+  const canEdit = () => role() === 'editor' || role() === 'owner' || (!info() && !readOnly())
   const title = () => String(meta.title ?? info()?.title ?? 'Board')
   // Keep the remembered title fresh for the inbox and the offline sidebar.
   createEffect(
@@ -153,6 +159,7 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
     me: ctx.me,
     info,
     readOnly,
+    canEdit,
     conn,
     tasks,
     threads,
@@ -184,8 +191,18 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
       setPanel(id)
       syncUrl()
     },
-    /** A person's name, or "someone" only when no device ever knew them. */
-    nameOf: (id: string) => names.person(id) ?? 'someone',
+    /**
+     * A person's name, or "someone" only when no device ever knew them. Someone new (a guest
+     * who just joined by link) makes the list be fetched again, once per unknown id.
+     */
+    nameOf: (id: string) => {
+      const name = names.person(id)
+      if (name === null && !asked.has(id) && !people.loading) {
+        asked.add(id)
+        queueMicrotask(() => void refetchPeople())
+      }
+      return name ?? 'someone'
+    },
   }
 }
 

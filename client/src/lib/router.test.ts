@@ -8,6 +8,7 @@ describe('parseRoute: every view has a deep link', () => {
     expect(parseRoute('#/inbox')).toEqual({ page: 'inbox' })
     expect(parseRoute('#/system')).toEqual({ page: 'system' })
     expect(parseRoute('#/invite/abc')).toEqual({ page: 'invite', code: 'abc' })
+    expect(parseRoute('#/link/tok_en-1')).toEqual({ page: 'link', token: 'tok_en-1' })
   })
   it('reads a board view, its selection and its panel', () => {
     expect(parseRoute('#/b/b1/media/m1?panel=activity')).toMatchObject({

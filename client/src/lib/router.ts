@@ -1,7 +1,7 @@
 /**
  * A tiny hash router, so every path of the app shell works offline and every view has a deep
  * link: `#/`, `#/w/<ws>`, `#/b/<board>[/media/<id>|/thread/<id>|/tasks|/task/<id>][?panel=]`,
- * `#/inbox`, `#/system`, `#/invite/<code>`. `parseRoute` is pure (tested); `route()` is the
+ * `#/inbox`, `#/system`, `#/invite/<code>`, `#/link/<token>`. `parseRoute` is pure (tested); `route()` is the
  * raw segments, `current()` the parsed route.
  */
 import { createSignal } from 'solid-js'
@@ -23,6 +23,7 @@ export type Route =
   | { page: 'inbox' }
   | { page: 'system' }
   | { page: 'invite'; code: string }
+  | { page: 'link'; token: string }
 
 export function splitHash(hash: string): { segments: string[]; query: URLSearchParams } {
   const raw = hash.replace(/^#\/?/, '')
@@ -48,6 +49,7 @@ export function parseRoute(hash: string): Route {
   if (head === 'inbox') return { page: 'inbox' }
   if (head === 'system') return { page: 'system' }
   if (head === 'invite' && id) return { page: 'invite', code: id }
+  if (head === 'link' && id) return { page: 'link', token: id }
   return { page: 'home' }
 }
 
@@ -81,9 +83,9 @@ export function replace(nextHash: string): void {
   setHash(nextHash)
 }
 
-/** Links from outside (invite URLs are /invite/<code>) become hash routes. */
+/** Links from outside (/invite/<code>, a board's share link /link/<token>) become hash routes. */
 export function adoptPath(): void {
-  const match = /^\/invite\/([A-Za-z0-9_-]+)$/.exec(location.pathname)
-  if (match) history.replaceState(null, '', `/#/invite/${match[1]}`)
+  const match = /^\/(invite|link)\/([A-Za-z0-9_-]+)$/.exec(location.pathname)
+  if (match) history.replaceState(null, '', `/#/${match[1]}/${match[2]}`)
   setHash(location.hash)
 }

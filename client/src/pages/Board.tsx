@@ -104,10 +104,13 @@ export default function BoardPage(props: {
         <PageHeader
           ctx={props.ctx}
           crumbs={[
-            {
-              label: workspace()?.name ?? 'Workspace',
-              href: board.info() ? `#/w/${board.info()?.workspaceId}` : '#/',
-            },
+            // A guest reaches this board only: no workspace to go back to.
+            props.ctx.guest
+              ? { label: 'Shared with you' }
+              : {
+                  label: workspace()?.name ?? 'Workspace',
+                  href: board.info() ? `#/w/${board.info()?.workspaceId}` : '#/',
+                },
             { label: board.title() },
           ]}
         >
@@ -176,13 +179,14 @@ export default function BoardPage(props: {
             <ShareButton
               workspaceId={workspace()?.id ?? ''}
               workspaceName={workspace()?.name ?? ''}
+              boardId={props.boardId}
             />
           </Show>
         </PageHeader>
         <Show when={conn.refused()}>
           <p role="alert" class="banner danger">
             {conn.refused() === CloseCode.forbidden
-              ? 'You are no longer a member of this workspace.'
+              ? 'You no longer have access to this board.'
               : conn.refused() === CloseCode.notFound
                 ? 'This board no longer exists.'
                 : 'The server refused this board.'}

@@ -17,12 +17,22 @@ export function Home(props: { ctx: AppContext; setTitle: (title: string) => void
       <PageHeader ctx={props.ctx} crumbs={[{ label: 'Workspaces' }]} />
       <section class="page">
         <h1 class="page-title">Workspaces</h1>
+        <Show when={props.ctx.guest}>
+          {(guest) => (
+            <a href={`#/b/${guest().boardId}`} class="card card-link guest-card">
+              <span class="card-title">Open the board shared with you</span>
+              <span class="chip">{guest().role === 'reviewer' ? 'comment only' : 'view only'}</span>
+            </a>
+          )}
+        </Show>
         <Show
           when={props.ctx.workspaces().length > 0}
           fallback={
-            <EmptyState icon={<FolderIcon size={28} />} title="No workspaces yet">
-              A workspace holds your team's boards. Make the first one below.
-            </EmptyState>
+            !props.ctx.guest && (
+              <EmptyState icon={<FolderIcon size={28} />} title="No workspaces yet">
+                A workspace holds your team's boards. Make the first one below.
+              </EmptyState>
+            )
           }
         >
           <ul class="card-grid">
@@ -41,38 +51,40 @@ export function Home(props: { ctx: AppContext; setTitle: (title: string) => void
             </For>
           </ul>
         </Show>
-        <form
-          class="inline-form"
-          onSubmit={async (event) => {
-            event.preventDefault()
-            const input = event.currentTarget.elements.namedItem('name') as HTMLInputElement
-            setBusy(true)
-            try {
-              const { workspace } = await api.createWorkspace(input.value)
-              input.value = ''
-              props.ctx.reloadMe()
-              navigate('w', workspace.id)
-            } catch (e) {
-              showToast('error', 'Could not create the workspace', (e as Error).message)
-            } finally {
-              setBusy(false)
-            }
-          }}
-        >
-          <label class="field">
-            <span class="field-label">New workspace</span>
-            <input
-              name="name"
-              required
-              maxLength={100}
-              class="input"
-              placeholder="Studio, Family…"
-            />
-          </label>
-          <button type="submit" class="button primary" disabled={busy()}>
-            <Plus size={16} aria-hidden="true" /> Create workspace
-          </button>
-        </form>
+        <Show when={!props.ctx.guest}>
+          <form
+            class="inline-form"
+            onSubmit={async (event) => {
+              event.preventDefault()
+              const input = event.currentTarget.elements.namedItem('name') as HTMLInputElement
+              setBusy(true)
+              try {
+                const { workspace } = await api.createWorkspace(input.value)
+                input.value = ''
+                props.ctx.reloadMe()
+                navigate('w', workspace.id)
+              } catch (e) {
+                showToast('error', 'Could not create the workspace', (e as Error).message)
+              } finally {
+                setBusy(false)
+              }
+            }}
+          >
+            <label class="field">
+              <span class="field-label">New workspace</span>
+              <input
+                name="name"
+                required
+                maxLength={100}
+                class="input"
+                placeholder="Studio, Family…"
+              />
+            </label>
+            <button type="submit" class="button primary" disabled={busy()}>
+              <Plus size={16} aria-hidden="true" /> Create workspace
+            </button>
+          </form>
+        </Show>
         <Show when={!props.ctx.auth}>
           <p class="muted">Home mode: no accounts, everyone here is the owner.</p>
         </Show>

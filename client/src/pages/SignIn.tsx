@@ -12,16 +12,23 @@ export function SignIn(props: { onSignedIn: () => void }) {
         <Logo /> Loupe
       </h1>
       <Show
-        when={route()[0] === 'invite' && route()[1]}
+        when={route()[0] === 'link' && route()[1]}
         fallback={
-          <Show when={!hasOwner.loading}>
-            <Show when={hasOwner()} fallback={<Setup onDone={props.onSignedIn} />}>
-              <Login onDone={props.onSignedIn} />
-            </Show>
+          <Show
+            when={route()[0] === 'invite' && route()[1]}
+            fallback={
+              <Show when={!hasOwner.loading}>
+                <Show when={hasOwner()} fallback={<Setup onDone={props.onSignedIn} />}>
+                  <Login onDone={props.onSignedIn} />
+                </Show>
+              </Show>
+            }
+          >
+            {(code) => <Invite code={code()} signedIn={false} onDone={props.onSignedIn} />}
           </Show>
         }
       >
-        {(code) => <Invite code={code()} signedIn={false} onDone={props.onSignedIn} />}
+        {(token) => <LinkJoin token={token()} onDone={props.onSignedIn} />}
       </Show>
     </main>
   )
@@ -31,6 +38,8 @@ function Form(props: {
   title: string
   submit: string
   fields: string[]
+  /** Fields that may stay empty. */
+  optional?: string[]
   onSubmit: (values: Record<string, string>) => Promise<void>
 }) {
   const [error, setError] = createSignal('')
@@ -62,8 +71,8 @@ function Form(props: {
           <input
             class="input"
             name={field}
-            type={field === 'Password' ? 'password' : 'text'}
-            required
+            type={/password/i.test(field) ? 'password' : 'text'}
+            required={!props.optional?.includes(field)}
             autocomplete={field === 'Password' ? 'current-password' : 'off'}
           />
         </label>
@@ -136,5 +145,29 @@ export function Invite(props: { code: string; signedIn: boolean; onDone: () => v
         }}
       />
     </Show>
+  )
+}
+
+/**
+ * Opening a board's share link: a name (and the link's password, if it has one) makes a
+ * guest who reaches that one board.
+ */
+export function LinkJoin(props: { token: string; onDone: () => void }) {
+  return (
+    <Form
+      title="Join a shared board"
+      submit="Open the board"
+      fields={['Name', 'Link password (if it has one)']}
+      optional={['Link password (if it has one)']}
+      onSubmit={async (v) => {
+        const password = v['Link password (if it has one)'] ?? ''
+        const { boardId } = await api.joinShareLink(props.token, {
+          name: v.Name ?? '',
+          ...(password ? { password } : {}),
+        })
+        location.hash = `#/b/${boardId}`
+        props.onDone()
+      }}
+    />
   )
 }

@@ -76,7 +76,7 @@ export function MediaStrip(props: { uploads: Uploads }) {
           </div>
         )}
       </For>
-      <Show when={!board.readOnly()}>
+      <Show when={board.canEdit()}>
         <div role="listitem" class="strip-cell">
           <label class="thumb upload-tile">
             <span class="thumb-image">

@@ -53,9 +53,9 @@ export function ReviewView() {
   return (
     <div
       class="review"
-      onDragEnter={(e) => !board.readOnly() && hasFiles(e) && setDragging(true)}
+      onDragEnter={(e) => board.canEdit() && hasFiles(e) && setDragging(true)}
       onDragOver={(e) => {
-        if (board.readOnly() || !hasFiles(e)) return
+        if (!board.canEdit() || !hasFiles(e)) return
         e.preventDefault()
         setDragging(true)
       }}
@@ -63,7 +63,7 @@ export function ReviewView() {
         if (!(e.currentTarget as HTMLElement).contains(e.relatedTarget as Node)) setDragging(false)
       }}
       onDrop={(e) => {
-        if (board.readOnly() || !hasFiles(e)) return
+        if (!board.canEdit() || !hasFiles(e)) return
         e.preventDefault()
         setDragging(false)
         for (const file of e.dataTransfer?.files ?? []) void uploads.upload(file)

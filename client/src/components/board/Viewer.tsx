@@ -202,7 +202,10 @@ export function Viewer(props: {
     }
     if (hit) {
       props.onSelectAnnotation(hit)
-      if (tool === 'select' && !board.readOnly())
+      if (
+        tool === 'select' &&
+        (board.canEdit() || (!board.readOnly() && hit.authorId === board.me.id))
+      )
         setGesture({
           kind: 'move',
           pointerId: e.pointerId,

@@ -13,6 +13,7 @@ import { api, type Role } from '../../lib/api.ts'
 import { remember, remembered } from '../../lib/cache.ts'
 import { exactTime } from '../../lib/time.ts'
 import { Select } from '../ui/Select.tsx'
+import { BoardLinks, copyLink } from './BoardLinks.tsx'
 import { showToast } from '../ui/toast.tsx'
 
 interface MadeLink {
@@ -21,7 +22,12 @@ interface MadeLink {
   expiresAt: number
 }
 
-export function ShareButton(props: { workspaceId: string; workspaceName: string }) {
+export function ShareButton(props: {
+  workspaceId: string
+  workspaceName: string
+  /** On a board: links to that one board come first. */
+  boardId?: string
+}) {
   const [open, setOpen] = createSignal(false)
   const key = `loupe-invites-${props.workspaceId}`
   const [links, setLinks] = createSignal<MadeLink[]>(
@@ -38,11 +44,7 @@ export function ShareButton(props: { workspaceId: string; workspaceName: string 
       showToast('error', 'Could not make an invite link', (e as Error).message)
     }
   }
-  const copy = (url: string) =>
-    void navigator.clipboard?.writeText(url).then(
-      () => showToast('success', 'Link copied'),
-      () => showToast('error', 'Could not copy', 'Select the link and copy it by hand.'),
-    )
+  const copy = copyLink
   return (
     <Dialog open={open()} onOpenChange={setOpen}>
       <Dialog.Trigger class="button primary share-button" aria-label="Share">
@@ -54,13 +56,15 @@ export function ShareButton(props: { workspaceId: string; workspaceName: string 
         <div class="dialog-position">
           <Dialog.Content class="dialog">
             <header class="dialog-head">
-              <Dialog.Title class="dialog-title">Invite to {props.workspaceName}</Dialog.Title>
+              <Dialog.Title class="dialog-title">Share</Dialog.Title>
               <Dialog.CloseButton class="icon-button ghost" aria-label="Close">
                 <X size={18} />
               </Dialog.CloseButton>
             </header>
+            <Show when={props.boardId}>{(id) => <BoardLinks boardId={id()} />}</Show>
+            <h3 class="share-title">Invite to {props.workspaceName}</h3>
             <Dialog.Description class="muted">
-              Anyone with the link can join the workspace with the role you pick.
+              Anyone with an invite link becomes a member of the workspace, with the role you pick.
             </Dialog.Description>
             <div class="inline-form">
               <Select

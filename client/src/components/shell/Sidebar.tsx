@@ -15,7 +15,7 @@ import PanelLeftOpen from 'lucide-solid/icons/panel-left-open'
 import X from 'lucide-solid/icons/x'
 import { api, type Workspace } from '../../lib/api.ts'
 import type { AppContext } from '../../lib/app-context.ts'
-import { withMemory } from '../../lib/cache.ts'
+import { remembered, withMemory } from '../../lib/cache.ts'
 import { current } from '../../lib/router.ts'
 import { Logo } from './Logo.tsx'
 import { UserMenu } from './UserMenu.tsx'
@@ -114,6 +114,26 @@ function NavContent(props: { ctx: AppContext; onShortcuts: () => void }) {
           </a>
         </Show>
       </nav>
+      <Show when={props.ctx.guest}>
+        {(guest) => (
+          <div class="nav-section">
+            <p class="nav-heading" id="nav-shared">
+              Shared with you
+            </p>
+            <a
+              href={`#/b/${guest().boardId}`}
+              class="nav-item board-link"
+              aria-current={current().page === 'board' ? 'page' : undefined}
+            >
+              <LayoutDashboard size={16} aria-hidden="true" />
+              <span class="nav-label">
+                {remembered<{ title?: string }>(`loupe-board-info-${guest().boardId}`)?.title ??
+                  'Shared board'}
+              </span>
+            </a>
+          </div>
+        )}
+      </Show>
       <div class="nav-section">
         <p class="nav-heading" id="nav-workspaces">
           Workspaces
