@@ -246,6 +246,17 @@ describe('every screen, light and dark, desktop and phone', () => {
           await page.screenshot({ path: shot(`screen-shortcuts-${theme}-${size}.png`) })
         await page.keyboard.press('Escape')
         await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'hidden' })
+        await page.getByRole('button', { name: 'Share' }).click()
+        await page
+          .getByRole('dialog', { name: 'Share' })
+          .getByRole('button', { name: 'Create link' })
+          .click()
+        await page.getByLabel('New board link').waitFor()
+        problems.push(...(await scan(page, `share (${theme}, ${size})`)))
+        if (SCREENSHOTS && size === 'desktop')
+          await page.screenshot({ path: shot(`screen-share-${theme}-${size}.png`) })
+        await page.keyboard.press('Escape')
+        await page.getByRole('dialog', { name: 'Share' }).waitFor({ state: 'hidden' })
         if (size === 'phone') {
           // On a phone the sidebar is a drawer behind the menu button.
           await page.getByRole('button', { name: 'Open navigation' }).click()

@@ -71,7 +71,7 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
   const asked = new Set<string>()
   const memberList = () => people() ?? remembered<BoardPerson[]>(`loupe-people-${boardId}`) ?? []
   const role = () => info()?.role
-  /** Editors and owners change everything; reviewers (guests by link) comment and mark. */
+  /** Editors and owners change everything; reviewers (members or guests) comment and mark. */
   const canEdit = () => role() === 'editor' || role() === 'owner' || (!info() && !readOnly())
   const title = () => String(meta.title ?? info()?.title ?? 'Board')
   // Keep the remembered title fresh for the inbox and the offline sidebar.

@@ -15,7 +15,7 @@ import { showToast } from '../components/ui/toast.tsx'
 import { PromptDialog } from '../components/ui/PromptDialog.tsx'
 import { Select } from '../components/ui/Select.tsx'
 
-const roleChoices = ['owner', 'editor', 'viewer'].map((r) => ({ value: r, label: r }))
+const roleChoices = ['owner', 'editor', 'reviewer', 'viewer'].map((r) => ({ value: r, label: r }))
 
 /** A workspace: its boards (create, rename, archive) and, for owners, members and invites. */
 export function WorkspacePage(props: {

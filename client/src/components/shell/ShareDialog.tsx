@@ -72,6 +72,7 @@ export function ShareButton(props: {
                 value={role()}
                 options={[
                   { value: 'editor', label: 'Editor — can change everything on the boards' },
+                  { value: 'reviewer', label: 'Reviewer — can comment and mark, not change' },
                   { value: 'viewer', label: 'Viewer — can look, not change' },
                 ]}
                 onChange={(r) => setRole(r as Role)}
