@@ -90,9 +90,8 @@ export function createApp(deps: AppDeps) {
     }),
   )
 
+  // The sockets (/ws/doc/<id>, /ws/live) are upgraded on the Node server, not here (server.ts).
   app.route('/', healthRoutes(deps.readiness, deps.metrics))
-  deps.docSockets.route(app)
-  deps.live.route(app)
 
   // Doors that need no token come first: capabilities, setup, sign-in, invite and link joins.
   app.route('/api', capabilityRoutes({ version: deps.version, config, routes: () => app.routes }))

@@ -45,6 +45,7 @@ import { LockService } from './locks/lock-service.ts'
 import { SqliteLockStore } from './locks/sqlite-lock-store.ts'
 import { MediaStore } from './media/media-store.ts'
 import { configureHttpTimeouts } from './net/http-limits.ts'
+import { SocketDoor } from './net/socket-door.ts'
 import { colorFor } from '../shared/colors.ts'
 import { atLeast } from '../shared/roles.ts'
 import { startBackgroundWork } from './background.ts'
@@ -320,8 +321,13 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       config.limits.maxMessageBytes + Math.max(config.limits.maxMessageBytes, 1024 * 1024),
     perMessageDeflate: false,
   })
-  const httpServer = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server
+  const httpServer = createAdaptorServer({ fetch: app.fetch }) as Server
   configureHttpTimeouts(httpServer, config)
+  // WebSocket upgrades are taken on the Node server, outside the Hono app (socket-door.ts).
+  const door = new SocketDoor(wss, log)
+  docSockets.route(door)
+  live.route(door)
+  door.attach(httpServer)
   let port = config.port
 
   return {

@@ -7,7 +7,6 @@
  * sessions.ts (who is connected, resume), dispatch.ts (requests and replies), fan-out.ts
  * (pushes and the heartbeat).
  */
-import type { Hono } from 'hono'
 import type { Logger } from 'pino'
 import type { RawData, WebSocket } from 'ws'
 import { CloseCode } from '../../shared/protocol/close-codes.ts'
@@ -18,7 +17,7 @@ import {
 } from '../../shared/protocol/live.ts'
 import type { User } from '../db/directory.ts'
 import { TokenBucket } from '../net/rate.ts'
-import { socketRoute } from '../net/socket-route.ts'
+import type { SocketDoor } from '../net/socket-door.ts'
 import { LiveDispatch, type DispatchDeps } from './dispatch.ts'
 import { LiveFanOut } from './fan-out.ts'
 import type { LiveSession } from './session.ts'
@@ -53,12 +52,11 @@ export class LiveHub {
     options.bus.listen((stream, seq, event) => this.push.deliver(stream, seq, event))
   }
 
-  route(app: Hono): void {
-    socketRoute(
-      app,
+  route(door: SocketDoor): void {
+    door.route(
       '/ws/live',
-      (c) => this.options.auth.identifyToken(c.req.query('token')),
-      (ws, user) => this.open(ws, user),
+      ({ query }) => this.options.auth.identifyToken(query.get('token') ?? undefined),
+      (ws, _socket, user) => this.open(ws, user),
     )
   }
 

@@ -4,6 +4,7 @@
  * a client's messages), and sends with a cap on what may queue up for a slow reader.
  */
 import * as decoding from 'lib0/decoding'
+import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
 import type { RawData, WebSocket } from 'ws'
 import { CloseCode } from '../../shared/protocol/close-codes.ts'
@@ -50,6 +51,8 @@ export class DocConnection implements RoomPeer {
 
   constructor(
     private readonly ws: WebSocket,
+    /** The TCP socket under `ws`: relayed frames, encoded once per room, are written to it. */
+    private readonly socket: Socket,
     readonly user: StampedUser,
     public role: Role,
     readonly workspaceId: string,
@@ -98,18 +101,33 @@ export class DocConnection implements RoomPeer {
   }
 
   send(message: Uint8Array): void {
-    if (this.closed || this.ws.readyState !== OPEN) return
-    // The cap applies to what is already waiting, so one large message (a big board's
-    // sync step 2) always goes out.
-    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
-      // Dropping a document update would break convergence; dropping the connection does
-      // not: the client reconnects and its sync step 1 fetches everything it missed.
-      this.log.warn({ user: this.user.id, buffered: this.ws.bufferedAmount }, 'slow reader dropped')
-      this.terminate()
-      return
-    }
+    if (!this.writable()) return
     this.stats.bytesOut(message.byteLength)
     this.ws.send(message)
+  }
+
+  /**
+   * Writes a frame encoded once for many peers (relay.ts): the bytes `ws.send` would write
+   * for the message, written straight to the socket. `ws` writes each of its frames whole and
+   * at once (no compression, nothing queued), so frames from both paths never interleave.
+   */
+  sendFrame(frame: Uint8Array, messageBytes: number): void {
+    if (!this.writable()) return
+    this.stats.bytesOut(messageBytes)
+    this.socket.write(frame)
+  }
+
+  private writable(): boolean {
+    if (this.closed || this.ws.readyState !== OPEN) return false
+    // The cap applies to what is already waiting, so one large message (a big board's
+    // sync step 2) always goes out. Everything waits in the socket: ws queues nothing itself.
+    const buffered = this.socket.writableLength
+    if (buffered <= this.limits.maxBufferedBytes) return true
+    // Dropping a document update would break convergence; dropping the connection does
+    // not: the client reconnects and its sync step 1 fetches everything it missed.
+    this.log.warn({ user: this.user.id, buffered }, 'slow reader dropped')
+    this.terminate()
+    return false
   }
 
   close(code: number, reason: string): void {

@@ -3,13 +3,13 @@
  * WebsocketProvider works against it. Access is decided before the socket opens; a refusal
  * is a close code sent right after the upgrade, before any document byte (docs/product.md).
  */
-import type { Hono } from 'hono'
+import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
 import type { WebSocket } from 'ws'
 import { isValidId } from '../../shared/ids.ts'
 import { CloseCode } from '../../shared/protocol/close-codes.ts'
 import type { Role } from '../db/directory.ts'
-import { socketRoute } from '../net/socket-route.ts'
+import type { SocketDoor } from '../net/socket-door.ts'
 import type { StampedUser } from './awareness.ts'
 import { DocConnection, type ConnectionLimits, type ConnectionStats } from './connection.ts'
 import { KeyedBuckets } from '../net/rate.ts'
@@ -65,22 +65,21 @@ export class DocSockets {
     return this.connections.size
   }
 
-  route(app: Hono): void {
-    socketRoute(
-      app,
+  route(door: SocketDoor): void {
+    door.route(
       '/ws/doc/:boardId',
-      async (c) => {
-        const boardId = c.req.param('boardId') ?? ''
+      async ({ params, query }) => {
+        const boardId = params.boardId ?? ''
         const decision: AccessDecision = isValidId(boardId)
-          ? await this.options.authorizer.authorize(boardId, c.req.query('token'))
+          ? await this.options.authorizer.authorize(boardId, query.get('token') ?? undefined)
           : { ok: false, code: CloseCode.notFound, reason: 'no such board' }
         return { boardId, decision }
       },
-      (ws, { boardId, decision }) => this.open(ws, boardId, decision),
+      (ws, socket, { boardId, decision }) => this.open(ws, socket, boardId, decision),
     )
   }
 
-  private open(ws: WebSocket, boardId: string, decision: AccessDecision): void {
+  private open(ws: WebSocket, socket: Socket, boardId: string, decision: AccessDecision): void {
     if (this.stopping) return ws.close(CloseCode.serverStopping, 'server stopping')
     if (!decision.ok) return ws.close(decision.code, decision.reason)
     if (this.options.storeHealth?.refusing)
@@ -96,6 +95,7 @@ export class DocSockets {
     const { rooms, limits, stats, log } = this.options
     const connection = new DocConnection(
       ws,
+      socket,
       user,
       role,
       workspaceId,

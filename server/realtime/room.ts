@@ -25,12 +25,13 @@ import {
 import type { LockedEntities } from './lock-guard.ts'
 import { permissionDeniedFrame, syncStep1Frame, syncStep2Frame, updateFrame } from './y-frames.ts'
 import { RoomAwareness, type AwarenessOwner, type StampedUser } from './awareness.ts'
+import { broadcast, Relay, type RelayPeer } from './relay.ts'
 import type { GroupCommitter } from './committer.ts'
 import { malformed, ProtocolError } from './errors.ts'
 import { unavailable } from '../errors.ts'
 
 /** A connection as the room sees it. */
-export interface RoomPeer extends AwarenessOwner {
+export interface RoomPeer extends AwarenessOwner, RelayPeer {
   readonly canWrite: boolean
   /** A reviewer's changes are checked against what the role allows (role-guard.ts). */
   readonly role: Role
@@ -89,6 +90,8 @@ export class Room {
   private changedAt = performance.now()
   readonly awareness: RoomAwareness
   readonly peers = new Set<RoomPeer>()
+  /** Committed updates on their way to the peers, a commit batch per write (relay.ts). */
+  private readonly relay = new Relay(this.peers, () => !this.evicted && !this.destroyed)
   /** Updates applied in memory whose commit has not completed. */
   private uncommitted = 0
   private commitWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = []
@@ -439,8 +442,7 @@ export class Room {
     }
     this.logLength++
     if (update && !this.evicted) {
-      const message = updateFrame(update)
-      for (const peer of this.peers) if (echo || peer !== origin) peer.send(message)
+      this.relay.queue(updateFrame(update), echo || origin === SERVER_ORIGIN ? null : origin)
     }
     if (origin !== SERVER_ORIGIN) {
       for (const change of derived) this.deps.activity?.(this.boardId, origin.user, change)
@@ -546,7 +548,7 @@ export class Room {
     const flush = () => {
       this.awarenessTimer = null
       const message = this.awareness.flush()
-      if (message) for (const peer of this.peers) peer.send(message)
+      if (message) broadcast(this.peers, message)
     }
     // Changes gathered over one flush interval go out as one message to each peer.
     this.awarenessTimer =
