@@ -14,7 +14,7 @@ import { createTabAttention } from './lib/attention.ts'
 import { remember, remembered } from './lib/cache.ts'
 import { createInbox } from './lib/inbox.ts'
 import { makeLive } from './lib/live.ts'
-import { adoptPath, current, navigate } from './lib/router.ts'
+import { adoptPath, current, navigate, parseRoute } from './lib/router.ts'
 import { createShortcuts, letter, MOD, symbol } from './lib/shortcuts.ts'
 import { Sidebar, NavDrawer } from './components/shell/Sidebar.tsx'
 import { ShortcutsDialog } from './components/shell/ShortcutsDialog.tsx'
@@ -25,8 +25,15 @@ import { Inbox } from './pages/Inbox.tsx'
 import { Invite, LinkJoin, SignIn } from './pages/SignIn.tsx'
 import { WorkspacePage } from './pages/Workspace.tsx'
 
-// A board brings Yjs, the sockets and the viewer: loaded when a board is opened, not before.
-const BoardPage = lazy(() => import('./pages/Board.tsx'))
+// A board brings Yjs, the sockets and the viewer: loaded when a board is opened, not before —
+// but a page opened on a board starts fetching that code at once, beside signing in.
+const loadBoard = () => import('./pages/Board.tsx')
+const opening = parseRoute(location.hash)
+if (opening.page === 'board') {
+  void loadBoard()
+  void import('./lib/board-preload.ts').then((m) => m.preloadBoard(opening.boardId))
+}
+const BoardPage = lazy(loadBoard)
 const SystemPage = lazy(() => import('./pages/System.tsx'))
 
 type Me = Awaited<ReturnType<typeof api.me>>

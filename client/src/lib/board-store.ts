@@ -12,6 +12,8 @@ import {
   createSignal,
   on,
   onCleanup,
+  getOwner,
+  runWithOwner,
   useContext,
 } from 'solid-js'
 import type {
@@ -30,6 +32,7 @@ import { createLocks } from './locks.ts'
 import { createPresence } from './presence.ts'
 import { current, href, replace, type BoardView } from './router.ts'
 import type { Names } from './words.ts'
+import type * as Y from 'yjs'
 import { createYMapStore } from './yjs-store.ts'
 
 interface BoardInfo {
@@ -53,9 +56,11 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
   onCleanup(() => conn.close())
   const types = boardTypes(conn.doc)
   const tasks = createYMapStore<TaskJson>(types.tasks as never)
-  const threads = createYMapStore<ThreadJson>(types.threads as never)
+  // Threads and annotations are the bulk of a big board and only the review view shows them:
+  // their stores are built on first use, so the task view opens without reading them.
+  const threads = lazyStore<ThreadJson>(types.threads as never)
   const media = createYMapStore<MediaFields>(types.media as never)
-  const annotations = createYMapStore<AnnotationFields>(types.annotations as never)
+  const annotations = lazyStore<AnnotationFields>(types.annotations as never)
   const meta = createYMapStore<never>(types.meta as never) as unknown as Record<string, unknown>
   const presence = createPresence(conn.provider, ctx.me)
   const locks = createLocks(boardId, ctx.live)
@@ -88,7 +93,7 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
       .filter(Boolean)
       .sort((a, b) => a.addedAt - b.addedAt || (a.id < b.id ? -1 : 1)),
   )
-  const threadList = createMemo(() =>
+  const threadList = lazyMemo(() =>
     Object.values(threads)
       .filter(Boolean)
       .sort((a, b) => a.createdAt - b.createdAt),
@@ -204,6 +209,33 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
       return name ?? 'someone'
     },
   }
+}
+
+/**
+ * A Yjs-backed store made on first read, in the board's owner (so it is cleaned up with the
+ * board). The proxy forwards reads, keys and descriptors, so Solid tracks them as usual.
+ */
+function lazyStore<T extends object>(map: Y.Map<unknown>): Record<string, T> {
+  const owner = getOwner()
+  let store: Record<string, T> | undefined
+  const real = () =>
+    (store ??= runWithOwner(owner, () => createYMapStore<T>(map)) as Record<string, T>)
+  return new Proxy({} as Record<string, T>, {
+    get: (_, key) => Reflect.get(real(), key),
+    has: (_, key) => Reflect.has(real(), key),
+    ownKeys: () => Reflect.ownKeys(real()),
+    getOwnPropertyDescriptor: (_, key) => {
+      const found = Reflect.getOwnPropertyDescriptor(real(), key)
+      return found && { ...found, configurable: true }
+    },
+  })
+}
+
+/** A memo made on first read, in the caller's owner. */
+function lazyMemo<T>(compute: () => T): () => T {
+  const owner = getOwner()
+  let memo: (() => T) | undefined
+  return () => (memo ??= runWithOwner(owner, () => createMemo(compute)) as () => T)()
 }
 
 export type BoardStore = ReturnType<typeof createBoardStore>

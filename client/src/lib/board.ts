@@ -15,6 +15,7 @@ import * as Y from 'yjs'
 import { board as boardTypes } from '../../../shared/schema/board.ts'
 import { CloseCode, finalCloseCodes } from '../../../shared/protocol/close-codes.ts'
 import { currentToken, onTokenChange } from './api.ts'
+import { takePreloaded } from './board-preload.ts'
 import { remember, remembered } from './cache.ts'
 import type { Live } from './live.ts'
 import { LOCAL } from './yjs-store.ts'
@@ -41,9 +42,10 @@ export function makeBoardConnection(
   live: Live | null,
   readOnly: () => boolean,
 ): BoardConnection {
-  const doc = new Y.Doc()
+  const early = takePreloaded(boardId)
+  const doc = early?.doc ?? new Y.Doc()
   boardTypes(doc)
-  const idb = new IndexeddbPersistence(`loupe-board-${boardId}`, doc)
+  const idb = early?.idb ?? new IndexeddbPersistence(`loupe-board-${boardId}`, doc)
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/doc`
   const token = currentToken()
   const provider = new WebsocketProvider(url, boardId, doc, {
