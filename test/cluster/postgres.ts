@@ -86,7 +86,15 @@ async function dropAbandoned(postgres: TestPostgres): Promise<void> {
 /** CREATE DATABASE with a unique name; `drop()` removes it, closing whatever still uses it. */
 export async function createTestDatabase(postgres: TestPostgres): Promise<TestDatabase> {
   const name = `loupe_test_${process.pid}_${randomBytes(4).toString('hex')}`
-  await admin(postgres, (client) => client.query(`CREATE DATABASE ${name}`))
+  // Sorted like most production databases (en-US, not C), so code that assumes byte order
+  // without saying COLLATE "C" fails here; plain if the server was built without ICU.
+  await admin(postgres, (client) =>
+    client
+      .query(
+        `CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`,
+      )
+      .catch(() => client.query(`CREATE DATABASE ${name}`)),
+  )
   const url = new URL(postgres.adminUrl)
   url.pathname = `/${name}`
   return {
