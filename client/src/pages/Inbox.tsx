@@ -21,6 +21,19 @@ function boardTitle(boardId: string | null): string | null {
   return remembered<{ title?: string }>(`loupe-board-info-${boardId}`)?.title ?? null
 }
 
+const kinds: Record<string, string> = {
+  task: 'the task',
+  media: 'the media item',
+  thread: 'the thread',
+  annotation: 'the annotation',
+}
+
+/**
+ * What a lock key (`<board>/<type>/<id>`) names, in words: the inbox has no board open to read
+ * its title. Split by hand: shared/protocol/locks.ts would bring Yjs into the first screen.
+ */
+const thing = (key: unknown) => kinds[String(key).split('/')[1] ?? ''] ?? 'it'
+
 const describe = (n: AppNotification) => {
   const who = n.actor.name
   const board = boardTitle(n.boardId)
@@ -33,9 +46,9 @@ const describe = (n: AppNotification) => {
     case 'assigned':
       return `${who} assigned you a task${on}`
     case 'lock.granted':
-      return `It is free: you can edit it now${on}`
+      return `It is free: you can edit ${thing(n.data?.key)} now${on}`
     case 'lock.revoked':
-      return `${who} took back your lock${on}`
+      return `${who} took back your lock on ${thing(n.data?.key)}${on}`
     case 'invite':
       return `${who} invited you to ${String(n.data?.workspaceName ?? 'a workspace')}`
     default:
