@@ -6,7 +6,7 @@
  * come out alike whatever the database's locale.
  */
 import type { Board, DirectoryRepo, Role, User, Workspace } from '../../storage/directory-repo.ts'
-import type { PgPool } from './pool.ts'
+import { atomically, type PgPool, type Tx } from './pool.ts'
 
 interface BoardRow {
   id: string
@@ -46,7 +46,17 @@ const BOARD = 'id, workspace_id, title, created_by, created_at, updated_at, arch
 const WORKSPACE = 'w.id, w.name, w.created_by, w.created_at'
 
 export class PgDirectory implements DirectoryRepo {
-  constructor(private readonly db: PgPool) {}
+  /** Over a pool, or over a caller's transaction to take part in it (`new PgDirectory(tx)`). */
+  constructor(private readonly db: PgPool | Tx) {}
+
+  /**
+   * Inside a transaction: holds the workspace's row until it ends, so a rule checked in it (a
+   * workspace keeps an owner) cannot race another node's membership change. SQLite needs no
+   * such lock: its writers run one at a time.
+   */
+  async lockWorkspace(workspaceId: string): Promise<void> {
+    await this.db.query('SELECT 1 FROM workspaces WHERE id = $1 FOR UPDATE', [workspaceId])
+  }
 
   async user(id: string): Promise<User | undefined> {
     const { rows } = await this.db.query<User>('SELECT id, name, color FROM users WHERE id = $1', [
@@ -66,7 +76,7 @@ export class PgDirectory implements DirectoryRepo {
   }
 
   async createWorkspace(workspace: Workspace): Promise<Workspace> {
-    await this.db.transaction(async (tx) => {
+    await atomically(this.db, async (tx) => {
       await tx.query(
         'INSERT INTO workspaces (id, name, created_by, created_at) VALUES ($1, $2, $3, $4)',
         [workspace.id, workspace.name, workspace.createdBy, workspace.createdAt],

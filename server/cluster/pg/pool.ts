@@ -20,6 +20,14 @@ export interface Tx {
   ): Promise<pg.QueryResult<R>>
 }
 
+/**
+ * Runs `work` atomically: in a new transaction on a pool, or as part of the transaction `db`
+ * already is (a repository built over a caller's transaction joins it).
+ */
+export function atomically<T>(db: PgPool | Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db instanceof PgPool ? db.transaction(work) : work(db)
+}
+
 export interface PgPoolOptions {
   /** postgres:// or postgresql:// URL (LOUPE_DATABASE_URL). */
   url: string
