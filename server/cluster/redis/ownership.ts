@@ -1,0 +1,243 @@
+/**
+ * Board ownership (docs/cluster.md, "Board ownership"): at most one node serves a board, the
+ * holder of its lease `{b:<id>}:owner` = `<nodeId>.<incarnation>`.
+ *  - A node is registered (`node:<id>`, TTL nodeTtlMs, refreshed every nodeRefreshMs).
+ *  - claim: `SET NX PX`, or a takeover when the lease names a node no longer registered under
+ *    that incarnation (it died or restarted); every claim bumps the board's PostgreSQL
+ *    owner_epoch through `takeOwnership`, the hard fence against a late writer.
+ *  - The owner renews every lease/5 (compare-and-PEXPIRE) and releases on unload
+ *    (compare-and-DEL).
+ *  - Self-fencing: when a board's last successful renewal is lease/2 old on this node's
+ *    monotonic clock (or the registry refresh nodeTtl/2 old), the node stops serving it and is
+ *    told (`onLost`), before the lease can lapse in Redis and another node take it.
+ */
+import { randomBytes } from 'node:crypto'
+import type { RedisConnection } from './connection.ts'
+import { encodeId } from './keys.ts'
+
+/** Repeats work on an interval; injected so a test can pause a node as a stopped process would be. */
+export interface Ticker {
+  every(ms: number, tick: () => void): () => void
+}
+
+export const realTicker: Ticker = {
+  every(ms, tick) {
+    const timer = setInterval(tick, ms)
+    timer.unref()
+    return () => clearInterval(timer)
+  },
+}
+
+/** fenced: renewals failed for too long; taken: the lease is someone else's; replaced: this node id restarted elsewhere. */
+export type OwnershipLoss = 'fenced' | 'taken' | 'replaced'
+
+export type ClaimResult = { owned: true; epoch: number } | { owned: false; owner: string }
+
+export interface BoardOwnershipOptions {
+  connection: RedisConnection
+  nodeId: string
+  /** Default 3000 (LOUPE_LEASE_MS). */
+  leaseMs?: number | undefined
+  nodeTtlMs?: number | undefined
+  nodeRefreshMs?: number | undefined
+  /** Bumps the board's owner_epoch in PostgreSQL (PgDocStore.takeOwnership); returns the epoch. */
+  takeOwnership: (boardId: string, nodeId: string) => Promise<number>
+  monotonic?: (() => number) | undefined
+  ticker?: Ticker | undefined
+  onError?: ((error: Error) => void) | undefined
+}
+
+export class BoardOwnership {
+  readonly incarnation = randomBytes(6).toString('hex')
+  private readonly startedAt = Date.now()
+  private readonly me: string
+  private readonly leaseMs: number
+  private readonly nodeTtlMs: number
+  private readonly monotonic: () => number
+  /** Owned boards: their epoch, and the monotonic ms at which their last successful renewal (or the claim) started. */
+  private readonly owned = new Map<string, { epoch: number; renewedAt: number }>()
+  private readonly lostListeners = new Set<(boardId: string, why: OwnershipLoss) => void>()
+  private registeredAt = -Infinity
+  private stops: Array<() => void> = []
+  private renewing = false
+  private readonly claiming = new Map<string, Promise<ClaimResult>>()
+
+  constructor(private readonly options: BoardOwnershipOptions) {
+    this.me = `${encodeId(options.nodeId)}.${this.incarnation}`
+    this.leaseMs = options.leaseMs ?? 3000
+    this.nodeTtlMs = options.nodeTtlMs ?? 5000
+    this.monotonic = options.monotonic ?? (() => performance.now())
+  }
+
+  /** Registers the node, then keeps its registration and leases alive. */
+  async start(): Promise<void> {
+    await this.register(true)
+    const ticker = this.options.ticker ?? realTicker
+    this.stops = [
+      ticker.every(this.options.nodeRefreshMs ?? 1000, () => void this.register(false)),
+      // The fence check runs ten times per lease, renewals every other time (lease/5).
+      ticker.every(this.leaseMs / 10, this.tick()),
+    ]
+  }
+
+  onLost(listener: (boardId: string, why: OwnershipLoss) => void): () => void {
+    this.lostListeners.add(listener)
+    return () => this.lostListeners.delete(listener)
+  }
+
+  owns(boardId: string): boolean {
+    return this.owned.has(boardId)
+  }
+
+  /** The node id named by the board's lease, or null if nobody owns it. */
+  async ownerOf(boardId: string): Promise<string | null> {
+    const value = await this.options.connection.client.get(
+      this.options.connection.keys.owner(boardId),
+    )
+    return value === null ? null : decodeURIComponent(value.slice(0, value.lastIndexOf('.')))
+  }
+
+  /**
+   * Takes the board if it is free or its owner is gone; bumps the PostgreSQL epoch when taken.
+   * Claims of one board by this node share one attempt (one epoch bump).
+   */
+  claim(boardId: string): Promise<ClaimResult> {
+    const mine = this.owned.get(boardId)
+    if (mine) return Promise.resolve({ owned: true, epoch: mine.epoch })
+    let attempt = this.claiming.get(boardId)
+    if (!attempt) {
+      attempt = this.attemptClaim(boardId).finally(() => this.claiming.delete(boardId))
+      this.claiming.set(boardId, attempt)
+    }
+    return attempt
+  }
+
+  private async attemptClaim(boardId: string): Promise<ClaimResult> {
+    const { connection } = this.options
+    const started = this.monotonic()
+    const reply = JSON.parse(
+      String(
+        await connection.fcall('lease_claim', [
+          connection.keys.prefix,
+          boardId,
+          this.me,
+          this.leaseMs,
+        ]),
+      ),
+    ) as { r: 'taken' | 'mine' | 'held'; previous: string }
+    if (reply.r === 'held')
+      return {
+        owned: false,
+        owner: decodeURIComponent(reply.previous.slice(0, reply.previous.lastIndexOf('.'))),
+      }
+    let epoch: number
+    try {
+      epoch = await this.options.takeOwnership(boardId, this.options.nodeId)
+    } catch (error) {
+      await this.releaseLease(boardId)
+      throw error
+    }
+    this.owned.set(boardId, { epoch, renewedAt: started })
+    return { owned: true, epoch }
+  }
+
+  /** Lets the board go (after its last client left): others may claim it at once. */
+  async release(boardId: string): Promise<void> {
+    if (!this.owned.delete(boardId)) return
+    await this.releaseLease(boardId)
+  }
+
+  /** Stops the timers and releases every lease and the registration (a graceful stop). */
+  async stop(): Promise<void> {
+    for (const stop of this.stops) stop()
+    this.stops = []
+    const boards = [...this.owned.keys()]
+    this.owned.clear()
+    await Promise.all(boards.map((b) => this.releaseLease(b)))
+    await this.options.connection.client
+      .del(this.options.connection.keys.node(this.options.nodeId))
+      .catch(() => 0)
+  }
+
+  private async releaseLease(boardId: string): Promise<void> {
+    const { connection } = this.options
+    await connection
+      .fcall('lease_release', [connection.keys.prefix, boardId, this.me])
+      .catch((error: unknown) => {
+        // A lease that cannot be released lapses by itself.
+        this.options.onError?.(error as Error)
+      })
+  }
+
+  private async register(starting: boolean): Promise<void> {
+    const { connection, nodeId } = this.options
+    const started = this.monotonic()
+    try {
+      const entry = JSON.stringify({
+        incarnation: this.incarnation,
+        pid: process.pid,
+        startedAt: this.startedAt,
+      })
+      const done = await connection.fcall('node_refresh', [
+        connection.keys.prefix,
+        encodeId(nodeId),
+        entry,
+        this.nodeTtlMs,
+        starting ? '1' : '0',
+      ])
+      if (done === 1) this.registeredAt = started
+      else for (const boardId of [...this.owned.keys()]) this.lose(boardId, 'replaced')
+    } catch (error) {
+      if (starting) throw error
+      this.options.onError?.(error as Error)
+    }
+  }
+
+  private tick(): () => void {
+    let count = 0
+    return () => {
+      this.fence()
+      if (count++ % 2 === 0) void this.renew()
+    }
+  }
+
+  /** Stops serving boards whose lease this node can no longer vouch for. */
+  private fence(): void {
+    const now = this.monotonic()
+    const unregistered = now - this.registeredAt >= this.nodeTtlMs / 2
+    for (const [boardId, { renewedAt }] of [...this.owned]) {
+      if (unregistered || now - renewedAt >= this.leaseMs / 2) this.lose(boardId, 'fenced')
+    }
+  }
+
+  private async renew(): Promise<void> {
+    if (this.renewing || this.owned.size === 0) return
+    this.renewing = true
+    const { connection } = this.options
+    const started = this.monotonic()
+    const boards = [...this.owned.keys()]
+    try {
+      const results = await Promise.allSettled(
+        boards.map((b) =>
+          connection.fcall('lease_renew', [connection.keys.prefix, b, this.me, this.leaseMs]),
+        ),
+      )
+      results.forEach((result, i) => {
+        const boardId = boards[i] as string
+        const entry = this.owned.get(boardId)
+        if (!entry) return
+        if (result.status === 'fulfilled' && result.value === 1) entry.renewedAt = started
+        else if (result.status === 'fulfilled') this.lose(boardId, 'taken')
+      })
+    } finally {
+      this.renewing = false
+    }
+  }
+
+  private lose(boardId: string, why: OwnershipLoss): void {
+    if (!this.owned.delete(boardId)) return
+    // If the lease is still ours (slow renewals, not a partition), others need not wait for it.
+    if (why === 'fenced') void this.releaseLease(boardId)
+    for (const listener of [...this.lostListeners]) listener(boardId, why)
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Board ownership leases (docs/cluster.md, "Board ownership"): one owner among racing nodes,
+ * takeover once the owner's lease lapses or its node is gone, self-fencing of an owner that
+ * cannot renew (paused, or cut off from Redis) before anyone else can take over, and release
+ * on unload. Every node is its own connection; the PostgreSQL epoch bump is a recorded callback.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import {
+  BoardOwnership,
+  realTicker,
+  type OwnershipLoss,
+  type Ticker,
+} from '../../server/cluster/redis/ownership.ts'
+import { skipWithoutRedis } from './redis.ts'
+import { connect, uniquePrefix, useRedis } from './redis-nodes.ts'
+import { startTcpProxy } from './tcp-proxy.ts'
+
+const LEASE = 600
+
+/** A ticker that stops ticking while paused, as every timer of a stopped (SIGSTOP) process would. */
+function pausableTicker(): Ticker & { paused: boolean } {
+  const ticker = {
+    paused: false,
+    every(ms: number, tick: () => void) {
+      return realTicker.every(ms, () => {
+        if (!ticker.paused) tick()
+      })
+    },
+  }
+  return ticker
+}
+
+describe.skipIf(skipWithoutRedis)('board ownership', () => {
+  const redis = useRedis()
+  const stops: Array<() => Promise<void>> = []
+  afterEach(async () => {
+    while (stops.length > 0) await stops.pop()?.()
+  })
+
+  async function node(
+    nodeId: string,
+    prefix: string,
+    options: { url?: string; leaseMs?: number; nodeTtlMs?: number; ticker?: Ticker } = {},
+  ) {
+    const connection = await connect(options.url ?? redis.server.url, prefix)
+    const epochs: string[] = []
+    const lost: Array<[string, OwnershipLoss, number]> = []
+    const ownership = new BoardOwnership({
+      connection,
+      nodeId,
+      leaseMs: options.leaseMs ?? LEASE,
+      nodeTtlMs: options.nodeTtlMs ?? 2000,
+      nodeRefreshMs: Math.min(400, (options.nodeTtlMs ?? 2000) / 3),
+      takeOwnership: async (boardId) => {
+        epochs.push(boardId)
+        return epochs.length
+      },
+      ticker: options.ticker,
+    })
+    ownership.onLost((boardId, why) => lost.push([boardId, why, Date.now()]))
+    await ownership.start()
+    stops.push(() => ownership.stop())
+    return { ownership, epochs, lost, connection }
+  }
+
+  it('gives each board one owner among racing nodes, and bumps its epoch once', async () => {
+    const prefix = uniquePrefix()
+    const nodes = await Promise.all(['n1', 'n2', 'n3'].map((id) => node(id, prefix)))
+    const boards = ['b1', 'b2', 'b3', 'b4', 'b5']
+    for (const board of boards) {
+      const results = await Promise.all(nodes.map((n) => n.ownership.claim(board)))
+      const owners = results.flatMap((r, i) => (r.owned ? [`n${i + 1}`] : []))
+      expect(owners).toHaveLength(1)
+      for (const r of results) if (!r.owned) expect(r.owner).toBe(owners[0])
+      expect(await nodes[0]?.ownership.ownerOf(board)).toBe(owners[0])
+    }
+    expect(nodes.flatMap((n) => n.epochs).sort()).toEqual(boards)
+    // One node asking twice at once makes one claim.
+    const [n1] = nodes as [(typeof nodes)[number]]
+    const twice = await Promise.all([n1.ownership.claim('b9'), n1.ownership.claim('b9')])
+    expect(twice[0]).toEqual(twice[1])
+    expect(n1.epochs.filter((b) => b === 'b9')).toEqual(['b9'])
+    boards.push('b9')
+    // Renewals keep a lease for several lease periods: nobody else gets in meanwhile.
+    const owner = await nodes[0]?.ownership.ownerOf('b1')
+    const other = nodes.find((n) => !n.ownership.owns('b1'))
+    const started = Date.now()
+    await vi.waitFor(
+      async () => {
+        expect(await other?.ownership.claim('b1')).toEqual({ owned: false, owner })
+        expect(Date.now() - started).toBeGreaterThan(3 * LEASE)
+      },
+      { timeout: 5 * LEASE, interval: LEASE / 4 },
+    )
+    expect(nodes.flatMap((n) => n.epochs)).toHaveLength(boards.length)
+    expect(nodes.flatMap((n) => n.lost)).toEqual([])
+  })
+
+  it('hands a board over once its owner’s lease lapsed, and at once when the owner restarted', async () => {
+    const prefix = uniquePrefix()
+    const pausedTicker = pausableTicker()
+    const a = await node('a', prefix, { ticker: pausedTicker })
+    const b = await node('b', prefix)
+    expect(await a.ownership.claim('b1')).toMatchObject({ owned: true })
+    // Held past its first lease by renewals, then the owner dies: no more renewals, no release.
+    const claimed = Date.now()
+    await vi.waitFor(
+      async () => {
+        expect(await b.ownership.claim('b1')).toEqual({ owned: false, owner: 'a' })
+        expect(Date.now() - claimed).toBeGreaterThan(LEASE)
+      },
+      { timeout: 3 * LEASE, interval: LEASE / 4 },
+    )
+    pausedTicker.paused = true
+    const died = Date.now()
+    await vi.waitFor(
+      async () => expect(await b.ownership.claim('b1')).toMatchObject({ owned: true }),
+      {
+        timeout: 3 * LEASE,
+      },
+    )
+    // Its last renewal was at most lease/5 before it stopped.
+    expect(Date.now() - died).toBeGreaterThanOrEqual(LEASE - LEASE / 5 - 50)
+    expect(b.epochs).toEqual(['b1'])
+
+    // A long lease, and its owner restarts under the same node id: its old incarnation's
+    // leases are dead at once, without waiting for them to lapse.
+    const c = await node('c', prefix, { leaseMs: 60_000 })
+    expect(await c.ownership.claim('b2')).toMatchObject({ owned: true })
+    await node('c', prefix, { leaseMs: 60_000 })
+    expect(await b.ownership.claim('b2')).toMatchObject({ owned: true })
+    await vi.waitFor(() => expect(c.lost).toEqual([['b2', 'replaced', expect.any(Number)]]))
+  })
+
+  it('a paused owner loses the lease to another node and is told as soon as it runs again', async () => {
+    const prefix = uniquePrefix()
+    const ticker = pausableTicker()
+    const a = await node('a', prefix, { ticker })
+    const b = await node('b', prefix)
+    expect(await a.ownership.claim('b1')).toMatchObject({ owned: true })
+    ticker.paused = true
+    await vi.waitFor(
+      async () => expect(await b.ownership.claim('b1')).toMatchObject({ owned: true }),
+      {
+        timeout: 3 * LEASE,
+      },
+    )
+    // Paused, it cannot know yet; it still believes it owns the board.
+    expect(a.ownership.owns('b1')).toBe(true)
+    ticker.paused = false
+    await vi.waitFor(() => expect(a.lost.map(([board]) => board)).toEqual(['b1']))
+    expect(a.ownership.owns('b1')).toBe(false)
+    expect(await b.ownership.ownerOf('b1')).toBe('b')
+    expect(b.ownership.owns('b1')).toBe(true)
+  })
+
+  it('an owner cut off from Redis stops serving after lease/2, before anyone can take over', async () => {
+    const prefix = uniquePrefix()
+    const proxy = await startTcpProxy(redis.server.port)
+    try {
+      const a = await node('a', prefix, { url: proxy.url })
+      const b = await node('b', prefix)
+      expect(await a.ownership.claim('b1')).toMatchObject({ owned: true })
+      proxy.cut()
+      const cut = Date.now()
+      await vi.waitFor(() => expect(a.lost).toHaveLength(1), { timeout: 2 * LEASE })
+      const [board, why, fencedAt] = a.lost[0] as [string, OwnershipLoss, number]
+      expect([board, why]).toEqual(['b1', 'fenced'])
+      // Fenced at lease/2 after the last renewal, which was at most lease/5 before the cut.
+      expect(fencedAt - cut).toBeLessThanOrEqual(LEASE / 2 + 100)
+      let takenAt = 0
+      await vi.waitFor(
+        async () => {
+          expect(await b.ownership.claim('b1')).toMatchObject({ owned: true })
+          takenAt = Date.now()
+        },
+        { timeout: 3 * LEASE },
+      )
+      expect(takenAt).toBeGreaterThan(fencedAt)
+      expect(takenAt - cut).toBeGreaterThanOrEqual(LEASE - LEASE / 5 - 50)
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it('releases a board on unload: another node takes it at once', async () => {
+    const prefix = uniquePrefix()
+    const a = await node('a', prefix)
+    const b = await node('b', prefix)
+    expect(await a.ownership.claim('b1')).toMatchObject({ owned: true })
+    expect(await b.ownership.claim('b1')).toMatchObject({ owned: false })
+    await a.ownership.release('b1')
+    expect(a.ownership.owns('b1')).toBe(false)
+    expect(await a.ownership.ownerOf('b1')).toBeNull()
+    expect(await b.ownership.claim('b1')).toMatchObject({ owned: true })
+    expect(a.lost).toEqual([])
+  })
+})
