@@ -27,7 +27,7 @@ import { Metrics } from './metrics.ts'
 import { GroupCommitter } from './realtime/committer.ts'
 import { DocSockets } from './realtime/doc-sockets.ts'
 import { RoomManager } from './realtime/rooms.ts'
-import { LARGE_UPDATE_BYTES, SLICE_STRUCTS, UpdateSlicer } from './realtime/update-slicer-pool.ts'
+import { LARGE_UPDATE_BYTES, SLICE_STRUCTS, UpdateWorker } from './realtime/update-worker-pool.ts'
 import { warmUpYjs } from './realtime/warm-up.ts'
 import type { DocStore } from './storage/doc-store.ts'
 import { StoreHealth } from './storage/store-health.ts'
@@ -80,9 +80,11 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
   const dbFile = join(config.dataDir, 'loupe.db')
   const db = openDb(dbFile, { sync: config.syncMode })
   const directory = new Directory(db)
+  // Slices large updates and folds big boards for compaction, off the event loop.
+  const updateWorker = new UpdateWorker(SLICE_STRUCTS)
   // History and search follow boards from what is committed, so they watch the store.
   const store: DocStore = new ObservedDocStore(
-    options.docStore ? options.docStore(db) : new SqliteDocStore(db),
+    options.docStore ? options.docStore(db) : new SqliteDocStore(db, updateWorker),
     {
       committed: (updates) => {
         history.committed(updates)
@@ -130,7 +132,6 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     { token: config.metricsToken },
   )
   const storeHealth = new StoreHealth(() => store.probe())
-  const slicer = new UpdateSlicer(SLICE_STRUCTS)
   const committer: GroupCommitter = new GroupCommitter(
     store,
     metrics.commits,
@@ -142,7 +143,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       store,
       committer,
       skippedRow: (boardId) => storeHealth.skippedRow(boardId),
-      large: { minBytes: LARGE_UPDATE_BYTES, slicer },
+      large: { minBytes: LARGE_UPDATE_BYTES, slicer: updateWorker },
       log,
       maxDocBytes: config.limits.maxDocBytes,
       maxAwarenessBytes: config.limits.maxAwarenessBytes,
@@ -377,7 +378,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       await committer.drain()
       await history.checkpoints.closeAll()
       await search.indexer.stop()
-      await slicer.close()
+      await updateWorker.close()
       await closeSockets(wss, 2000)
       httpServer.closeAllConnections()
       await closed

@@ -27,7 +27,7 @@ export async function committedState(
  * update can slip in) or a scratch copy built from storage. `read` must not change it.
  *
  * Building the copy applies the whole board on the event loop; for very large boards this is
- * the step to move to a worker (as update-slicer-pool.ts does for large updates).
+ * the step to move to a worker (as update-worker-pool.ts does for large updates and compaction).
  */
 export async function readCommitted<T>(
   source: CommittedSource,

@@ -10,7 +10,7 @@ import * as Y from 'yjs'
 import { CloseCode } from '../../shared/protocol/close-codes.ts'
 import { YMessage, YSync } from '../../shared/protocol/y-messages.ts'
 import { board } from '../../shared/schema/board.ts'
-import { mergeStored, type DocStore } from '../storage/doc-store.ts'
+import { foldStored, mergeStored, type DocStore } from '../storage/doc-store.ts'
 import type { Role } from '../../shared/roles.ts'
 import { lockKey, type LockHolder } from '../../shared/protocol/locks.ts'
 import { deriveFromTransaction, type Derived } from '../events/derive.ts'
@@ -501,23 +501,36 @@ export class Room {
   private scheduleCompaction(): void {
     if (this.compacting || this.evicted) return
     this.compacting = true
-    setImmediate(() => void this.compact().finally(() => (this.compacting = false)))
+    setImmediate(() => {
+      void this.compact().then((compacted) => {
+        this.compacting = false
+        // Commits that landed while it folded did not start another; a fold that made no
+        // progress is not repeated until the next commit.
+        if (compacted && this.logLength >= this.deps.compactAfterUpdates) this.scheduleCompaction()
+      })
+    })
   }
 
-  /** Folds the stored log into a snapshot of the in-memory document. */
-  async compact(): Promise<void> {
-    if (this.evicted || this.destroyed) return
+  /**
+   * Folds the stored log into a snapshot of what is stored (not of the document in memory,
+   * which may hold updates still waiting for their commit): the store folds and proves it off
+   * the event loop (sqlite-doc-store.ts), so unloading a large board does not hold the loop.
+   */
+  async compact(): Promise<boolean> {
+    if (this.evicted || this.destroyed) return false
     try {
-      const result = await this.deps.store.compact(this.boardId, () => this.encodeState())
+      const result = await this.deps.store.compact(this.boardId, foldStored)
       if (result.compacted) {
         this.logLength = Math.max(0, this.logLength - result.folded)
-        this.storedBytes = result.bytesAfter
-      } else {
-        this.deps.log.warn({ boardId: this.boardId, reason: result.reason }, 'compaction skipped')
+        // What was appended while it folded is still stored beside the new snapshot.
+        this.storedBytes = Math.max(0, this.storedBytes - result.bytesBefore) + result.bytesAfter
+        return true
       }
+      this.deps.log.warn({ boardId: this.boardId, reason: result.reason }, 'compaction skipped')
     } catch (error) {
       this.deps.log.error({ err: error, boardId: this.boardId }, 'compaction failed')
     }
+    return false
   }
 
   /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { UpdateSlicer } from './update-slicer-pool.ts'
+import { UpdateWorker } from './update-worker-pool.ts'
 import { sliceUpdate } from './update-slicer.mjs'
 
 /** Applying the slices in order must give exactly the document the whole update gives. */
@@ -119,9 +119,9 @@ describe('sliceUpdate', () => {
   })
 })
 
-describe('UpdateSlicer (worker thread)', () => {
+describe('UpdateWorker slicing (worker thread)', () => {
   it('slices in a worker, and refuses garbage without dying', async () => {
-    const slicer = new UpdateSlicer(100)
+    const slicer = new UpdateWorker(100)
     try {
       const update = Y.encodeStateAsUpdate(busyDoc(3))
       await expect(slicer.slice(new Uint8Array([1, 200, 3]))).rejects.toThrow()

@@ -1,26 +1,42 @@
 // @ts-check
 /**
- * The worker thread behind UpdateSlicer (update-slicer-pool.ts): it decodes and slices large
- * updates off the event loop. One message in, one out: `{id, update, maxStructs}` →
- * `{id, slices}` or `{id, error}`.
+ * The worker thread behind UpdateWorker (update-worker-pool.ts): the Yjs work too long for the
+ * event loop. One message in, one out:
+ * - `{id, kind: 'slice', update, maxStructs}` → `{id, slices}`: decodes and slices a large
+ *   update (update-slicer.mjs);
+ * - `{id, kind: 'fold', stored}` → `{id, folded}`: folds a stored board and proves every row
+ *   contained (storage/fold.mjs; `folded` is null when one is not);
+ * or `{id, error}` when the work throws.
  */
 import { parentPort } from 'node:worker_threads'
+import { foldAndProve } from '../storage/fold.mjs'
 import { sliceUpdate } from './update-slicer.mjs'
 
-parentPort?.on(
-  'message',
-  (/** @type {{ id: number, update: Uint8Array, maxStructs: number }} */ job) => {
-    try {
+/**
+ * @typedef {{ id: number, kind: 'slice', update: Uint8Array, maxStructs: number }
+ *   | { id: number, kind: 'fold', stored: { state: Uint8Array | null, updates: Uint8Array[] } }} Job
+ */
+
+parentPort?.on('message', (/** @type {Job} */ job) => {
+  try {
+    if (job.kind === 'slice') {
       const { slices } = sliceUpdate(job.update, job.maxStructs)
       parentPort?.postMessage(
         { id: job.id, slices },
         slices.map((slice) => /** @type {ArrayBuffer} */ (slice.buffer)),
       )
-    } catch (error) {
-      parentPort?.postMessage({
-        id: job.id,
-        error: error instanceof Error ? error.message : String(error),
-      })
+    } else {
+      const folded = foldAndProve(job.stored)
+      const buffers = folded ? [folded.state.buffer, folded.stateVector.buffer] : []
+      parentPort?.postMessage(
+        { id: job.id, folded },
+        /** @type {ArrayBuffer[]} */ (buffers.filter((b, i) => buffers.indexOf(b) === i)),
+      )
     }
-  },
-)
+  } catch (error) {
+    parentPort?.postMessage({
+      id: job.id,
+      error: error instanceof Error ? error.message : String(error),
+    })
+  }
+})

@@ -3,7 +3,6 @@
  * interface is asynchronous so another store (PostgreSQL for scale-out) can sit behind it;
  * the SQLite one does its work synchronously and returns settled promises.
  */
-import * as Y from 'yjs'
 
 export interface StoredDoc {
   /** The folded state, or null for a board that was never compacted. */
@@ -39,7 +38,8 @@ export interface DocStore {
   append(updates: readonly DocUpdate[]): Promise<void>
   /**
    * Folds the log into a new snapshot. `fold` receives what is stored and returns the new
-   * state; rows are deleted only after each is proven to add nothing to that state.
+   * state; rows are deleted only after each is proven to add nothing to that state. Given
+   * `foldStored` (fold exactly what is stored), a store may fold and prove off the event loop.
    */
   compact(boardId: string, fold: (stored: StoredDoc) => Uint8Array): Promise<CompactResult>
   /** Updates stored since the last snapshot. */
@@ -56,42 +56,8 @@ export interface DocStore {
   probe(): Promise<void>
 }
 
-/** The state a stored board decodes to: snapshot and log merged (no document needed). */
-export function mergeStored(stored: StoredDoc): Uint8Array {
-  const parts = stored.state ? [stored.state, ...stored.updates] : stored.updates
-  if (parts.length === 0) return Y.encodeStateAsUpdate(new Y.Doc())
-  return parts.length === 1 ? (parts[0] as Uint8Array) : Y.mergeUpdates(parts)
-}
-
-/** Folds a stored board through a scratch document, which also garbage-collects deletions. */
-export function foldStored(stored: StoredDoc): Uint8Array {
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, mergeStored(stored))
-  const state = Y.encodeStateAsUpdate(doc)
-  doc.destroy()
-  return state
-}
-
 /**
- * True when the rows add nothing to `state`: their merge applied to the state changes
- * nothing, so deleting the rows loses nothing, even if a row was never applied. Merging first
- * keeps this one integration instead of one per row.
+ * Merging, folding and the containment proof live in plain JavaScript (fold.mjs) so the update
+ * worker runs the same code off the event loop.
  */
-export function provesMerged(state: Uint8Array, rows: readonly Uint8Array[]): boolean {
-  if (rows.length === 0) return true
-  const doc = new Y.Doc()
-  try {
-    Y.applyUpdate(doc, state)
-    let changed = false
-    doc.on('update', () => {
-      changed = true
-    })
-    Y.applyUpdate(
-      doc,
-      rows.length === 1 ? (rows[0] as Uint8Array) : Y.mergeUpdates(rows as Uint8Array[]),
-    )
-    return !changed
-  } finally {
-    doc.destroy()
-  }
-}
+export { foldAndProve, foldStored, mergeStored, provesMerged } from './fold.mjs'

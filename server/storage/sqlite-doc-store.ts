@@ -1,12 +1,25 @@
 import * as Y from 'yjs'
 import type { Db } from '../db/open.ts'
 import {
+  foldStored,
   provesMerged,
   type CompactResult,
   type DocStore,
   type DocUpdate,
   type StoredDoc,
 } from './doc-store.ts'
+
+/** Folds and proves a stored board off the event loop (realtime/update-worker-pool.ts). */
+export interface OffThreadFold {
+  foldAndProve(stored: StoredDoc): Promise<{ state: Uint8Array; stateVector: Uint8Array } | null>
+}
+
+/** What a compaction read: the board, and where its snapshot and log stood. */
+interface Read extends StoredDoc {
+  lastSeq: number
+  /** The snapshot's upto_seq when read (null: no snapshot). */
+  snapshotSeq: number | null
+}
 
 interface SnapshotRow {
   state: Buffer
@@ -21,7 +34,11 @@ export class SqliteDocStore implements DocStore {
   private readonly appendAll: (updates: readonly DocUpdate[]) => void
   private readonly probeAll: () => void
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Where `compact(id, foldStored)` folds and proves: on the update worker, if given. */
+    private readonly offThread?: OffThreadFold,
+  ) {
     this.stmts = {
       snapshot: db.prepare<[string], SnapshotRow>(
         'SELECT state, state_vector, upto_seq FROM doc_snapshots WHERE board_id = ?',
@@ -37,6 +54,9 @@ export class SqliteDocStore implements DocStore {
       ),
       count: db.prepare<[string], { n: number }>(
         'SELECT COUNT(*) AS n FROM doc_updates WHERE board_id = ?',
+      ),
+      countUpTo: db.prepare<[string, number], { n: number }>(
+        'SELECT COUNT(*) AS n FROM doc_updates WHERE board_id = ? AND seq <= ?',
       ),
       insert: db.prepare<[string, number, Uint8Array, string | null, number]>(
         'INSERT INTO doc_updates (board_id, seq, data, user_id, created_at) VALUES (?, ?, ?, ?, ?)',
@@ -77,7 +97,7 @@ export class SqliteDocStore implements DocStore {
     return fromLog ?? this.stmts.snapshot.get(boardId)?.upto_seq ?? 0
   }
 
-  private read(boardId: string): StoredDoc & { lastSeq: number } {
+  private read(boardId: string): Read {
     const snapshot = this.stmts.snapshot.get(boardId)
     const rows = this.stmts.updates.all(boardId)
     let bytes = snapshot?.state.byteLength ?? 0
@@ -88,7 +108,8 @@ export class SqliteDocStore implements DocStore {
     const lastSeq = rows.at(-1)?.seq ?? snapshot?.upto_seq ?? 0
     const state = snapshot ? bytesOf(snapshot.state) : null
     const stateVector = snapshot ? bytesOf(snapshot.state_vector) : null
-    return { state, stateVector, updates, bytes, lastSeq }
+    const snapshotSeq = snapshot?.upto_seq ?? null
+    return { state, stateVector, updates, bytes, lastSeq, snapshotSeq }
   }
 
   async load(boardId: string): Promise<StoredDoc> {
@@ -112,43 +133,57 @@ export class SqliteDocStore implements DocStore {
     this.probeAll()
   }
 
+  /**
+   * Reads the board, folds and proves it — on the update worker when the fold is `foldStored`
+   * and there is one, since that takes about a second for a 4 MB board — then stores the
+   * snapshot and deletes the folded rows in one IMMEDIATE transaction (the write lock first,
+   * as the admin tool shares the file). That transaction checks that nothing it folded changed
+   * meanwhile — the same snapshot, the same rows up to the last one read; rows appended since
+   * come after and stay — and otherwise stores nothing: the next compaction folds again.
+   */
   async compact(boardId: string, fold: (stored: StoredDoc) => Uint8Array): Promise<CompactResult> {
-    // IMMEDIATE takes the write lock first, so no other process (the admin tool and the
-    // server share the file) can append between the read and the delete.
+    const read = this.db.transaction(() => this.read(boardId))()
+    const unchanged = {
+      compacted: false,
+      folded: 0,
+      bytesBefore: read.bytes,
+      bytesAfter: read.bytes,
+    }
+    if (read.updates.length === 0) return { ...unchanged, reason: 'nothing to fold' }
+    const folded = await this.foldAndProve(read, fold)
+    if (!folded) return { ...unchanged, reason: 'a row was not contained in the folded state' }
     return this.db
       .transaction((): CompactResult => {
-        const stored = this.read(boardId)
-        if (stored.updates.length === 0) {
-          return {
-            compacted: false,
-            folded: 0,
-            bytesBefore: stored.bytes,
-            bytesAfter: stored.bytes,
-            reason: 'nothing to fold',
-          }
-        }
-        const state = fold(stored)
-        if (!provesMerged(state, stored.updates)) {
-          return {
-            compacted: false,
-            folded: 0,
-            bytesBefore: stored.bytes,
-            bytesAfter: stored.bytes,
-            reason: 'a row was not contained in the folded state',
-          }
-        }
-        const stateVector = Y.encodeStateVectorFromUpdate(state)
-        this.stmts.upsertSnapshot.run(boardId, state, stateVector, stored.lastSeq, Date.now())
-        this.stmts.deleteUpTo.run(boardId, stored.lastSeq)
-        this.lastSeq.set(boardId, stored.lastSeq)
+        const snapshotSeq = this.stmts.snapshot.get(boardId)?.upto_seq ?? null
+        const rows = this.stmts.countUpTo.get(boardId, read.lastSeq)?.n ?? 0
+        if (snapshotSeq !== read.snapshotSeq || rows !== read.updates.length)
+          return { ...unchanged, reason: 'the board was compacted while it was being folded' }
+        this.stmts.upsertSnapshot.run(
+          boardId,
+          folded.state,
+          folded.stateVector,
+          read.lastSeq,
+          Date.now(),
+        )
+        this.stmts.deleteUpTo.run(boardId, read.lastSeq)
         return {
           compacted: true,
-          folded: stored.updates.length,
-          bytesBefore: stored.bytes,
-          bytesAfter: state.byteLength,
+          folded: read.updates.length,
+          bytesBefore: read.bytes,
+          bytesAfter: folded.state.byteLength,
         }
       })
       .immediate()
+  }
+
+  private async foldAndProve(
+    read: Read,
+    fold: (stored: StoredDoc) => Uint8Array,
+  ): Promise<{ state: Uint8Array; stateVector: Uint8Array } | null> {
+    if (fold === foldStored && this.offThread) return this.offThread.foldAndProve(read)
+    const state = fold(read)
+    if (!provesMerged(state, read.updates)) return null
+    return { state, stateVector: Y.encodeStateVectorFromUpdate(state) }
   }
 
   async pendingUpdates(boardId: string): Promise<number> {

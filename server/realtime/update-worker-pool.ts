@@ -1,9 +1,11 @@
 /**
- * Slices large updates (update-slicer.mjs) on a worker thread, so decoding a legal but huge
- * update — the first and costliest step of checking it — never holds the event loop. One
- * worker, started on first use and never keeping the process alive by itself.
+ * The update worker: one thread (update-worker.mjs) for the Yjs work too long for the event
+ * loop, so a legal but huge board never holds it. It decodes and slices large updates (the
+ * first and costliest step of checking one) and folds and proves a board's log for compaction
+ * (storage/sqlite-doc-store.ts). Started on first use; never keeps the process alive by itself.
  */
 import { Worker } from 'node:worker_threads'
+import type { StoredDoc } from '../storage/doc-store.ts'
 
 /**
  * Updates larger than this are sliced off the event loop. An update of tiny items costs about
@@ -14,14 +16,23 @@ export const LARGE_UPDATE_BYTES = 32 * 1024
 /** Structs per slice: small, so a turn applies as many slices as fit its time budget (room.ts). */
 export const SLICE_STRUCTS = 100
 
+/** A stored board folded into one state, every row proven contained in it. */
+export interface Folded {
+  state: Uint8Array
+  stateVector: Uint8Array
+}
+
 interface Job {
-  resolve: (slices: Uint8Array[]) => void
+  resolve: (answer: Answer) => void
   reject: (error: Error) => void
 }
 
-type Answer = { id: number; slices: Uint8Array[] } | { id: number; error: string }
+type Answer =
+  | { id: number; slices: Uint8Array[] }
+  | { id: number; folded: Folded | null }
+  | { id: number; error: string }
 
-export class UpdateSlicer {
+export class UpdateWorker {
   private worker: Worker | null = null
   private readonly jobs = new Map<number, Job>()
   private nextId = 1
@@ -30,12 +41,34 @@ export class UpdateSlicer {
   constructor(readonly maxStructs: number) {}
 
   /** The update as slices to apply in order; rejects if it does not decode. */
-  slice(update: Uint8Array): Promise<Uint8Array[]> {
+  async slice(update: Uint8Array): Promise<Uint8Array[]> {
+    const answer = await this.run({ kind: 'slice', update, maxStructs: this.maxStructs })
+    if (!('slices' in answer)) throw new Error('update worker: no slices')
+    return answer.slices.map((slice) => new Uint8Array(slice))
+  }
+
+  /** The stored board folded and proven (null: a row is not contained); rejects if it does not decode. */
+  async foldAndProve(stored: StoredDoc): Promise<Folded | null> {
+    const answer = await this.run({
+      kind: 'fold',
+      stored: { state: stored.state, updates: stored.updates },
+    })
+    if (!('folded' in answer)) throw new Error('update worker: nothing folded')
+    const folded = answer.folded
+    return (
+      folded && {
+        state: new Uint8Array(folded.state),
+        stateVector: new Uint8Array(folded.stateVector),
+      }
+    )
+  }
+
+  private run(job: Record<string, unknown>): Promise<Answer> {
     const worker = (this.worker ??= this.start())
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.jobs.set(id, { resolve, reject })
-      worker.postMessage({ id, update, maxStructs: this.maxStructs })
+      worker.postMessage({ id, ...job })
     })
   }
 
@@ -47,7 +80,7 @@ export class UpdateSlicer {
       this.jobs.delete(answer.id)
       if (!job) return
       if ('error' in answer) job.reject(new Error(answer.error))
-      else job.resolve(answer.slices.map((slice) => new Uint8Array(slice)))
+      else job.resolve(answer)
     })
     const lost = (error: Error) => {
       if (this.worker === worker) this.worker = null
