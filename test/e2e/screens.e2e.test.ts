@@ -32,6 +32,7 @@ import {
 useBrowserHarness()
 
 const SCREENSHOTS = !!process.env.LOUPE_SCREENSHOTS
+const TABLET = { width: 1024, height: 768 }
 
 /** A board worth looking at: a picture with marks, a conversation, tasks in every column. */
 async function furnish(
@@ -148,7 +149,7 @@ async function scan(page: Page, label: string): Promise<string[]> {
     )
 }
 
-describe('every screen, light and dark, desktop and phone', () => {
+describe('every screen, light and dark, desktop and phone (and a tablet)', () => {
   it('passes axe with no serious or critical violation (and is photographed)', async () => {
     const { t, owner, accounts } = await freshServer({ bea: 'editor' }, { systemFiguresMs: 300 })
     const boardId = await createBoard(t, owner.token, owner.workspaceId, 'spring-promo')
@@ -276,6 +277,19 @@ describe('every screen, light and dark, desktop and phone', () => {
           await visitor.page.screenshot({ path: shot(`screen-signin-${theme}-${size}.png`) })
         await visitor.context.close()
       }
+    }
+    // A tablet: the sidebar shrinks to icons (their names stay for screen readers).
+    for (const theme of ['light', 'dark'] as const) {
+      const olive = await signIn(t, 'Olive', { viewport: TABLET, colorScheme: theme, touch: true })
+      for (const screen of screens.filter((s) => ['board', 'tasks'].includes(s.name))) {
+        await olive.page.goto(`${t.url}/${screen.hash}`)
+        await screen.ready(olive.page)
+        await olive.page.waitForTimeout(250)
+        problems.push(...(await scan(olive.page, `${screen.name} (${theme}, tablet)`)))
+        if (SCREENSHOTS)
+          await olive.page.screenshot({ path: shot(`screen-${screen.name}-${theme}-tablet.png`) })
+      }
+      await olive.context.close()
     }
     expect(problems, problems.join('\n')).toEqual([])
   }, 240_000)

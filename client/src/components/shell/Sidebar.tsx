@@ -86,11 +86,21 @@ function NavContent(props: { ctx: AppContext; onShortcuts: () => void }) {
   return (
     <>
       <nav class="nav" aria-label="Main">
-        <a href="#/" class="nav-item" aria-current={page() === 'home' ? 'page' : undefined}>
+        <a
+          href="#/"
+          class="nav-item"
+          title="Workspaces"
+          aria-current={page() === 'home' ? 'page' : undefined}
+        >
           <House size={18} aria-hidden="true" />
           <span class="nav-label">Workspaces</span>
         </a>
-        <a href="#/inbox" class="nav-item" aria-current={page() === 'inbox' ? 'page' : undefined}>
+        <a
+          href="#/inbox"
+          class="nav-item"
+          title="Inbox"
+          aria-current={page() === 'inbox' ? 'page' : undefined}
+        >
           <InboxIcon size={18} aria-hidden="true" />
           <span class="nav-label">Inbox</span>
           <Show when={props.ctx.inbox.unread() > 0}>
@@ -107,6 +117,7 @@ function NavContent(props: { ctx: AppContext; onShortcuts: () => void }) {
           <a
             href="#/system"
             class="nav-item"
+            title="System status"
             aria-current={page() === 'system' ? 'page' : undefined}
           >
             <Gauge size={18} aria-hidden="true" />
@@ -183,6 +194,7 @@ function WorkspaceBranch(props: { ctx: AppContext; workspace: Workspace }) {
         <a
           href={`#/w/${props.workspace.id}`}
           class="nav-item"
+          title={props.workspace.name}
           aria-current={active() === props.workspace.id ? 'page' : undefined}
         >
           <span class="ws-initial" aria-hidden="true">
