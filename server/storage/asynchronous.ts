@@ -11,14 +11,21 @@ export type Asynchronous<T> = {
     : never
 }
 
-/** Wraps every public method of `target` (found on its prototype) to return a promise. */
-export function asynchronous<T extends object>(target: T): Asynchronous<T> {
+/**
+ * Wraps every public method of `target` (found on its prototype) to return a promise.
+ * `check`, if given, runs before each call and may refuse it by throwing (a transaction's
+ * repositories refuse calls once it has ended).
+ */
+export function asynchronous<T extends object>(target: T, check?: () => void): Asynchronous<T> {
   const wrapped: Record<string, unknown> = {}
   const prototype = Object.getPrototypeOf(target) as object
   for (const name of Object.getOwnPropertyNames(prototype)) {
     const method = (target as Record<string, unknown>)[name]
     if (name === 'constructor' || typeof method !== 'function') continue
-    wrapped[name] = async (...args: unknown[]) => method.apply(target, args)
+    wrapped[name] = async (...args: unknown[]) => {
+      check?.()
+      return method.apply(target, args)
+    }
   }
   return wrapped as Asynchronous<T>
 }

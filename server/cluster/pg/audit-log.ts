@@ -17,7 +17,8 @@ interface Row {
 }
 
 export class PgAuditLog implements AuditRepo {
-  constructor(private readonly db: PgPool) {}
+  /** Over a pool, or over a caller's transaction to take part in it. */
+  constructor(private readonly db: PgPool | Tx) {}
 
   async recordIn(tx: Tx, entry: NewAuditEntry): Promise<void> {
     await tx.query(

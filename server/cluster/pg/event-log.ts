@@ -8,7 +8,7 @@
  */
 import type { Actor, EventType, LoupeEvent } from '../../../shared/protocol/events.ts'
 import type { EventStore, Retention, StoredEvent, StreamInfo } from '../../events/event-store.ts'
-import type { PgPool, Tx } from './pool.ts'
+import { atomically, type PgPool, type Tx } from './pool.ts'
 
 interface EventRow {
   seq: number
@@ -38,7 +38,8 @@ const toInfo = (row: { epoch: string; last_seq: number; first_seq: number }): St
 })
 
 export class PgEventLog implements EventStore {
-  constructor(private readonly db: PgPool) {}
+  /** Over a pool, or over a caller's transaction to take part in it. */
+  constructor(private readonly db: PgPool | Tx) {}
 
   /**
    * Stores `events` as the stream's next sequences inside the caller's transaction (the
@@ -79,7 +80,7 @@ export class PgEventLog implements EventStore {
   }
 
   async append(stream: string, event: LoupeEvent): Promise<{ seq: number; epoch: string }> {
-    const { seqs, epoch } = await this.db.transaction((tx) => this.appendIn(tx, stream, [event]))
+    const { seqs, epoch } = await atomically(this.db, (tx) => this.appendIn(tx, stream, [event]))
     return { seq: seqs[0] as number, epoch }
   }
 
@@ -130,7 +131,7 @@ export class PgEventLog implements EventStore {
     )
     let removed = 0
     for (const { stream } of due.rows) {
-      removed += await this.db.transaction(async (tx) => {
+      removed += await atomically(this.db, async (tx) => {
         // Lock first, then look: a statement that waited for the lock would still see the
         // events of its older snapshot, and could count a just-committed event as gone.
         await tx.query('SELECT 1 FROM event_streams WHERE stream = $1 FOR UPDATE', [stream])

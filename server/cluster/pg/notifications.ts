@@ -46,7 +46,8 @@ const toNotification = (row: Row): Notification => ({
 })
 
 export class PgNotifications implements NotificationRepo {
-  constructor(private readonly db: PgPool) {}
+  /** Over a pool, or over a caller's transaction to take part in it. */
+  constructor(private readonly db: PgPool | Tx) {}
 
   async addIn(tx: Tx, input: NewNotification): Promise<Notification> {
     const now = Date.now()

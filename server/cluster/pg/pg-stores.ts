@@ -1,0 +1,106 @@
+/**
+ * The PostgreSQL family of stores (storage/stores.ts), for cluster mode: every repository
+ * over the node's pool, and transactions whose repositories are built over the transaction's
+ * connection (each PostgreSQL repository takes a pool or a transaction). A repository of a
+ * transaction that has ended refuses to run, so a late call cannot borrow a connection that
+ * is already someone else's.
+ */
+import type { QueryResultRow } from 'pg'
+import type { DocStore } from '../../storage/doc-store.ts'
+import {
+  runEffects,
+  type EffectFailed,
+  type Repositories,
+  type Stores,
+} from '../../storage/stores.ts'
+import { PgAuditLog } from './audit-log.ts'
+import { PgDirectory } from './directory.ts'
+import { PgDocStore } from './doc-store.ts'
+import { PgEventLog } from './event-log.ts'
+import { schemaVersion } from './migrations.ts'
+import { PgNotifications } from './notifications.ts'
+import type { PgPool, Tx } from './pool.ts'
+import { pgMigrations } from './schema.ts'
+
+function repositories(db: PgPool | Tx, afterCommit: (effect: () => void) => void): Repositories {
+  return {
+    directory: new PgDirectory(db),
+    events: new PgEventLog(db),
+    notifications: new PgNotifications(db),
+    audit: new PgAuditLog(db),
+    afterCommit,
+  }
+}
+
+export class PgStores implements Stores {
+  readonly kind = 'postgres'
+  readonly directory: Repositories['directory']
+  readonly events: Repositories['events']
+  readonly notifications: Repositories['notifications']
+  readonly audit: Repositories['audit']
+  private readonly effectFailed: EffectFailed
+
+  constructor(
+    readonly pool: PgPool,
+    readonly nodeId: string,
+    options: { effectFailed?: EffectFailed } = {},
+  ) {
+    this.effectFailed = options.effectFailed ?? ((error) => console.error(error))
+    const repos = repositories(pool, (effect) => this.afterCommit(effect))
+    this.directory = repos.directory
+    this.events = repos.events
+    this.notifications = repos.notifications
+    this.audit = repos.audit
+  }
+
+  afterCommit(effect: () => void): void {
+    runEffects([effect], this.effectFailed)
+  }
+
+  async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    const effects: Array<() => void> = []
+    let ended = false
+    const alive = () => {
+      if (ended)
+        throw new Error('this transaction has ended: its repositories can no longer be used')
+    }
+    let value: T
+    try {
+      value = await this.pool.transaction((client) => {
+        const guarded: Tx = {
+          query<R extends QueryResultRow>(text: string, values?: unknown[]) {
+            alive()
+            return client.query<R>(text, values)
+          },
+        }
+        return work(
+          repositories(guarded, (effect) => {
+            alive()
+            effects.push(effect)
+          }),
+        )
+      })
+    } finally {
+      ended = true
+    }
+    runEffects(effects, this.effectFailed)
+    return value
+  }
+
+  /** Board documents, written only by the node that took ownership of each (doc-store.ts). */
+  docStore(): DocStore {
+    return new PgDocStore(this.pool, this.nodeId)
+  }
+
+  async problems(): Promise<string[]> {
+    const health = await this.pool.health()
+    if (health.state === 'down') return [health.error ?? 'PostgreSQL is down']
+    if ((await schemaVersion(this.pool)) !== pgMigrations.length)
+      return ['PostgreSQL schema is not current']
+    return []
+  }
+
+  close(): Promise<void> {
+    return this.pool.close()
+  }
+}

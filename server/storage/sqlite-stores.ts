@@ -1,0 +1,111 @@
+/**
+ * The SQLite family of stores (storage/stores.ts), over one database: the synchronous
+ * repository classes, each method a promise (asynchronous.ts), and transactions that run in
+ * one event-loop turn (sqlite-transactions.ts). The classes stay reachable for what must stay
+ * synchronous on one machine (the lock service writes its locks in the caller's turn).
+ */
+import { AuditLog } from '../audit/audit-log.ts'
+import { Directory } from '../db/directory.ts'
+import { schemaVersion } from '../db/migrations.ts'
+import { closeDb, openDb, type Db } from '../db/open.ts'
+import { EventLog } from '../events/event-log.ts'
+import { NotificationStore } from '../notifications/notification-store.ts'
+import { asynchronous } from './asynchronous.ts'
+import type { DocStore } from './doc-store.ts'
+import { SqliteDocStore, type OffThreadFold } from './sqlite-doc-store.ts'
+import { SqliteTransactions } from './sqlite-transactions.ts'
+import { runEffects, type EffectFailed, type Repositories, type Stores } from './stores.ts'
+
+/** The synchronous repositories over one database. */
+function classes(db: Db) {
+  return {
+    directory: new Directory(db),
+    events: new EventLog(db),
+    notifications: new NotificationStore(db),
+    audit: new AuditLog(db),
+  }
+}
+
+type Classes = ReturnType<typeof classes>
+
+/** Each class's methods as promises, every call first passing `check`. */
+function repositories(
+  sync: Classes,
+  check: () => void,
+  afterCommit: (effect: () => void) => void,
+): Repositories {
+  return {
+    directory: asynchronous(sync.directory, check),
+    events: asynchronous(sync.events, check),
+    notifications: asynchronous(sync.notifications, check),
+    audit: asynchronous(sync.audit, check),
+    afterCommit,
+  }
+}
+
+export class SqliteStores implements Stores {
+  readonly kind = 'sqlite'
+  /** The synchronous classes behind the repositories. */
+  readonly sync: Classes
+  readonly directory: Repositories['directory']
+  readonly events: Repositories['events']
+  readonly notifications: Repositories['notifications']
+  readonly audit: Repositories['audit']
+  private readonly transactions: SqliteTransactions
+  private readonly effectFailed: EffectFailed
+
+  constructor(
+    readonly db: Db,
+    options: { effectFailed?: EffectFailed } = {},
+  ) {
+    this.sync = classes(db)
+    this.transactions = new SqliteTransactions(db)
+    this.effectFailed = options.effectFailed ?? ((error) => console.error(error))
+    // Outside a transaction every call commits on its own, so an effect may run at once.
+    const repos = repositories(this.sync, this.transactions.outside, (effect) =>
+      runEffects([effect], this.effectFailed),
+    )
+    this.directory = repos.directory
+    this.events = repos.events
+    this.notifications = repos.notifications
+    this.audit = repos.audit
+  }
+
+  /** Opens (and migrates) the database file. */
+  static open(file: string, options: { sync: 'normal' | 'full'; effectFailed?: EffectFailed }) {
+    return new SqliteStores(openDb(file, { sync: options.sync }), options)
+  }
+
+  afterCommit(effect: () => void): void {
+    runEffects([effect], this.effectFailed)
+  }
+
+  async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    const effects: Array<() => void> = []
+    const value = await this.transactions.run((alive) =>
+      work(
+        repositories(this.sync, alive, (effect) => {
+          alive()
+          effects.push(effect)
+        }),
+      ),
+    )
+    runEffects(effects, this.effectFailed)
+    return value
+  }
+
+  docStore(options: { offThread?: OffThreadFold } = {}): DocStore {
+    return new SqliteDocStore(this.db, options.offThread)
+  }
+
+  async problems(): Promise<string[]> {
+    if (!this.db.open) return ['database is closed']
+    if (this.db.pragma('user_version', { simple: true }) !== schemaVersion)
+      return ['database schema is not current']
+    return []
+  }
+
+  async close(): Promise<void> {
+    closeDb(this.db)
+  }
+}
