@@ -9,6 +9,18 @@ import type { Db } from './open.ts'
 
 export const sha256 = (secret: string) => createHash('sha256').update(secret).digest('base64url')
 
+/** A user name someone already has, whatever its case: names are unique sign-in handles. */
+export class NameTakenError extends Error {
+  constructor(readonly userName: string) {
+    super(`the name ${userName} is taken`)
+    this.name = 'NameTakenError'
+  }
+}
+
+const isNameTaken = (error: unknown) =>
+  (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+  /users\.name/.test((error as Error).message)
+
 export interface RefreshRecord {
   userId: string
   family: string
@@ -126,7 +138,7 @@ export class Accounts {
         'UPDATE invites SET uses = uses + 1 WHERE id = ? AND uses < max_uses',
       ),
       invitesOf: db.prepare<[string], InviteRow>(
-        'SELECT * FROM invites WHERE workspace_id = ? ORDER BY created_at',
+        'SELECT * FROM invites WHERE workspace_id = ? ORDER BY created_at, id',
       ),
     }
   }
@@ -177,12 +189,19 @@ export class Accounts {
 
   /** A user without a password (a guest): nobody can sign in as them, only hold their tokens. */
   createGuestUser(user: User): User {
-    this.stmts.insertUser.run(user.id, user.name, user.color, null, Date.now())
-    return user
+    return this.insertUser(user, null)
   }
 
   createUser(user: User, passwordHash: string): User {
-    this.stmts.insertUser.run(user.id, user.name, user.color, passwordHash, Date.now())
+    return this.insertUser(user, passwordHash)
+  }
+
+  private insertUser(user: User, passwordHash: string | null): User {
+    try {
+      this.stmts.insertUser.run(user.id, user.name, user.color, passwordHash, Date.now())
+    } catch (error) {
+      throw isNameTaken(error) ? new NameTakenError(user.name) : error
+    }
     return user
   }
 

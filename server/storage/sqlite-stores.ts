@@ -5,9 +5,11 @@
  * synchronous on one machine (the lock service writes its locks in the caller's turn).
  */
 import { AuditLog } from '../audit/audit-log.ts'
+import { Accounts } from '../db/accounts.ts'
 import { Directory } from '../db/directory.ts'
 import { schemaVersion } from '../db/migrations.ts'
 import { closeDb, openDb, type Db } from '../db/open.ts'
+import { ShareLinks } from '../db/share-links.ts'
 import { EventLog } from '../events/event-log.ts'
 import { NotificationStore } from '../notifications/notification-store.ts'
 import { asynchronous } from './asynchronous.ts'
@@ -20,6 +22,8 @@ import { runEffects, type EffectFailed, type Repositories, type Stores } from '.
 function classes(db: Db) {
   return {
     directory: new Directory(db),
+    accounts: new Accounts(db),
+    shareLinks: new ShareLinks(db),
     events: new EventLog(db),
     notifications: new NotificationStore(db),
     audit: new AuditLog(db),
@@ -36,6 +40,8 @@ function repositories(
 ): Repositories {
   return {
     directory: asynchronous(sync.directory, check),
+    accounts: asynchronous(sync.accounts, check),
+    shareLinks: asynchronous(sync.shareLinks, check),
     events: asynchronous(sync.events, check),
     notifications: asynchronous(sync.notifications, check),
     audit: asynchronous(sync.audit, check),
@@ -48,6 +54,8 @@ export class SqliteStores implements Stores {
   /** The synchronous classes behind the repositories. */
   readonly sync: Classes
   readonly directory: Repositories['directory']
+  readonly accounts: Repositories['accounts']
+  readonly shareLinks: Repositories['shareLinks']
   readonly events: Repositories['events']
   readonly notifications: Repositories['notifications']
   readonly audit: Repositories['audit']
@@ -66,6 +74,8 @@ export class SqliteStores implements Stores {
       runEffects([effect], this.effectFailed),
     )
     this.directory = repos.directory
+    this.accounts = repos.accounts
+    this.shareLinks = repos.shareLinks
     this.events = repos.events
     this.notifications = repos.notifications
     this.audit = repos.audit

@@ -14,16 +14,20 @@
  * so awaiting anything else — I/O, a timer, another transaction — fails it loudly. Do slow
  * work (hashing a password, reading a board) before or after.
  */
+import type { AccountsRepo } from './accounts-repo.ts'
 import type { AuditRepo } from './audit-repo.ts'
 import type { DirectoryRepo } from './directory-repo.ts'
 import type { DocStore } from './doc-store.ts'
 import type { EventStore } from '../events/event-store.ts'
 import type { NotificationRepo } from './notification-repo.ts'
+import type { ShareLinksRepo } from './share-links-repo.ts'
 import type { OffThreadFold } from './sqlite-doc-store.ts'
 
 /** The repositories, on their own (each call its own transaction) or inside one. */
 export interface Repositories {
   readonly directory: DirectoryRepo
+  readonly accounts: AccountsRepo
+  readonly shareLinks: ShareLinksRepo
   readonly events: EventStore
   readonly notifications: NotificationRepo
   readonly audit: AuditRepo

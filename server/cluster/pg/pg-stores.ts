@@ -13,6 +13,7 @@ import {
   type Repositories,
   type Stores,
 } from '../../storage/stores.ts'
+import { PgAccounts } from './accounts.ts'
 import { PgAuditLog } from './audit-log.ts'
 import { PgDirectory } from './directory.ts'
 import { PgDocStore } from './doc-store.ts'
@@ -20,11 +21,14 @@ import { PgEventLog } from './event-log.ts'
 import { schemaVersion } from './migrations.ts'
 import { PgNotifications } from './notifications.ts'
 import type { PgPool, Tx } from './pool.ts'
+import { PgShareLinks } from './share-links.ts'
 import { pgMigrations } from './schema.ts'
 
 function repositories(db: PgPool | Tx, afterCommit: (effect: () => void) => void): Repositories {
   return {
     directory: new PgDirectory(db),
+    accounts: new PgAccounts(db),
+    shareLinks: new PgShareLinks(db),
     events: new PgEventLog(db),
     notifications: new PgNotifications(db),
     audit: new PgAuditLog(db),
@@ -35,6 +39,8 @@ function repositories(db: PgPool | Tx, afterCommit: (effect: () => void) => void
 export class PgStores implements Stores {
   readonly kind = 'postgres'
   readonly directory: Repositories['directory']
+  readonly accounts: Repositories['accounts']
+  readonly shareLinks: Repositories['shareLinks']
   readonly events: Repositories['events']
   readonly notifications: Repositories['notifications']
   readonly audit: Repositories['audit']
@@ -48,6 +54,8 @@ export class PgStores implements Stores {
     this.effectFailed = options.effectFailed ?? ((error) => console.error(error))
     const repos = repositories(pool, (effect) => this.afterCommit(effect))
     this.directory = repos.directory
+    this.accounts = repos.accounts
+    this.shareLinks = repos.shareLinks
     this.events = repos.events
     this.notifications = repos.notifications
     this.audit = repos.audit
