@@ -6,13 +6,10 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
 import type { Logger } from 'pino'
 import { ErrorCode } from '../shared/protocol/errors.ts'
-import type { AuditLog } from './audit/audit-log.ts'
 import type { Auth } from './auth/auth.ts'
 import type { AuthService } from './auth/service.ts'
 import type { LinkService } from './auth/link-service.ts'
-import type { ShareLinks } from './db/share-links.ts'
 import type { Config } from './config.ts'
-import type { Directory } from './db/directory.ts'
 import type { EventBus } from './events/bus.ts'
 import { requireUser, type AppEnv } from './http/context.ts'
 import { errorBody, errorHandler } from './http/errors.ts'
@@ -42,24 +39,29 @@ import type { NotificationStore } from './notifications/notification-store.ts'
 import type { Notifier } from './notifications/notifier.ts'
 import type { DocSockets } from './realtime/doc-sockets.ts'
 import type { RoomManager } from './realtime/rooms.ts'
+import type { AuditRepo } from './storage/audit-repo.ts'
+import type { DirectoryRepo } from './storage/directory-repo.ts'
 import type { DocStore } from './storage/doc-store.ts'
+import type { ShareLinksRepo } from './storage/share-links-repo.ts'
+import type { Stores } from './storage/stores.ts'
 
 export interface AppDeps {
   config: Config
   version: string
   auth: Auth
   authService: AuthService
-  directory: Directory
+  stores: Stores
+  directory: DirectoryRepo
   store: DocStore
   rooms: RoomManager
   docSockets: DocSockets
   live: LiveHub
   bus: EventBus
-  audit: AuditLog
+  audit: AuditRepo
   notifications: NotificationStore
   notifier: Notifier
   locks: LockApi
-  shareLinks: ShareLinks
+  shareLinks: ShareLinksRepo
   linkService: LinkService
   media: MediaStore
   metrics: Metrics

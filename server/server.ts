@@ -16,10 +16,8 @@ import { TokenAuth } from './auth/token-auth.ts'
 import { AccessTokens, loadSecret } from './auth/tokens.ts'
 import { BoardAccess } from './auth/board-access.ts'
 import type { Config } from './config.ts'
-import { Accounts } from './db/accounts.ts'
-import { linkLive, ShareLinks } from './db/share-links.ts'
+import { linkLive } from './db/share-links.ts'
 import { LinkService } from './auth/link-service.ts'
-import { Directory } from './db/directory.ts'
 import { schemaVersion } from './db/migrations.ts'
 import { closeDb, openDb, type Db } from './db/open.ts'
 import { createLogger } from './log.ts'
@@ -33,6 +31,7 @@ import type { DocStore } from './storage/doc-store.ts'
 import { StoreHealth } from './storage/store-health.ts'
 import type { Readiness } from './http/routes/health.ts'
 import { SqliteDocStore } from './storage/sqlite-doc-store.ts'
+import { SqliteStores } from './storage/sqlite-stores.ts'
 import { CloseCode } from '../shared/protocol/close-codes.ts'
 import { AuditLog } from './audit/audit-log.ts'
 import { BoardActivity } from './events/activity.ts'
@@ -78,8 +77,12 @@ export interface ServerOptions {
 export function createLoupeServer(config: Config, options: ServerOptions = {}): LoupeServer {
   const log = options.log ?? createLogger(config.logLevel)
   const dbFile = join(config.dataDir, 'loupe.db')
-  const db = openDb(dbFile, { sync: config.syncMode })
-  const directory = new Directory(db)
+  const stores = new SqliteStores(openDb(dbFile, { sync: config.syncMode }), {
+    effectFailed: (error) => log.error({ err: error }, 'an after-commit effect failed'),
+  })
+  const { db, directory } = stores
+  // What is not asynchronous yet uses the SQLite classes themselves.
+  const sync = stores.sync
   // Slices large updates and folds big boards for compaction, off the event loop.
   const updateWorker = new UpdateWorker(SLICE_STRUCTS)
   // History and search follow boards from what is committed, so they watch the store.
@@ -94,26 +97,23 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     },
     (error) => log.error({ err: error }, 'a commit observer failed'),
   )
-  const accounts = new Accounts(db)
-  const shareLinks = new ShareLinks(db)
   const tokens = new AccessTokens(loadSecret(config.dataDir, config.jwtSecret))
   const auth: Auth = config.auth
-    ? new TokenAuth(tokens, accounts, directory, shareLinks)
+    ? new TokenAuth(tokens, stores.accounts, directory, stores.shareLinks)
     : new LocalAuth(directory)
   const eventLog = new EventLog(db)
   const bus = new EventBus(eventLog)
   const audit = new AuditLog(db)
   const notifications = new NotificationStore(db)
-  const notifier = new Notifier(notifications, directory, (userId, boardId) => {
-    const guest = shareLinks.guestOf(userId)
+  const notifier = new Notifier(notifications, sync.directory, (userId, boardId) => {
+    const guest = sync.shareLinks.guestOf(userId)
     return guest?.boardId === boardId && linkLive(guest, Date.now())
   })
-  const activity = new BoardActivity(bus, notifier, directory, audit)
+  const activity = new BoardActivity(bus, notifier, sync.directory, audit)
   const authService = new AuthService({
-    accounts,
-    directory,
+    stores,
     tokens,
-    audit,
+    audit: stores.audit,
     refreshReuseGraceMs: config.refreshReuseGraceMs,
     setupCode: config.setupCode ?? newSetupCode(),
     loginAttempts: config.limits.loginAttempts,
@@ -176,7 +176,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     visitEnded: (userId, room) => history.sinceLastVisit.visitEnded(userId, room),
     log,
   })
-  const lockEvents = new LockActivity({ bus, audit, notifier, directory })
+  const lockEvents = new LockActivity({ bus, audit, notifier, directory: sync.directory })
   const lockService = new LockService({
     store: new SqliteLockStore(db),
     defaultTtlMs: config.lockTtlMs,
@@ -198,7 +198,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
   const history: History = createHistory({
     db,
     source: { rooms, store },
-    directory,
+    directory: sync.directory,
     bus,
     audit,
     config,
@@ -215,11 +215,8 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       .map(({ sessionId, user }) => ({ sessionId, user: { ...user, color: colorFor(user.id) } })),
   )
   const linkService = new LinkService({
-    links: shareLinks,
-    accounts,
-    directory,
+    stores,
     authService,
-    audit,
     attempts: config.limits.loginAttempts,
     log,
   })
@@ -230,13 +227,15 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       live.closeUser(userId, CloseCode.forbidden, reason)
     }
   })
-  authService.onMembershipChange((change) => {
+  authService.onMembershipChange(async (change) => {
     docSockets.applyMembership(change.workspaceId, change.user.id, change.to)
     if (change.to === null)
       live.closeUser(change.user.id, CloseCode.forbidden, 'removed from a workspace')
     // Who may no longer edit holds no lock there: others must not wait out a 30-minute TTL.
     if (change.to === null || !atLeast(change.to, 'editor')) {
-      const boards = new Set(directory.boardsOf(change.workspaceId, true).map((b) => b.id))
+      const boards = new Set(
+        (await directory.boardsOf(change.workspaceId, true)).map((board) => board.id),
+      )
       lockService.transaction(() => lockService.releaseMember(change.user.id, boards, change.actor))
     }
     const who = { userId: change.user.id, name: change.user.name }
@@ -259,7 +258,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     docSockets,
     rooms,
     locks: lockService,
-    accounts,
+    accounts: stores.accounts,
     links: linkService,
     log,
   })
@@ -292,17 +291,18 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     version: packageVersion(),
     auth,
     authService,
+    stores,
     directory,
     store,
     rooms,
     docSockets,
     live,
     bus,
-    audit,
+    audit: stores.audit,
     notifications,
     notifier,
     locks,
-    shareLinks,
+    shareLinks: stores.shareLinks,
     linkService,
     media: new MediaStore(db, join(config.dataDir, 'media')),
     metrics,
@@ -343,6 +343,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       // upgrade), so the first board after a restart loads as fast as later ones.
       warmUpYjs()
       await app.request('/healthz')
+      const ownerMissing = config.auth && !(await stores.accounts.hasOwner())
       return new Promise<number>((resolve, reject) => {
         httpServer.once('error', reject)
         httpServer.listen(config.port, config.host, () => {
@@ -352,7 +353,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
             { port, host: config.host, auth: config.auth, dataDir: config.dataDir },
             'Loupe listening',
           )
-          if (config.auth && !accounts.hasOwner()) {
+          if (ownerMissing) {
             log.warn(
               { setupCode: authService.setupCode },
               `First start: create the owner with setup code ${authService.setupCode} (open the web app, or POST /api/setup)`,

@@ -11,11 +11,9 @@ import { isRole } from '../../shared/roles.ts'
 import { AuthService } from '../auth/service.ts'
 import { AccessTokens, loadSecret } from '../auth/tokens.ts'
 import type { Config } from '../config.ts'
-import { Accounts } from '../db/accounts.ts'
-import { Directory } from '../db/directory.ts'
 import { closeDb, openDb, type Db } from '../db/open.ts'
 import { foldStored } from '../storage/doc-store.ts'
-import { SqliteDocStore } from '../storage/sqlite-doc-store.ts'
+import { SqliteStores } from '../storage/sqlite-stores.ts'
 import { loupeVersion, restoreBackup, writeBackup } from './backup.ts'
 import { AdminError, UsageError } from './errors.ts'
 
@@ -58,21 +56,24 @@ function wholeFlag(flag: string, value: string | undefined, max: number): number
 const MAX_INVITE_HOURS = 24 * 90
 const MAX_INVITE_USES = 1000
 
+/** The stores of the data folder's database, as the server uses them. */
+function withStores<T>(context: AdminContext, run: (stores: SqliteStores) => Promise<T>) {
+  return withDb(context, (db) => run(new SqliteStores(db)))
+}
+
 function withAuth<T>(
   context: AdminContext,
-  run: (service: AuthService, directory: Directory) => Promise<T>,
+  run: (service: AuthService, stores: SqliteStores) => Promise<T>,
 ) {
-  return withDb(context, (db) => {
-    const directory = new Directory(db)
+  return withStores(context, (stores) => {
     const service = new AuthService({
-      accounts: new Accounts(db),
-      directory,
+      stores,
       tokens: new AccessTokens(loadSecret(context.config.dataDir, context.config.jwtSecret)),
       setupCode: '',
       loginAttempts: 1,
       log: pino({ level: 'silent' }),
     })
-    return run(service, directory)
+    return run(service, stores)
   })
 }
 
@@ -109,17 +110,16 @@ export async function runAdmin(args: string[], context: AdminContext): Promise<v
     case 'compact': {
       const [target] = rest
       if (!target) throw new UsageError('compact needs a board id or --all')
-      await withDb(context, async (db) => {
-        const directory = new Directory(db)
-        const store = new SqliteDocStore(db)
-        const ids =
-          target === '--all'
-            ? directory
-                .allWorkspaces()
-                .flatMap((w) => directory.boardsOf(w.id, true).map((b) => b.id))
-            : [target]
+      await withStores(context, async (stores) => {
+        const { directory } = stores
+        const store = stores.docStore()
+        const ids: string[] = []
+        if (target !== '--all') ids.push(target)
+        else
+          for (const workspace of await directory.allWorkspaces())
+            for (const board of await directory.boardsOf(workspace.id, true)) ids.push(board.id)
         for (const id of ids) {
-          if (!directory.board(id)) throw new UsageError(`no board ${id}`)
+          if (!(await directory.board(id))) throw new UsageError(`no board ${id}`)
           const result = await store.compact(id, foldStored)
           context.print(
             result.compacted
@@ -133,9 +133,9 @@ export async function runAdmin(args: string[], context: AdminContext): Promise<v
     case 'export': {
       const [boardId, file] = rest
       if (!boardId || !file) throw new UsageError('export needs a board id and a target file')
-      await withDb(context, async (db) => {
-        if (!new Directory(db).board(boardId)) throw new UsageError(`no board ${boardId}`)
-        const state = foldStored(await new SqliteDocStore(db).load(boardId))
+      await withStores(context, async (stores) => {
+        if (!(await stores.directory.board(boardId))) throw new UsageError(`no board ${boardId}`)
+        const state = foldStored(await stores.docStore().load(boardId))
         writeFileSync(file, state)
         context.print(`exported ${boardId} (${state.byteLength} bytes) to ${file}`)
       })
@@ -157,12 +157,12 @@ export async function runAdmin(args: string[], context: AdminContext): Promise<v
       }
       const expiresInHours = wholeFlag('hours', flags.hours, MAX_INVITE_HOURS)
       const maxUses = wholeFlag('uses', flags.uses, MAX_INVITE_USES)
-      await withAuth(context, async (service, directory) => {
-        const workspace = directory.workspace(workspaceId)
+      await withAuth(context, async (service, { directory }) => {
+        const workspace = await directory.workspace(workspaceId)
         if (!workspace) throw new UsageError(`no workspace ${workspaceId}`)
-        const owner = directory.members(workspaceId).find((m) => m.role === 'owner')
+        const owner = (await directory.members(workspaceId)).find((m) => m.role === 'owner')
         if (!owner) throw new UsageError(`workspace ${workspaceId} has no owner`)
-        const { code, invite } = service.createInvite(workspaceId, owner, {
+        const { code, invite } = await service.createInvite(workspaceId, owner, {
           role,
           expiresInHours,
           maxUses,

@@ -11,11 +11,11 @@ import type { LinkRole, ShareLinkSummary } from '../../shared/api.ts'
 import { colorFor } from '../../shared/colors.ts'
 import { newId } from '../../shared/ids.ts'
 import { ErrorCode } from '../../shared/protocol/errors.ts'
-import type { AuditLog } from '../audit/audit-log.ts'
-import type { Accounts } from '../db/accounts.ts'
-import type { Board, Directory, User } from '../db/directory.ts'
-import { linkLive, type ShareLink, type ShareLinks } from '../db/share-links.ts'
 import { conflict, LoupeError, notFound, rateLimited } from '../errors.ts'
+import { NameTakenError } from '../storage/accounts-repo.ts'
+import type { Board, User } from '../storage/directory-repo.ts'
+import { linkLive, type ShareLink } from '../storage/share-links-repo.ts'
+import type { Stores } from '../storage/stores.ts'
 import { FailureWindow } from './limiter.ts'
 import { hashPassword, verifyPassword } from './passwords.ts'
 import type { AuthService, Session } from './service.ts'
@@ -36,11 +36,8 @@ export class LinkService {
 
   constructor(
     private readonly deps: {
-      links: ShareLinks
-      accounts: Accounts
-      directory: Directory
+      stores: Stores
       authService: AuthService
-      audit: AuditLog
       /** Failed joins (wrong password, unknown link) per address or link before 429. */
       attempts: number
       log: Logger
@@ -72,8 +69,9 @@ export class LinkService {
       expiresAt: now + (options.expiresInHours ?? DEFAULT_HOURS) * HOUR,
       revokedAt: null,
     }
-    this.deps.links.create(link, token, passwordHash)
-    this.deps.audit.record({
+    const { shareLinks, audit } = this.deps.stores
+    await shareLinks.create(link, token, passwordHash)
+    await audit.record({
       action: 'link.created',
       actor: by,
       workspaceId: board.workspaceId,
@@ -88,25 +86,27 @@ export class LinkService {
     return { link: this.summary({ ...link, hasPassword: passwordHash !== null, guests: 0 }), token }
   }
 
-  list(boardId: string): ShareLinkSummary[] {
-    return this.deps.links.ofBoard(boardId).map((link) => this.summary(link))
+  async list(boardId: string): Promise<ShareLinkSummary[]> {
+    const links = await this.deps.stores.shareLinks.ofBoard(boardId)
+    return links.map((link) => this.summary(link))
   }
 
   /** Revokes a link of this board; its guests are cut off now. Revoking twice is harmless. */
-  revoke(board: Board, linkId: string, by: User): ShareLinkSummary {
-    const link = this.deps.links.byId(linkId)
+  async revoke(board: Board, linkId: string, by: User): Promise<ShareLinkSummary> {
+    const { shareLinks, audit } = this.deps.stores
+    const link = await shareLinks.byId(linkId)
     if (!link || link.boardId !== board.id) throw notFound('no such link on this board')
-    if (this.deps.links.revoke(link.id, this.now())) {
-      this.deps.audit.record({
+    if (await shareLinks.revoke(link.id, this.now())) {
+      await audit.record({
         action: 'link.revoked',
         actor: by,
         workspaceId: board.workspaceId,
         target: link.id,
         data: { boardId: board.id },
       })
-      this.end(link.id, 'share link revoked')
+      await this.end(link.id, 'share link revoked')
     }
-    const listed = this.deps.links.ofBoard(board.id).find((l) => l.id === link.id)
+    const listed = (await shareLinks.ofBoard(board.id)).find((l) => l.id === link.id)
     return this.summary(listed as NonNullable<typeof listed>)
   }
 
@@ -121,8 +121,9 @@ export class LinkService {
   ): Promise<{ session: Session; link: ShareLink }> {
     const addressKey = `addr:${address}`
     this.refuseIfTooMany([addressKey])
-    const link = TOKEN.test(token) ? this.deps.links.byToken(token) : undefined
-    const board = link && this.deps.directory.board(link.boardId)
+    const { stores } = this.deps
+    const link = TOKEN.test(token) ? await stores.shareLinks.byToken(token) : undefined
+    const board = link && (await stores.directory.board(link.boardId))
     if (!link || link.revokedAt !== null || !board || board.archivedAt !== null) {
       this.failures.fail(addressKey)
       throw notFound('no such link')
@@ -141,16 +142,20 @@ export class LinkService {
         throw new LoupeError(ErrorCode.unauthorized, 'wrong password for this link', needed)
       }
     }
-    const { accounts, links } = this.deps
-    const guest = accounts.transaction(() => {
-      if (accounts.userByName(who.name))
-        throw conflict(`the name ${who.name} is taken; choose another`)
+    const taken = () => conflict(`the name ${who.name} is taken; choose another`)
+    const guest = await stores.transaction(async (tx) => {
+      if (await tx.accounts.userByName(who.name)) throw taken()
       const id = newId()
-      const user = accounts.createGuestUser({ id, name: who.name, color: colorFor(id) })
-      links.addGuest(user.id, link.id, this.now())
+      const user = await tx.accounts
+        .createGuestUser({ id, name: who.name, color: colorFor(id) })
+        .catch((error: unknown) => {
+          // Taken between the look and the write (another node): the same answer.
+          throw error instanceof NameTakenError ? taken() : error
+        })
+      await tx.shareLinks.addGuest(user.id, link.id, this.now())
       return user
-    })()
-    this.deps.audit.record({
+    })
+    await stores.audit.record({
       action: 'link.joined',
       actor: guest,
       workspaceId: board.workspaceId,
@@ -165,19 +170,20 @@ export class LinkService {
    * Cuts off the guests of links that were revoked or have expired since the last look (run
    * every few seconds): an expired link's guests lose their sockets within that interval.
    */
-  endDue(): void {
-    const now = this.now()
-    for (const linkId of this.deps.links.dueToEnd(now)) {
-      const link = this.deps.links.byId(linkId)
-      this.end(linkId, link?.revokedAt === null ? 'share link expired' : 'share link revoked')
+  async endDue(): Promise<void> {
+    const { shareLinks } = this.deps.stores
+    for (const linkId of await shareLinks.dueToEnd(this.now())) {
+      const link = await shareLinks.byId(linkId)
+      await this.end(linkId, link?.revokedAt === null ? 'share link expired' : 'share link revoked')
     }
   }
 
-  private end(linkId: string, reason: string): void {
-    const guests = this.deps.links.guestsOfLink(linkId)
+  private async end(linkId: string, reason: string): Promise<void> {
+    const { shareLinks, accounts } = this.deps.stores
+    const guests = await shareLinks.guestsOfLink(linkId)
     // Refresh tokens too: nothing a guest holds outlives the link, even if it came back.
-    for (const userId of guests) this.deps.accounts.revokeAllOf(userId)
-    this.deps.links.markEnded(linkId, this.now())
+    for (const userId of guests) await accounts.revokeAllOf(userId)
+    await shareLinks.markEnded(linkId, this.now())
     if (guests.length > 0) for (const listener of this.listeners) listener(guests, reason)
   }
 

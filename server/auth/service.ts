@@ -8,12 +8,13 @@ import { colorFor } from '../../shared/colors.ts'
 import { newId } from '../../shared/ids.ts'
 import { ErrorCode } from '../../shared/protocol/errors.ts'
 import { atLeast, type Role } from '../../shared/roles.ts'
-import type { Accounts, Invite } from '../db/accounts.ts'
-import type { Directory, User, Workspace } from '../db/directory.ts'
 import { conflict, forbidden, LoupeError, notFound, rateLimited, unauthorized } from '../errors.ts'
+import { NameTakenError, type Invite } from '../storage/accounts-repo.ts'
+import type { AuditRepo } from '../storage/audit-repo.ts'
+import type { User, Workspace } from '../storage/directory-repo.ts'
+import type { Repositories, Stores } from '../storage/stores.ts'
 import { FailureWindow } from './limiter.ts'
 import { hashPassword, randomPassword, verifyPassword } from './passwords.ts'
-import type { AuditLog } from '../audit/audit-log.ts'
 import type { AccessTokens } from './tokens.ts'
 
 export const REFRESH_DAYS = 30
@@ -38,8 +39,11 @@ export interface MembershipChange {
   actor: User
 }
 
-/** Told of every membership change, so open sockets, events and the audit log follow. */
-export type MembershipListener = (change: MembershipChange) => void
+/**
+ * Told of every membership change, so open sockets, events and locks follow; the change is
+ * answered only once every listener is done.
+ */
+export type MembershipListener = (change: MembershipChange) => void | Promise<void>
 
 export class AuthService {
   private readonly failures: FailureWindow
@@ -47,10 +51,10 @@ export class AuthService {
 
   constructor(
     private readonly deps: {
-      accounts: Accounts
-      directory: Directory
+      stores: Stores
       tokens: AccessTokens
-      audit?: AuditLog
+      /** Where sign-ins and membership changes are recorded (the admin tool records none). */
+      audit?: AuditRepo
       /** See REFRESH_REUSE_GRACE_MS; tests set 0 to see reuse detection at once. */
       refreshReuseGraceMs?: number
       setupCode: string
@@ -62,8 +66,16 @@ export class AuthService {
     this.failures = new FailureWindow(deps.loginAttempts, FIFTEEN_MINUTES, deps.now)
   }
 
-  ownerExists(): boolean {
-    return this.deps.accounts.hasOwner()
+  private get accounts() {
+    return this.deps.stores.accounts
+  }
+
+  private get directory() {
+    return this.deps.stores.directory
+  }
+
+  ownerExists(): Promise<boolean> {
+    return this.accounts.hasOwner()
   }
 
   get setupCode(): string {
@@ -87,49 +99,43 @@ export class AuthService {
   ): Promise<Session> {
     const keys = [`setup:${address}`]
     this.tooMany(keys)
-    if (this.deps.accounts.hasOwner())
+    if (await this.accounts.hasOwner())
       throw conflict('the owner is already set up; sign in instead')
     if (!safeEqual(input.code.trim(), this.deps.setupCode)) {
       keys.forEach((key) => this.failures.fail(key))
       throw forbidden('wrong setup code')
     }
     const passwordHash = await hashPassword(input.password)
-    const user = this.deps.accounts.transaction(() => {
-      if (this.deps.accounts.hasOwner())
+    const user = await this.deps.stores.transaction(async (tx) => {
+      if (await tx.accounts.hasOwner())
         throw conflict('the owner is already set up; sign in instead')
-      const created = this.createUser(input.name, passwordHash)
-      this.deps.directory.createWorkspace({
+      const created = await createUser(tx, input.name, passwordHash)
+      await tx.directory.createWorkspace({
         id: newId(),
         name: 'Home',
         createdBy: created.id,
         createdAt: Date.now(),
       })
       return created
-    })()
+    })
     this.deps.log.info({ user: user.id }, 'owner set up')
     return this.session(user)
-  }
-
-  private createUser(name: string, passwordHash: string): User {
-    if (this.deps.accounts.userByName(name)) throw conflict(`the name ${name} is taken`)
-    const id = newId()
-    return this.deps.accounts.createUser({ id, name, color: colorFor(id) }, passwordHash)
   }
 
   async login(name: string, password: string, address: string): Promise<Session> {
     const keys = [`name:${name.toLowerCase()}`, `addr:${address}`]
     this.tooMany(keys)
-    const found = this.deps.accounts.userByName(name)
+    const found = await this.accounts.userByName(name)
     // Hash even for an unknown name, so timing does not tell which names exist.
     const ok = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH)
     if (!found || !found.passwordHash || found.disabled || !ok) {
       keys.forEach((key) => this.failures.fail(key))
       this.deps.log.info({ name, address }, 'login failed')
-      if (found) this.auditUser(found.user, 'auth.login_failed', { address })
+      if (found) await this.auditUser(found.user, 'auth.login_failed', { address })
       throw unauthorized('wrong name or password')
     }
     this.failures.clear(keys[0] as string)
-    this.auditUser(found.user, 'auth.login', { address })
+    await this.auditUser(found.user, 'auth.login', { address })
     return this.session(found.user)
   }
 
@@ -137,38 +143,40 @@ export class AuthService {
   async refresh(token: string | undefined): Promise<Session> {
     const refused = unauthorized('sign in again')
     if (!token) throw refused
-    const record = this.deps.accounts.refreshRecord(token)
+    const record = await this.accounts.refreshRecord(token)
     if (!record || record.revokedAt !== null || record.expiresAt < Date.now()) throw refused
-    if (!this.deps.accounts.spendRefresh(token)) {
+    if (!(await this.accounts.spendRefresh(token))) {
       // A reply can be lost (the network dropped as it came back), leaving the browser with
       // the spent cookie; a retry soon after is that, not theft. Later reuse revokes.
       const graceMs = this.deps.refreshReuseGraceMs ?? REFRESH_REUSE_GRACE_MS
-      const user = this.deps.accounts.activeUser(record.userId)
+      const user = await this.accounts.activeUser(record.userId)
       if (user && record.usedAt !== null && Date.now() - record.usedAt <= graceMs) {
         return this.session(user, record.family)
       }
-      this.deps.accounts.revokeFamily(record.family)
+      await this.accounts.revokeFamily(record.family)
       this.deps.log.warn({ user: record.userId }, 'refresh token reused; its sessions are revoked')
       throw refused
     }
-    const user = this.deps.accounts.activeUser(record.userId)
+    const user = await this.accounts.activeUser(record.userId)
     if (!user) throw refused
     return this.session(user, record.family)
   }
 
-  logout(token: string | undefined): void {
-    const record = token ? this.deps.accounts.refreshRecord(token) : undefined
-    if (record) this.deps.accounts.revokeFamily(record.family)
+  async logout(token: string | undefined): Promise<void> {
+    const record = token ? await this.accounts.refreshRecord(token) : undefined
+    if (record) await this.accounts.revokeFamily(record.family)
   }
 
   /** Sign-ins concern every workspace of the user: one audit row in each. */
-  private auditUser(
+  private async auditUser(
     user: User,
     action: 'auth.login' | 'auth.login_failed' | 'auth.password_reset',
     data: Record<string, unknown>,
-  ) {
-    for (const workspace of this.deps.directory.workspacesOf(user.id)) {
-      this.deps.audit?.record({
+  ): Promise<void> {
+    const { audit } = this.deps
+    if (!audit) return
+    for (const workspace of await this.directory.workspacesOf(user.id)) {
+      await audit.record({
         action,
         actor: user,
         workspaceId: workspace.id,
@@ -184,11 +192,11 @@ export class AuthService {
   }
 
   private async session(user: User, family = newId()): Promise<Session> {
-    const epoch = this.deps.accounts.activeAccount(user.id)?.tokenEpoch ?? 0
+    const epoch = (await this.accounts.activeAccount(user.id))?.tokenEpoch ?? 0
     const access = await this.deps.tokens.issue(user.id, epoch)
     const refreshToken = randomBytes(32).toString('base64url')
     const refreshExpiresAt = Date.now() + REFRESH_DAYS * 24 * 3600 * 1000
-    this.deps.accounts.storeRefresh(refreshToken, user.id, family, refreshExpiresAt)
+    await this.accounts.storeRefresh(refreshToken, user.id, family, refreshExpiresAt)
     return {
       user,
       accessToken: access.token,
@@ -198,11 +206,11 @@ export class AuthService {
     }
   }
 
-  createInvite(
+  async createInvite(
     workspaceId: string,
     by: User,
     options: { role: Role; expiresInHours?: number | undefined; maxUses?: number | undefined },
-  ): { code: string; invite: Invite } {
+  ): Promise<{ code: string; invite: Invite }> {
     const code = randomBytes(18).toString('base64url')
     const now = Date.now()
     const invite = {
@@ -214,7 +222,7 @@ export class AuthService {
       expiresAt: now + (options.expiresInHours ?? 72) * 3600 * 1000,
       maxUses: options.maxUses ?? 10,
     }
-    this.deps.accounts.createInvite(invite, code)
+    await this.accounts.createInvite(invite, code)
     return { code, invite: { ...invite, uses: 0, revokedAt: null } }
   }
 
@@ -226,34 +234,35 @@ export class AuthService {
     code: string,
     who: { existing: User } | { name: string; password: string },
   ): Promise<{ session: Session; workspace: Workspace }> {
-    const invite = this.deps.accounts.inviteByCode(code)
+    const invite = await this.accounts.inviteByCode(code)
     if (!invite || invite.revokedAt !== null) throw notFound('no such invite')
     if (invite.expiresAt < Date.now())
       throw new LoupeError(ErrorCode.inviteExpired, 'this invite has expired')
     if (invite.uses >= invite.maxUses)
       throw new LoupeError(ErrorCode.inviteUsedUp, 'this invite has been used up')
     const passwordHash = 'existing' in who ? null : await hashPassword(who.password)
-    const { user, from, to } = this.deps.accounts.transaction(() => {
-      if (!this.deps.accounts.useInvite(invite.id)) {
+    const { user, from, to } = await this.deps.stores.transaction(async (tx) => {
+      if (!(await tx.accounts.useInvite(invite.id))) {
         throw new LoupeError(ErrorCode.inviteUsedUp, 'this invite has been used up')
       }
       const member =
-        'existing' in who ? who.existing : this.createUser(who.name, passwordHash as string)
-      const current = this.deps.directory.roleIn(invite.workspaceId, member.id) ?? null
+        'existing' in who ? who.existing : await createUser(tx, who.name, passwordHash as string)
+      const current = (await tx.directory.roleIn(invite.workspaceId, member.id)) ?? null
       if (current && atLeast(current, invite.role))
         return { user: member, from: current, to: current }
-      this.deps.directory.setMember(invite.workspaceId, member.id, invite.role)
+      await tx.directory.setMember(invite.workspaceId, member.id, invite.role)
       return { user: member, from: current, to: invite.role }
-    })()
-    this.deps.audit?.record({
+    })
+    await this.deps.audit?.record({
       action: 'invite.accepted',
       actor: user,
       workspaceId: invite.workspaceId,
       target: invite.id,
       data: { role: invite.role },
     })
-    if (from !== to) this.changed({ workspaceId: invite.workspaceId, user, from, to, actor: user })
-    const workspace = this.deps.directory.workspace(invite.workspaceId) as Workspace
+    if (from !== to)
+      await this.changed({ workspaceId: invite.workspaceId, user, from, to, actor: user })
+    const workspace = (await this.directory.workspace(invite.workspaceId)) as Workspace
     this.deps.log.info(
       { user: user.id, workspace: workspace.id, role: invite.role },
       'invite accepted',
@@ -261,66 +270,79 @@ export class AuthService {
     return { session: await this.session(user), workspace }
   }
 
-  private changed(change: MembershipChange): void {
+  private async changed(change: MembershipChange): Promise<void> {
     const action =
       change.from === null
         ? 'member.joined'
         : change.to === null
           ? 'member.removed'
           : 'member.role_changed'
-    this.deps.audit?.record({
+    await this.deps.audit?.record({
       action,
       actor: change.actor,
       workspaceId: change.workspaceId,
       target: change.user.id,
       data: { name: change.user.name, from: change.from, to: change.to },
     })
-    for (const listener of this.listeners) listener(change)
+    for (const listener of this.listeners) await listener(change)
   }
 
-  private member(workspaceId: string, userId: string): { user: User; role: Role } {
-    const role = this.deps.directory.roleIn(workspaceId, userId)
-    const user = this.deps.directory.user(userId)
-    if (!role || !user) throw notFound('no such member')
-    return { user, role }
+  setRole(workspaceId: string, userId: string, role: Role, by: User): Promise<void> {
+    return this.changeMember(workspaceId, userId, role, by)
   }
 
-  setRole(workspaceId: string, userId: string, role: Role, by: User): void {
-    const { user, role: current } = this.member(workspaceId, userId)
-    if (current === role) return
-    this.deps.accounts.transaction(() => {
-      if (current === 'owner' && this.deps.directory.ownerCount(workspaceId) <= 1) {
+  removeMember(workspaceId: string, userId: string, by: User): Promise<void> {
+    return this.changeMember(workspaceId, userId, null, by)
+  }
+
+  /**
+   * Gives a member a new role (null: removes them). The rule that a workspace keeps an owner
+   * is checked in the transaction that writes, holding the workspace's row (on PostgreSQL
+   * another node's change waits for it).
+   */
+  private async changeMember(workspaceId: string, userId: string, to: Role | null, by: User) {
+    const change = await this.deps.stores.transaction(async (tx) => {
+      await tx.directory.lockWorkspace(workspaceId)
+      const from = await tx.directory.roleIn(workspaceId, userId)
+      const user = await tx.directory.user(userId)
+      if (!from || !user) throw notFound('no such member')
+      if (from === to) return null
+      if (from === 'owner' && (await tx.directory.ownerCount(workspaceId)) <= 1) {
         throw conflict('a workspace needs an owner: make someone else owner first')
       }
-      this.deps.directory.setMember(workspaceId, userId, role)
-    })()
-    this.changed({ workspaceId, user, from: current, to: role, actor: by })
-  }
-
-  removeMember(workspaceId: string, userId: string, by: User): void {
-    const { user, role: current } = this.member(workspaceId, userId)
-    this.deps.accounts.transaction(() => {
-      if (current === 'owner' && this.deps.directory.ownerCount(workspaceId) <= 1) {
-        throw conflict('a workspace needs an owner: make someone else owner first')
-      }
-      this.deps.directory.removeMember(workspaceId, userId)
-    })()
-    this.changed({ workspaceId, user, from: current, to: null, actor: by })
+      if (to) await tx.directory.setMember(workspaceId, userId, to)
+      else await tx.directory.removeMember(workspaceId, userId)
+      return { workspaceId, user, from, to, actor: by }
+    })
+    if (change) await this.changed(change)
   }
 
   /** Sets a new random password and ends every session of the user. */
   async resetPassword(name: string): Promise<{ user: User; password: string }> {
-    const found = this.deps.accounts.userByName(name)
+    const found = await this.accounts.userByName(name)
     if (!found) throw notFound(`no user ${name}`)
     const password = randomPassword()
     const hash = await hashPassword(password)
-    this.deps.accounts.transaction(() => {
-      this.deps.accounts.setPassword(found.user.id, hash)
-      this.deps.accounts.revokeAllOf(found.user.id)
-      this.deps.accounts.endTokens(found.user.id)
-    })()
-    this.auditUser(found.user, 'auth.password_reset', {})
+    await this.deps.stores.transaction(async (tx) => {
+      await tx.accounts.setPassword(found.user.id, hash)
+      await tx.accounts.revokeAllOf(found.user.id)
+      await tx.accounts.endTokens(found.user.id)
+    })
+    await this.auditUser(found.user, 'auth.password_reset', {})
     return { user: found.user, password }
+  }
+}
+
+/** A new account with a password; its name must be free whatever its case. */
+async function createUser(repos: Repositories, name: string, passwordHash: string): Promise<User> {
+  if (await repos.accounts.userByName(name)) throw conflict(`the name ${name} is taken`)
+  const id = newId()
+  try {
+    return await repos.accounts.createUser({ id, name, color: colorFor(id) }, passwordHash)
+  } catch (error) {
+    // Taken between the look and the write (another node): the same answer.
+    if (error instanceof NameTakenError) throw conflict(`the name ${name} is taken`)
+    throw error
   }
 }
 

@@ -1,8 +1,8 @@
 import type { Context } from 'hono'
 import type { Role } from '../../shared/roles.ts'
-import type { Accounts } from '../db/accounts.ts'
-import type { Directory, User } from '../db/directory.ts'
-import { linkLive, type Guest, type ShareLinks } from '../db/share-links.ts'
+import type { AccountsRepo } from '../storage/accounts-repo.ts'
+import type { DirectoryRepo, User } from '../storage/directory-repo.ts'
+import { linkLive, type Guest, type ShareLinksRepo } from '../storage/share-links-repo.ts'
 import type { Auth } from './auth.ts'
 import type { AccessTokens } from './tokens.ts'
 
@@ -12,9 +12,9 @@ export class TokenAuth implements Auth {
 
   constructor(
     private readonly tokens: AccessTokens,
-    private readonly accounts: Accounts,
-    private readonly directory: Directory,
-    private readonly links: ShareLinks,
+    private readonly accounts: AccountsRepo,
+    private readonly directory: DirectoryRepo,
+    private readonly links: ShareLinksRepo,
   ) {}
 
   async identify(c: Context): Promise<User | null> {
@@ -26,24 +26,24 @@ export class TokenAuth implements Auth {
   async identifyToken(token: string | undefined): Promise<User | null> {
     if (!token) return null
     const claims = await this.tokens.verify(token)
-    const account = claims ? this.accounts.activeAccount(claims.userId) : undefined
+    const account = claims ? await this.accounts.activeAccount(claims.userId) : undefined
     return account && account.tokenEpoch === claims?.epoch ? account.user : null
   }
 
-  roleIn(user: User, workspaceId: string): Role | undefined {
+  roleIn(user: User, workspaceId: string): Promise<Role | undefined> {
     return this.directory.roleIn(workspaceId, user.id)
   }
 
-  roleOnBoard(user: User, board: { id: string; workspaceId: string }): Role | undefined {
-    const role = this.directory.roleIn(board.workspaceId, user.id)
+  async roleOnBoard(user: User, board: { id: string; workspaceId: string }) {
+    const role = await this.directory.roleIn(board.workspaceId, user.id)
     if (role) return role
-    const guest = this.links.guestOf(user.id)
+    const guest = await this.links.guestOf(user.id)
     return guest && guest.boardId === board.id && linkLive(guest, Date.now())
       ? guest.role
       : undefined
   }
 
-  guestOf(user: User): Guest | null {
-    return this.links.guestOf(user.id) ?? null
+  async guestOf(user: User): Promise<Guest | null> {
+    return (await this.links.guestOf(user.id)) ?? null
   }
 }

@@ -106,6 +106,13 @@ export class Directory {
     }
   }
 
+  /**
+   * Holds the workspace's row until the transaction ends, so a rule checked in it (a
+   * workspace keeps an owner) cannot race another writer. Nothing to do here: SQLite's
+   * writers run one at a time (PostgreSQL locks the row).
+   */
+  lockWorkspace(_workspaceId: string): void {}
+
   user(id: string): User | undefined {
     return this.stmts.userById.get(id)
   }

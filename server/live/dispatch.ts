@@ -8,7 +8,7 @@ import type { Logger } from 'pino'
 import { ErrorCode } from '../../shared/protocol/errors.ts'
 import type { ClientRequest } from '../../shared/protocol/live.ts'
 import type { Auth } from '../auth/auth.ts'
-import type { Directory, User } from '../db/directory.ts'
+import type { DirectoryRepo, User } from '../storage/directory-repo.ts'
 import { badRequest, forbidden, LoupeError, unavailable } from '../errors.ts'
 import type { EventBus } from '../events/bus.ts'
 import type { LockApi } from '../locks/lock-api.ts'
@@ -23,7 +23,7 @@ const REPLAY_PAGE = 1000
 export interface DispatchDeps {
   log: Logger
   auth: Auth
-  directory: Directory
+  directory: DirectoryRepo
   bus: EventBus
   notifications: NotificationStore
   locks?: LockApi | undefined
@@ -32,10 +32,13 @@ export interface DispatchDeps {
 export class LiveDispatch {
   constructor(private readonly deps: DispatchDeps) {}
 
-  /** Answers one request; a subscription sends its own reply before its replay. */
-  handle(session: LiveSession, message: LiveRequest): void {
+  /**
+   * Answers one request; a subscription sends its own reply before its replay. The live hub
+   * hands a socket's requests over one at a time, so replies keep the order of requests.
+   */
+  async handle(session: LiveSession, message: LiveRequest): Promise<void> {
     try {
-      const result = this.request(session, message)
+      const result = await this.request(session, message)
       if (message.type !== 'subscribe')
         session.send({ type: 'reply', id: message.id, ok: true, result })
     } catch (error) {
@@ -51,7 +54,7 @@ export class LiveDispatch {
     }
   }
 
-  private request(session: LiveSession, message: LiveRequest): unknown {
+  private async request(session: LiveSession, message: LiveRequest): Promise<unknown> {
     const { user, id: sessionId } = session
     switch (message.type) {
       case 'subscribe':
@@ -71,11 +74,11 @@ export class LiveDispatch {
         )
       }
       case 'lock.release':
-        return { lock: this.locks().release(user, message.key, sessionId) }
+        return { lock: await this.locks().release(user, message.key, sessionId) }
       case 'lock.renew':
-        return { lock: this.locks().renew(user, message.key, sessionId, message.ttlMs) }
+        return { lock: await this.locks().renew(user, message.key, sessionId, message.ttlMs) }
       case 'lock.cancel':
-        this.locks().cancel(user, message.key, sessionId)
+        await this.locks().cancel(user, message.key, sessionId)
         return { key: message.key }
       default:
         return assertNever(message)
@@ -88,13 +91,16 @@ export class LiveDispatch {
   }
 
   /**
-   * Subscribes, replaying from the durable log first. All of it runs synchronously (SQLite
-   * is synchronous), so no event can be emitted between the replay and the live part: no gap
-   * and no duplicate at the seam.
+   * Subscribes, replaying from the durable log first. Once access is checked the rest runs
+   * synchronously (the SQLite log is synchronous), so no event can be emitted between the
+   * replay and the live part: no gap and no duplicate at the seam.
    */
-  private subscribe(session: LiveSession, message: Extract<LiveRequest, { type: 'subscribe' }>) {
+  private async subscribe(
+    session: LiveSession,
+    message: Extract<LiveRequest, { type: 'subscribe' }>,
+  ) {
     const { stream } = message
-    this.authorizeStream(session.user, stream)
+    await this.authorizeStream(session.user, stream)
     const unknown = message.types?.find((t) => !isEventType(t))
     if (unknown) throw badRequest(`unknown event type ${unknown}`)
     const info = this.deps.bus.info(stream)
@@ -127,20 +133,23 @@ export class LiveDispatch {
    * A user gets only the streams of workspaces they belong to, and of boards they may see (a
    * guest: their board's only); `system` is for owners.
    */
-  private authorizeStream(user: User, stream: string): void {
+  private async authorizeStream(user: User, stream: string): Promise<void> {
     const parsed = parseStream(stream)
     if (!parsed) throw badRequest('stream must be workspace:<id>, board:<id> or system')
     const { auth, directory } = this.deps
     let allowed: boolean
     if (parsed.kind === 'system') {
-      allowed = !auth.enabled || directory.workspacesOf(user.id).some((w) => w.role === 'owner')
+      allowed =
+        !auth.enabled || (await directory.workspacesOf(user.id)).some((w) => w.role === 'owner')
     } else if (parsed.kind === 'workspace') {
-      allowed = !!directory.workspace(parsed.id) && !!auth.roleIn(user, parsed.id)
+      allowed = !!(await directory.workspace(parsed.id)) && !!(await auth.roleIn(user, parsed.id))
     } else {
       // A board's stream: members of its workspace, and the guests of that board.
-      const board = directory.board(parsed.id)
+      const board = await directory.board(parsed.id)
       allowed =
-        !!board && !!directory.workspace(board.workspaceId) && !!auth.roleOnBoard(user, board)
+        !!board &&
+        !!(await directory.workspace(board.workspaceId)) &&
+        !!(await auth.roleOnBoard(user, board))
     }
     if (!allowed) throw forbidden(`not allowed to read ${stream}`)
   }

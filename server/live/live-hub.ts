@@ -64,8 +64,26 @@ export class LiveHub {
     if (this.stopping) return ws.close(CloseCode.serverStopping, 'server stopping')
     if (!user) return ws.close(CloseCode.unauthorized, 'missing or invalid token')
     this.sockets.add(ws)
-    const rate = new TokenBucket(this.options.messagesPerSecond, this.options.messagesPerSecond * 2)
+    const burst = this.options.messagesPerSecond * 2
+    const rate = new TokenBucket(this.options.messagesPerSecond, burst)
     let session: LiveSession | null = null
+    // Requests are answered strictly in order: each waits for the one before (reading the
+    // store is asynchronous). No more may wait than one burst of the rate limit.
+    let inbox = Promise.resolve()
+    let waiting = 0
+    const receive = async (message: ClientMessage) => {
+      try {
+        if (message.type === 'hello') session = this.hello(ws, user, message)
+        else if (!session)
+          sendTo(ws, { type: 'error', error: { code: 'hello_first', message: 'send hello first' } })
+        else if (message.type === 'pong') session.unanswered = 0
+        else await this.dispatch.handle(session, message)
+      } catch (error) {
+        // An exception here would escape into ws and end the process: end this socket only.
+        this.options.log.error({ err: error }, 'live socket failed')
+        ws.close(1011, 'internal error')
+      }
+    }
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary || !Buffer.isBuffer(data))
         return ws.close(CloseCode.malformed, 'expected JSON text')
@@ -74,17 +92,11 @@ export class LiveHub {
       if (!rate.take()) return ws.close(CloseCode.rateLimited, 'too many messages per second')
       const message = parse(ws, data.toString('utf8'))
       if (!message) return
-      try {
-        if (message.type === 'hello') session = this.hello(ws, user, message)
-        else if (!session)
-          sendTo(ws, { type: 'error', error: { code: 'hello_first', message: 'send hello first' } })
-        else if (message.type === 'pong') session.unanswered = 0
-        else this.dispatch.handle(session, message)
-      } catch (error) {
-        // An exception here would escape into ws and end the process: end this socket only.
-        this.options.log.error({ err: error }, 'live socket failed')
-        ws.close(1011, 'internal error')
-      }
+      // A pong says only that the client is there: it waits for nothing.
+      if (message.type === 'pong' && session) return void (session.unanswered = 0)
+      if (waiting >= burst) return ws.close(CloseCode.rateLimited, 'too many requests waiting')
+      waiting++
+      inbox = inbox.then(() => receive(message)).finally(() => waiting--)
     })
     ws.on('close', () => {
       this.sockets.delete(ws)

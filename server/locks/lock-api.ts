@@ -6,13 +6,13 @@
 import { parseLockKey, type Lock } from '../../shared/protocol/locks.ts'
 import { atLeast } from '../../shared/roles.ts'
 import type { Auth } from '../auth/auth.ts'
-import type { Directory, User } from '../db/directory.ts'
+import type { DirectoryRepo, User } from '../storage/directory-repo.ts'
 import { LockError, type AcquireResult, type LockService } from './lock-service.ts'
 
 export class LockApi {
   constructor(
     readonly service: LockService,
-    private readonly deps: { auth: Auth; directory: Directory; maxTtlMs: number },
+    private readonly deps: { auth: Auth; directory: DirectoryRepo; maxTtlMs: number },
   ) {}
 
   /**
@@ -34,16 +34,16 @@ export class LockApi {
     return outcome.value as T
   }
 
-  private board(user: User, key: string, minimum: 'viewer' | 'editor' | 'owner') {
+  private async board(user: User, key: string, minimum: 'viewer' | 'editor' | 'owner') {
     const parsed = parseLockKey(key)
     if (!parsed)
       throw new LockError(
         'bad_key',
         'a lock key is <boardId>/<task|annotation|media|thread>/<entityId>',
       )
-    const board = this.deps.directory.board(parsed.boardId)
+    const board = await this.deps.directory.board(parsed.boardId)
     const role =
-      board && board.archivedAt === null ? this.deps.auth.roleOnBoard(user, board) : undefined
+      board && board.archivedAt === null ? await this.deps.auth.roleOnBoard(user, board) : undefined
     if (!board || !role) throw new LockError('not_found', `no board ${parsed.boardId}`)
     // A lock is for editing an entity; reviewers only comment and draw their own annotations,
     // which no one else can change anyway.
@@ -64,7 +64,7 @@ export class LockApi {
     return ttlMs
   }
 
-  acquire(
+  async acquire(
     user: User,
     request: {
       key: string
@@ -73,8 +73,8 @@ export class LockApi {
       requestId?: string | undefined
     },
     sessionId: string | null,
-  ): AcquireResult {
-    const board = this.board(user, request.key, 'editor')
+  ): Promise<AcquireResult> {
+    const board = await this.board(user, request.key, 'editor')
     return this.atomically(() =>
       this.service.acquire({
         key: request.key,
@@ -88,29 +88,29 @@ export class LockApi {
     )
   }
 
-  release(user: User, key: string, sessionId: string | null): Lock {
-    this.board(user, key, 'viewer')
+  async release(user: User, key: string, sessionId: string | null): Promise<Lock> {
+    await this.board(user, key, 'viewer')
     return this.atomically(() => this.service.release(key, user, sessionId))
   }
 
-  renew(user: User, key: string, sessionId: string | null, ttlMs?: number): Lock {
-    this.board(user, key, 'editor')
+  async renew(user: User, key: string, sessionId: string | null, ttlMs?: number): Promise<Lock> {
+    await this.board(user, key, 'editor')
     const ttl = this.ttl(ttlMs)
     return this.atomically(() => this.service.renew(key, user, sessionId, ttl))
   }
 
-  cancel(user: User, key: string, sessionId: string | null): void {
-    this.board(user, key, 'viewer')
+  async cancel(user: User, key: string, sessionId: string | null): Promise<void> {
+    await this.board(user, key, 'viewer')
     this.atomically(() => this.service.cancel(key, user, sessionId))
   }
 
-  forceRelease(user: User, key: string): Lock {
-    this.board(user, key, 'owner')
+  async forceRelease(user: User, key: string): Promise<Lock> {
+    await this.board(user, key, 'owner')
     return this.atomically(() => this.service.forceRelease(key, user))
   }
 
-  list(user: User, boardId: string): Lock[] {
-    this.board(user, `${boardId}/task/x`, 'viewer')
+  async list(user: User, boardId: string): Promise<Lock[]> {
+    await this.board(user, `${boardId}/task/x`, 'viewer')
     return this.service.list(boardId)
   }
 }

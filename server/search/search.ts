@@ -8,7 +8,7 @@ import type { Logger } from 'pino'
 import type { SearchResponse } from '../../shared/api.ts'
 import type { Auth } from '../auth/auth.ts'
 import type { Db } from '../db/open.ts'
-import type { Directory, User } from '../db/directory.ts'
+import type { DirectoryRepo, User } from '../storage/directory-repo.ts'
 import { badRequest, notFound } from '../errors.ts'
 import type { CommittedSource } from '../history/committed.ts'
 import type { DocUpdate } from '../storage/doc-store.ts'
@@ -31,7 +31,7 @@ export class Search {
     db: Db,
     private readonly deps: {
       auth: Auth
-      directory: Directory
+      directory: DirectoryRepo
       source: CommittedSource
       log: Logger
     },
@@ -46,16 +46,18 @@ export class Search {
   }
 
   /** Brings every live board's index up to its stored state, in the background. */
-  catchUp(): Promise<number> {
+  async catchUp(): Promise<number> {
     const { directory } = this.deps
-    const boards = directory.allWorkspaces().flatMap((w) => directory.boardsOf(w.id))
-    return this.indexer.catchUp(boards.map((b) => b.id))
+    const boardIds: string[] = []
+    for (const workspace of await directory.allWorkspaces())
+      for (const board of await directory.boardsOf(workspace.id)) boardIds.push(board.id)
+    return this.indexer.catchUp(boardIds)
   }
 
-  search(user: User, request: SearchRequest): SearchResponse {
+  async search(user: User, request: SearchRequest): Promise<SearchResponse> {
     const query = ftsQuery(request.q)
     if (!query) throw badRequest('q has nothing to search for: give a word with letters or digits')
-    const boardIds = this.readableBoards(user, request.workspace, request.board)
+    const boardIds = await this.readableBoards(user, request.workspace, request.board)
     try {
       return { results: this.index.search(query, boardIds, request.limit) }
     } catch (error) {
@@ -66,16 +68,16 @@ export class Search {
     }
   }
 
-  private readableBoards(user: User, workspaceId: string, boardId?: string): string[] {
+  private async readableBoards(user: User, workspaceId: string, boardId?: string) {
     const { auth, directory } = this.deps
-    const readable = directory
-      .boardsOf(workspaceId)
-      .filter(
-        (board) => (boardId === undefined || board.id === boardId) && auth.roleOnBoard(user, board),
-      )
+    const readable: string[] = []
+    for (const board of await directory.boardsOf(workspaceId)) {
+      if (boardId !== undefined && board.id !== boardId) continue
+      if (await auth.roleOnBoard(user, board)) readable.push(board.id)
+    }
     // Nothing to read there tells a stranger nothing more than "no such place".
-    if (readable.length === 0 && (boardId !== undefined || !auth.roleIn(user, workspaceId)))
+    if (readable.length === 0 && (boardId !== undefined || !(await auth.roleIn(user, workspaceId))))
       throw notFound(boardId === undefined ? 'no such workspace' : 'no such board')
-    return readable.map((board) => board.id)
+    return readable
   }
 }

@@ -10,9 +10,9 @@ import {
   type NotificationsResponse,
 } from '../../../shared/api.ts'
 import { parseStream } from '../../../shared/protocol/events.ts'
-import type { AuditLog } from '../../audit/audit-log.ts'
 import type { Auth } from '../../auth/auth.ts'
-import type { Directory } from '../../db/directory.ts'
+import type { AuditRepo } from '../../storage/audit-repo.ts'
+import type { DirectoryRepo } from '../../storage/directory-repo.ts'
 import type { EventBus } from '../../events/bus.ts'
 import type { NotificationStore } from '../../notifications/notification-store.ts'
 import { requireBoard, requireRole, type AppEnv } from '../context.ts'
@@ -43,22 +43,23 @@ function query<S extends z.ZodType>(schema: S, values: Record<string, string>): 
 
 export function activityRoutes(deps: {
   auth: Auth
-  directory: Directory
+  directory: DirectoryRepo
   bus: EventBus
   notifications: NotificationStore
-  audit: AuditLog
+  audit: AuditRepo
 }) {
   const { auth, directory, bus, notifications, audit } = deps
   const app = new Hono<AppEnv>()
 
-  app.get('/events', (c) => {
+  app.get('/events', async (c) => {
     const q = query(eventsQuery, c.req.query())
     const stream = parseStream(q.stream)
     if (!stream || stream.kind === 'system')
       throw badRequest('stream must be workspace:<id> or board:<id>')
     // A board's stream is for whoever may see the board (its guests too); a workspace's for members.
-    if (stream.kind === 'board') requireBoard(auth, directory, c.var.user, stream.id, 'viewer')
-    else requireRole(auth, directory, c.var.user, stream.id, 'viewer')
+    if (stream.kind === 'board')
+      await requireBoard(auth, directory, c.var.user, stream.id, 'viewer')
+    else await requireRole(auth, directory, c.var.user, stream.id, 'viewer')
     const info = bus.info(q.stream)
     const events = bus.log.read(q.stream, q.after, q.limit)
     // `gap`: the log no longer reaches back to `after` (retention); reload instead of trusting it.
@@ -89,10 +90,10 @@ export function activityRoutes(deps: {
     return c.json({ marked, unreadCount: notifications.unreadCount(userId) })
   })
 
-  app.get('/audit', (c) => {
+  app.get('/audit', async (c) => {
     const q = query(auditQuery, c.req.query())
-    requireRole(auth, directory, c.var.user, q.workspace, 'owner')
-    return c.json({ entries: audit.list(q.workspace, q.after, q.limit) })
+    await requireRole(auth, directory, c.var.user, q.workspace, 'owner')
+    return c.json({ entries: await audit.list(q.workspace, q.after, q.limit) })
   })
 
   return app

@@ -34,7 +34,7 @@ export function authRoutes(service: AuthService) {
   const app = new Hono()
 
   // Whether the one-time owner setup is still open (the web app shows setup or sign-in).
-  app.get('/setup', (c) => c.json({ needed: !service.ownerExists() }))
+  app.get('/setup', async (c) => c.json({ needed: !(await service.ownerExists()) }))
 
   app.post('/setup', async (c) => {
     const body = await jsonBody(c, setupRequest)
@@ -53,8 +53,8 @@ export function authRoutes(service: AuthService) {
     return c.json(sessionResponse(c, session))
   })
 
-  app.post('/auth/logout', (c) => {
-    service.logout(getCookie(c, REFRESH_COOKIE))
+  app.post('/auth/logout', async (c) => {
+    await service.logout(getCookie(c, REFRESH_COOKIE))
     deleteCookie(c, REFRESH_COOKIE, { path: '/api/auth' })
     return c.json({ ok: true })
   })

@@ -14,11 +14,12 @@ import {
 import { newId, ID_PATTERN } from '../../../shared/ids.ts'
 import { CloseCode } from '../../../shared/protocol/close-codes.ts'
 import { board as boardDoc, initMeta } from '../../../shared/schema/board.ts'
-import type { AuditLog } from '../../audit/audit-log.ts'
 import type { Auth } from '../../auth/auth.ts'
 import type { EventBus } from '../../events/bus.ts'
-import type { Board, Directory, User } from '../../db/directory.ts'
 import type { RoomManager } from '../../realtime/rooms.ts'
+import type { AuditRepo } from '../../storage/audit-repo.ts'
+import type { Board, DirectoryRepo, User } from '../../storage/directory-repo.ts'
+import type { Stores } from '../../storage/stores.ts'
 import { foldStored, type DocStore } from '../../storage/doc-store.ts'
 import { refuseGuests, requireBoard, requireRole, type AppEnv } from '../context.ts'
 import { badRequest, conflict, tooLarge } from '../../errors.ts'
@@ -27,11 +28,12 @@ import { idParam, jsonBody } from '../errors.ts'
 
 export interface BoardRouteDeps {
   auth: Auth
-  directory: Directory
+  directory: DirectoryRepo
+  stores: Stores
   store: DocStore
   rooms: RoomManager
   bus: EventBus
-  audit: AuditLog
+  audit: AuditRepo
   maxDocBytes: number
 }
 
@@ -43,61 +45,62 @@ export function boardRoutes(deps: BoardRouteDeps) {
   const boardFor = (user: User, id: string, minimum: 'viewer' | 'editor' | 'owner') =>
     requireBoard(auth, directory, user, id, minimum)
 
-  const createWithState = (
+  const createWithState = async (
     user: User,
     workspaceId: string,
     id: string,
     boardTitle: string,
     doc: Y.Doc,
   ) => {
-    if (directory.board(id)) throw conflict(`board id ${id} is taken`)
     const now = Date.now()
     const { meta } = boardDoc(doc)
     if (meta.get('createdAt') === undefined)
       initMeta(doc, { title: boardTitle, createdAt: now, createdBy: user.id })
     else meta.set('title', boardTitle)
-    const board = directory.createBoard({
-      id,
-      workspaceId,
-      title: boardTitle,
-      createdBy: user.id,
-      createdAt: now,
-    })
-    return store
-      .append([{ boardId: id, data: Y.encodeStateAsUpdate(doc), userId: user.id }])
-      .then(() => {
-        deps.bus.emit('board.created', {
-          actor: user,
-          workspaceId,
-          boardId: id,
-          data: { boardId: id, title: boardTitle },
-        })
-        deps.audit.record({
-          action: 'board.created',
-          actor: user,
-          workspaceId,
-          target: id,
-          data: { title: boardTitle },
-        })
-        return board
+    const board = await deps.stores.transaction(async (tx) => {
+      if (await tx.directory.board(id)) throw conflict(`board id ${id} is taken`)
+      return tx.directory.createBoard({
+        id,
+        workspaceId,
+        title: boardTitle,
+        createdBy: user.id,
+        createdAt: now,
       })
+    })
+    await store.append([{ boardId: id, data: Y.encodeStateAsUpdate(doc), userId: user.id }])
+    deps.bus.emit('board.created', {
+      actor: user,
+      workspaceId,
+      boardId: id,
+      data: { boardId: id, title: boardTitle },
+    })
+    await deps.audit.record({
+      action: 'board.created',
+      actor: user,
+      workspaceId,
+      target: id,
+      data: { title: boardTitle },
+    })
+    return board
   }
 
-  app.get('/me', (c) => {
+  app.get('/me', async (c) => {
     const user = c.var.user
-    const guest = auth.guestOf(user)
-    const answer: MeResponse = { user, workspaces: listWorkspaces(auth, directory, user) }
+    const guest = await auth.guestOf(user)
+    const answer: MeResponse = { user, workspaces: await listWorkspaces(auth, directory, user) }
     if (guest)
       answer.guest = { boardId: guest.boardId, role: guest.role, expiresAt: guest.expiresAt }
     return c.json(answer)
   })
 
-  app.get('/workspaces', (c) => c.json({ workspaces: listWorkspaces(auth, directory, c.var.user) }))
+  app.get('/workspaces', async (c) =>
+    c.json({ workspaces: await listWorkspaces(auth, directory, c.var.user) }),
+  )
 
   app.post('/workspaces', async (c) => {
-    refuseGuests(auth, c.var.user, 'create workspaces')
+    await refuseGuests(auth, c.var.user, 'create workspaces')
     const { name } = await jsonBody(c, createWorkspaceRequest)
-    const workspace = directory.createWorkspace({
+    const workspace = await directory.createWorkspace({
       id: newId(),
       name,
       createdBy: c.var.user.id,
@@ -106,15 +109,15 @@ export function boardRoutes(deps: BoardRouteDeps) {
     return c.json({ workspace: { ...workspace, role: 'owner' } }, 201)
   })
 
-  app.get('/workspaces/:ws/boards', (c) => {
+  app.get('/workspaces/:ws/boards', async (c) => {
     const workspaceId = idParam(c, 'ws')
-    requireRole(auth, directory, c.var.user, workspaceId, 'viewer')
-    return c.json({ boards: directory.boardsOf(workspaceId) })
+    await requireRole(auth, directory, c.var.user, workspaceId, 'viewer')
+    return c.json({ boards: await directory.boardsOf(workspaceId) })
   })
 
   app.post('/workspaces/:ws/boards', async (c) => {
     const workspaceId = idParam(c, 'ws')
-    requireRole(auth, directory, c.var.user, workspaceId, 'editor')
+    await requireRole(auth, directory, c.var.user, workspaceId, 'editor')
     const body = await jsonBody(c, createBoardRequest)
     const board = await createWithState(
       c.var.user,
@@ -129,7 +132,7 @@ export function boardRoutes(deps: BoardRouteDeps) {
   // Import: the body is one Yjs update (as produced by export); it becomes a new board.
   app.post('/workspaces/:ws/boards/import', async (c) => {
     const workspaceId = idParam(c, 'ws')
-    requireRole(auth, directory, c.var.user, workspaceId, 'editor')
+    await requireRole(auth, directory, c.var.user, workspaceId, 'editor')
     const bytes = await readLimited(c, deps.maxDocBytes)
     if (bytes.byteLength === 0)
       throw badRequest('the body must be a Yjs update (export of a board)')
@@ -154,7 +157,7 @@ export function boardRoutes(deps: BoardRouteDeps) {
       parsedTitle.data,
       doc,
     )
-    deps.audit.record({
+    await deps.audit.record({
       action: 'board.imported',
       actor: c.var.user,
       workspaceId,
@@ -164,45 +167,45 @@ export function boardRoutes(deps: BoardRouteDeps) {
     return c.json({ board }, 201)
   })
 
-  app.get('/boards/:id', (c) => {
-    const { board, role } = boardFor(c.var.user, idParam(c, 'id'), 'viewer')
+  app.get('/boards/:id', async (c) => {
+    const { board, role } = await boardFor(c.var.user, idParam(c, 'id'), 'viewer')
     return c.json({ board: { ...board, role } })
   })
 
   app.patch('/boards/:id', async (c) => {
-    const { board } = boardFor(c.var.user, idParam(c, 'id'), 'editor')
+    const { board } = await boardFor(c.var.user, idParam(c, 'id'), 'editor')
     const body = await jsonBody(c, patchBoardRequest)
     // The document first: if its commit fails (503), the listing keeps the old title too.
     await rooms.change(board.id, (room) =>
       room.transactAsServer((doc) => boardDoc(doc).meta.set('title', body.title)),
     )
-    directory.renameBoard(board.id, body.title)
+    await directory.renameBoard(board.id, body.title)
     const change = { actor: c.var.user, workspaceId: board.workspaceId, boardId: board.id }
     deps.bus.emit('board.renamed', { ...change, data: { boardId: board.id, title: body.title } })
-    deps.audit.record({
+    await deps.audit.record({
       action: 'board.renamed',
       ...change,
       target: board.id,
       data: { from: board.title, to: body.title },
     })
-    return c.json({ board: directory.board(board.id) as Board })
+    return c.json({ board: (await directory.board(board.id)) as Board })
   })
 
   // Archive (soft): the board leaves listings and its sockets close with 4404.
-  app.delete('/boards/:id', (c) => {
-    const { board } = boardFor(c.var.user, idParam(c, 'id'), 'owner')
-    directory.archiveBoard(board.id)
+  app.delete('/boards/:id', async (c) => {
+    const { board } = await boardFor(c.var.user, idParam(c, 'id'), 'owner')
+    await directory.archiveBoard(board.id)
     const change = { actor: c.var.user, workspaceId: board.workspaceId, boardId: board.id }
     deps.bus.emit('board.archived', { ...change, data: { boardId: board.id, title: board.title } })
-    deps.audit.record({ action: 'board.archived', ...change, target: board.id })
+    await deps.audit.record({ action: 'board.archived', ...change, target: board.id })
     const room = rooms.loaded(board.id)
     if (room) for (const peer of [...room.peers]) peer.close(CloseCode.notFound, 'board archived')
-    return c.json({ board: directory.board(board.id) as Board })
+    return c.json({ board: (await directory.board(board.id)) as Board })
   })
 
   app.get('/boards/:id/export', async (c) => {
-    const { board } = boardFor(c.var.user, idParam(c, 'id'), 'viewer')
-    deps.audit.record({
+    const { board } = await boardFor(c.var.user, idParam(c, 'id'), 'viewer')
+    await deps.audit.record({
       action: 'board.exported',
       actor: c.var.user,
       workspaceId: board.workspaceId,
@@ -260,8 +263,8 @@ async function readLimited(c: Context<AppEnv>, limit: number): Promise<Uint8Arra
   return bytes
 }
 
-function listWorkspaces(auth: Auth, directory: Directory, user: User) {
+async function listWorkspaces(auth: Auth, directory: DirectoryRepo, user: User) {
   if (auth.enabled) return directory.workspacesOf(user.id)
   // Home mode: the local owner owns every workspace on this server.
-  return directory.allWorkspaces().map((w) => ({ ...w, role: 'owner' as const }))
+  return (await directory.allWorkspaces()).map((w) => ({ ...w, role: 'owner' as const }))
 }

@@ -10,9 +10,9 @@ import {
   type VersionResponse,
   type VersionsResponse,
 } from '../../../shared/api.ts'
-import type { AuditLog } from '../../audit/audit-log.ts'
 import type { Auth } from '../../auth/auth.ts'
-import type { Directory } from '../../db/directory.ts'
+import type { AuditRepo } from '../../storage/audit-repo.ts'
+import type { DirectoryRepo } from '../../storage/directory-repo.ts'
 import type { BoardHistory } from '../../history/board-history.ts'
 import type { SinceLastVisit } from '../../history/since-last-visit.ts'
 import { requireBoard, type AppEnv } from '../context.ts'
@@ -20,8 +20,8 @@ import { idParam, jsonBody } from '../errors.ts'
 
 export function historyRoutes(deps: {
   auth: Auth
-  directory: Directory
-  audit: AuditLog
+  directory: DirectoryRepo
+  audit: AuditRepo
   history: BoardHistory
   sinceLastVisit: SinceLastVisit
 }) {
@@ -30,24 +30,24 @@ export function historyRoutes(deps: {
   const boardFor = (user: AppEnv['Variables']['user'], id: string, minimum: 'viewer' | 'editor') =>
     requireBoard(auth, directory, user, id, minimum)
 
-  app.get('/boards/:id/versions', (c) => {
-    const { board } = boardFor(c.var.user, idParam(c, 'id'), 'viewer')
+  app.get('/boards/:id/versions', async (c) => {
+    const { board } = await boardFor(c.var.user, idParam(c, 'id'), 'viewer')
     const answer: VersionsResponse = { versions: history.list(board.id) }
     return c.json(answer)
   })
 
   app.post('/boards/:id/versions', async (c) => {
-    const { board } = boardFor(c.var.user, idParam(c, 'id'), 'editor')
+    const { board } = await boardFor(c.var.user, idParam(c, 'id'), 'editor')
     const { name } = await jsonBody(c, nameVersionRequest)
     const answer: VersionResponse = { version: await history.name(c.var.user, board, name) }
     return c.json(answer, 201)
   })
 
   app.get('/boards/:id/versions/:versionId/export', async (c) => {
-    const { board } = boardFor(c.var.user, idParam(c, 'id'), 'viewer')
+    const { board } = await boardFor(c.var.user, idParam(c, 'id'), 'viewer')
     const versionId = idParam(c, 'versionId')
     const state = await history.state(board.id, versionId)
-    deps.audit.record({
+    await deps.audit.record({
       action: 'board.exported',
       actor: c.var.user,
       workspaceId: board.workspaceId,
@@ -61,7 +61,7 @@ export function historyRoutes(deps: {
   })
 
   app.post('/boards/:id/versions/:versionId/restore', async (c) => {
-    const { board } = boardFor(c.var.user, idParam(c, 'id'), 'editor')
+    const { board } = await boardFor(c.var.user, idParam(c, 'id'), 'editor')
     const versionId = idParam(c, 'versionId')
     const body = await jsonBody(c, restoreVersionRequest)
     const target =
@@ -75,7 +75,7 @@ export function historyRoutes(deps: {
   })
 
   app.get('/boards/:id/since-last-visit', async (c) => {
-    const { board } = boardFor(c.var.user, idParam(c, 'id'), 'viewer')
+    const { board } = await boardFor(c.var.user, idParam(c, 'id'), 'viewer')
     return c.json(await deps.sinceLastVisit.changes(c.var.user.id, board.id))
   })
 

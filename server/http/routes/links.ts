@@ -11,14 +11,14 @@ import {
 } from '../../../shared/api.ts'
 import type { Auth } from '../../auth/auth.ts'
 import type { LinkService } from '../../auth/link-service.ts'
-import type { Directory } from '../../db/directory.ts'
+import type { DirectoryRepo } from '../../storage/directory-repo.ts'
 import { requireBoard, type AppEnv } from '../context.ts'
 import { idParam, jsonBody } from '../errors.ts'
 import { clientAddress, sessionResponse } from './auth.ts'
 
 export function linkRoutes(deps: {
   auth: Auth
-  directory: Directory
+  directory: DirectoryRepo
   linkService: LinkService
   publicUrl: string | undefined
 }) {
@@ -26,7 +26,7 @@ export function linkRoutes(deps: {
   const app = new Hono<AppEnv>()
 
   app.post('/boards/:id/links', async (c) => {
-    const { board } = requireBoard(auth, directory, c.var.user, idParam(c, 'id'), 'owner')
+    const { board } = await requireBoard(auth, directory, c.var.user, idParam(c, 'id'), 'owner')
     const body = await jsonBody(c, createLinkRequest)
     const { link, token } = await links.create(board, c.var.user, body)
     const url = `${deps.publicUrl ?? new URL(c.req.url).origin}/link/${token}`
@@ -34,14 +34,14 @@ export function linkRoutes(deps: {
     return c.json(answer, 201)
   })
 
-  app.get('/boards/:id/links', (c) => {
-    const { board } = requireBoard(auth, directory, c.var.user, idParam(c, 'id'), 'owner')
-    return c.json({ links: links.list(board.id) })
+  app.get('/boards/:id/links', async (c) => {
+    const { board } = await requireBoard(auth, directory, c.var.user, idParam(c, 'id'), 'owner')
+    return c.json({ links: await links.list(board.id) })
   })
 
-  app.delete('/boards/:id/links/:linkId', (c) => {
-    const { board } = requireBoard(auth, directory, c.var.user, idParam(c, 'id'), 'owner')
-    return c.json({ link: links.revoke(board, idParam(c, 'linkId'), c.var.user) })
+  app.delete('/boards/:id/links/:linkId', async (c) => {
+    const { board } = await requireBoard(auth, directory, c.var.user, idParam(c, 'id'), 'owner')
+    return c.json({ link: await links.revoke(board, idParam(c, 'linkId'), c.var.user) })
   })
 
   return app

@@ -27,39 +27,44 @@ export function lockRoutes(
 
   app.post('/locks/acquire', async (c) => {
     const body = await jsonBody(c, acquireLockRequest)
-    const result = api.acquire(c.var.user, body, session(c.var.user.id, body.sessionId))
+    const result = await api.acquire(c.var.user, body, session(c.var.user.id, body.sessionId))
     return 'lock' in result ? c.json(result) : c.json(result, 202)
   })
 
   app.post('/locks/release', async (c) => {
     const body = await jsonBody(c, lockKeyRequest)
     return c.json({
-      lock: api.release(c.var.user, body.key, session(c.var.user.id, body.sessionId)),
+      lock: await api.release(c.var.user, body.key, session(c.var.user.id, body.sessionId)),
     })
   })
 
   app.post('/locks/renew', async (c) => {
     const body = await jsonBody(c, renewLockRequest)
     return c.json({
-      lock: api.renew(c.var.user, body.key, session(c.var.user.id, body.sessionId), body.ttlMs),
+      lock: await api.renew(
+        c.var.user,
+        body.key,
+        session(c.var.user.id, body.sessionId),
+        body.ttlMs,
+      ),
     })
   })
 
   app.post('/locks/cancel', async (c) => {
     const body = await jsonBody(c, lockKeyRequest)
-    api.cancel(c.var.user, body.key, session(c.var.user.id, body.sessionId))
+    await api.cancel(c.var.user, body.key, session(c.var.user.id, body.sessionId))
     return c.json({ ok: true })
   })
 
   app.post('/locks/force-release', async (c) => {
     const body = await jsonBody(c, lockKeyRequest)
-    return c.json({ lock: api.forceRelease(c.var.user, body.key) })
+    return c.json({ lock: await api.forceRelease(c.var.user, body.key) })
   })
 
-  app.get('/locks', (c) => {
+  app.get('/locks', async (c) => {
     const boardId = c.req.query('board')
     if (!isValidId(boardId)) throw badRequest('board must be a board id')
-    const answer: LocksResponse = { locks: api.list(c.var.user, boardId) }
+    const answer: LocksResponse = { locks: await api.list(c.var.user, boardId) }
     return c.json(answer)
   })
 

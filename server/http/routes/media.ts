@@ -9,7 +9,7 @@ import { Readable } from 'node:stream'
 import { Hono, type Context } from 'hono'
 import type { Logger } from 'pino'
 import type { Auth } from '../../auth/auth.ts'
-import type { Directory, User } from '../../db/directory.ts'
+import type { DirectoryRepo, User } from '../../storage/directory-repo.ts'
 import type { MediaStore } from '../../media/media-store.ts'
 import type { RoomManager } from '../../realtime/rooms.ts'
 import { mediaHashes } from '../../../shared/schema/board.ts'
@@ -22,17 +22,17 @@ const HASH = /^[0-9a-f]{64}$/
 
 export function mediaUploadRoutes(deps: {
   auth: Auth
-  directory: Directory
+  directory: DirectoryRepo
   media: MediaStore
   maxBytes: number
 }) {
   const app = new Hono<AppEnv>()
   app.post('/media', async (c) => {
     const boardId = c.req.query('board')
-    const board = boardId ? deps.directory.board(boardId) : undefined
+    const board = boardId ? await deps.directory.board(boardId) : undefined
     if (!board || board.archivedAt !== null)
       throw badRequest('board must name a board you can edit (?board=<id>)')
-    requireRole(deps.auth, deps.directory, c.var.user, board.workspaceId, 'editor')
+    await requireRole(deps.auth, deps.directory, c.var.user, board.workspaceId, 'editor')
     // A refused upload is not read further: the answer closes the connection.
     const refused = (error: unknown) => {
       if (error instanceof LoupeError && error.code === ErrorCode.tooLarge) closeAfterAnswer(c)
@@ -55,7 +55,7 @@ export function mediaUploadRoutes(deps: {
 
 export function mediaDownloadRoutes(deps: {
   auth: Auth
-  directory: Directory
+  directory: DirectoryRepo
   media: MediaStore
   rooms: RoomManager
   log: Logger
@@ -67,9 +67,10 @@ export function mediaDownloadRoutes(deps: {
    * other boards of the same workspace are closed to them, whatever hashes they learn.
    */
   const guestSees = async (user: User, hash: string, workspaces: string[]) => {
-    const guest = deps.auth.guestOf(user)
-    const board = guest && deps.directory.board(guest.boardId)
-    if (!board || board.archivedAt !== null || !deps.auth.roleOnBoard(user, board)) return false
+    const guest = await deps.auth.guestOf(user)
+    const board = guest && (await deps.directory.board(guest.boardId))
+    if (!board || board.archivedAt !== null || !(await deps.auth.roleOnBoard(user, board)))
+      return false
     if (!workspaces.includes(board.workspaceId)) return false
     const room = await deps.rooms.acquire(board.id)
     try {
@@ -88,12 +89,18 @@ export function mediaDownloadRoutes(deps: {
     const workspaces = info ? deps.media.workspacesOf(hash) : []
     const visible =
       !!info &&
-      (workspaces.some((ws) => deps.auth.roleIn(user, ws)) ||
+      ((await someAsync(workspaces, async (ws) => !!(await deps.auth.roleIn(user, ws)))) ||
         (await guestSees(user, hash, workspaces)))
     if (!info || !visible) throw notFound('no such media')
     return serveFile(c, deps.media.path(hash), info.mime, hash, deps.log)
   })
   return app
+}
+
+/** Whether `test` holds for any item, asked in order and no further than the first yes. */
+async function someAsync<T>(items: readonly T[], test: (item: T) => Promise<boolean>) {
+  for (const item of items) if (await test(item)) return true
+  return false
 }
 
 const EXTENSIONS: Readonly<Record<string, string>> = {

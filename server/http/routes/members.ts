@@ -13,10 +13,10 @@ import {
 } from '../../../shared/api.ts'
 import type { Auth } from '../../auth/auth.ts'
 import type { AuthService } from '../../auth/service.ts'
-import type { AuditLog } from '../../audit/audit-log.ts'
-import type { Directory } from '../../db/directory.ts'
-import type { ShareLinks } from '../../db/share-links.ts'
 import type { Notifier } from '../../notifications/notifier.ts'
+import type { AuditRepo } from '../../storage/audit-repo.ts'
+import type { DirectoryRepo } from '../../storage/directory-repo.ts'
+import type { ShareLinksRepo } from '../../storage/share-links-repo.ts'
 import { refuseGuests, requireBoard, requireRole, type AppEnv } from '../context.ts'
 import { notFound } from '../../errors.ts'
 import { idParam, jsonBody } from '../errors.ts'
@@ -24,69 +24,69 @@ import { sessionResponse } from './auth.ts'
 
 export function memberRoutes(deps: {
   auth: Auth
-  directory: Directory
+  directory: DirectoryRepo
   authService: AuthService
   notifier: Notifier
-  audit: AuditLog
-  shareLinks: ShareLinks
+  audit: AuditRepo
+  shareLinks: ShareLinksRepo
   publicUrl: string | undefined
 }) {
   const { auth, directory, authService: service, notifier, audit, publicUrl } = deps
   const app = new Hono<AppEnv>()
 
-  app.get('/workspaces/:ws/members', (c) => {
+  app.get('/workspaces/:ws/members', async (c) => {
     const workspaceId = idParam(c, 'ws')
-    requireRole(auth, directory, c.var.user, workspaceId, 'viewer')
-    return c.json({ members: directory.members(workspaceId) })
+    await requireRole(auth, directory, c.var.user, workspaceId, 'viewer')
+    return c.json({ members: await directory.members(workspaceId) })
   })
 
   // Names for everything on a board — comment authors, assignees — whoever may see the board
   // asks: its workspace's members and the guests who joined it by link.
-  app.get('/boards/:id/people', (c) => {
-    const { board } = requireBoard(auth, directory, c.var.user, idParam(c, 'id'), 'viewer')
+  app.get('/boards/:id/people', async (c) => {
+    const { board } = await requireBoard(auth, directory, c.var.user, idParam(c, 'id'), 'viewer')
+    const members = await directory.members(board.workspaceId)
+    const guests = await deps.shareLinks.guestsOfBoard(board.id)
     const people: BoardPerson[] = [
-      ...directory
-        .members(board.workspaceId)
-        .map(({ id, name, color, role }) => ({ id, name, color, role, guest: false })),
-      ...deps.shareLinks.guestsOfBoard(board.id).map((g) => ({ ...g, guest: true })),
+      ...members.map(({ id, name, color, role }) => ({ id, name, color, role, guest: false })),
+      ...guests.map((g) => ({ ...g, guest: true })),
     ]
     return c.json({ people })
   })
 
   app.patch('/workspaces/:ws/members/:userId', async (c) => {
     const workspaceId = idParam(c, 'ws')
-    requireRole(auth, directory, c.var.user, workspaceId, 'owner')
+    await requireRole(auth, directory, c.var.user, workspaceId, 'owner')
     const userId = idParam(c, 'userId')
     const body = await jsonBody(c, patchMemberRequest)
-    service.setRole(workspaceId, userId, body.role, c.var.user)
-    const member = directory.members(workspaceId).find((m) => m.id === userId)
+    await service.setRole(workspaceId, userId, body.role, c.var.user)
+    const member = (await directory.members(workspaceId)).find((m) => m.id === userId)
     return c.json({ member })
   })
 
-  app.delete('/workspaces/:ws/members/:userId', (c) => {
+  app.delete('/workspaces/:ws/members/:userId', async (c) => {
     const workspaceId = idParam(c, 'ws')
     const userId = idParam(c, 'userId')
     // Owners remove anyone; anyone may leave.
-    requireRole(
+    await requireRole(
       auth,
       directory,
       c.var.user,
       workspaceId,
       userId === c.var.user.id ? 'viewer' : 'owner',
     )
-    service.removeMember(workspaceId, userId, c.var.user)
+    await service.removeMember(workspaceId, userId, c.var.user)
     return c.json({ ok: true })
   })
 
   app.post('/workspaces/:ws/invites', async (c) => {
     const workspaceId = idParam(c, 'ws')
-    requireRole(auth, directory, c.var.user, workspaceId, 'owner')
+    await requireRole(auth, directory, c.var.user, workspaceId, 'owner')
     const body = await jsonBody(c, inviteRequest)
-    const invitee = body.userId ? directory.user(body.userId) : undefined
+    const invitee = body.userId ? await directory.user(body.userId) : undefined
     if (body.userId && !invitee) throw notFound('no such user to invite')
-    const { code, invite } = service.createInvite(workspaceId, c.var.user, body)
+    const { code, invite } = await service.createInvite(workspaceId, c.var.user, body)
     const url = `${publicUrl ?? new URL(c.req.url).origin}/invite/${code}`
-    audit.record({
+    await audit.record({
       action: 'invite.created',
       actor: c.var.user,
       workspaceId,
@@ -100,7 +100,7 @@ export function memberRoutes(deps: {
     })
     // An invite addressed to an existing user reaches their inbox.
     if (invitee) {
-      const workspace = directory.workspace(workspaceId)
+      const workspace = await directory.workspace(workspaceId)
       notifier.notifyUser({
         userId: invitee.id,
         type: 'invite',
@@ -129,7 +129,7 @@ export function inviteAcceptRoutes(auth: Auth, service: AuthService) {
     if (!/^[A-Za-z0-9_-]{10,64}$/.test(code)) throw notFound('no such invite')
     const existing = await auth.identify(c)
     // A guest reaches one board only; joining a workspace needs an account of one's own.
-    if (existing) refuseGuests(auth, existing, 'accept invites')
+    if (existing) await refuseGuests(auth, existing, 'accept invites')
     const result = existing
       ? await service.acceptInvite(code, { existing })
       : await service.acceptInvite(code, await jsonBody(c, acceptInviteRequest))

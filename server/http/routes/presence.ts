@@ -12,7 +12,7 @@ import type {
 } from '../../../shared/protocol/presence.ts'
 import { isEntityType } from '../../../shared/schema/board.ts'
 import type { Auth } from '../../auth/auth.ts'
-import type { Directory } from '../../db/directory.ts'
+import type { DirectoryRepo } from '../../storage/directory-repo.ts'
 import type { RoomManager } from '../../realtime/rooms.ts'
 import { requireBoard, type AppEnv } from '../context.ts'
 import { badRequest } from '../../errors.ts'
@@ -53,19 +53,19 @@ export function presentUsers(states: Iterable<Record<string, unknown>>): Present
   return [...byUser.values()]
 }
 
-export function presenceRoutes(auth: Auth, directory: Directory, rooms: RoomManager) {
+export function presenceRoutes(auth: Auth, directory: DirectoryRepo, rooms: RoomManager) {
   const app = new Hono<AppEnv>()
 
-  const statesOf = (boardId: string, user: AppEnv['Variables']['user']) => {
-    requireBoard(auth, directory, user, boardId, 'viewer')
+  const statesOf = async (boardId: string, user: AppEnv['Variables']['user']) => {
+    await requireBoard(auth, directory, user, boardId, 'viewer')
     return rooms.loaded(boardId)?.awareness.states() ?? []
   }
 
-  app.get('/presence/:boardId', (c) =>
-    c.json({ users: presentUsers(statesOf(idParam(c, 'boardId'), c.var.user)) }),
+  app.get('/presence/:boardId', async (c) =>
+    c.json({ users: presentUsers(await statesOf(idParam(c, 'boardId'), c.var.user)) }),
   )
 
-  app.get('/presence/:boardId/:entityType/:entityId', (c) => {
+  app.get('/presence/:boardId/:entityType/:entityId', async (c) => {
     const boardId = idParam(c, 'boardId')
     const entityType = c.req.param('entityType')
     if (!isEntityType(entityType))
@@ -75,7 +75,7 @@ export function presenceRoutes(auth: Auth, directory: Directory, rooms: RoomMana
       ref?.entityType === entityType && ref.entityId === entityId
     const viewers = new Map<string, PublicUser>()
     const editors = new Map<string, PublicUser>()
-    for (const state of statesOf(boardId, c.var.user)) {
+    for (const state of await statesOf(boardId, c.var.user)) {
       const present = toPresent(state)
       if (!present) continue
       const who = { id: present.id, name: present.name, color: present.color }

@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import * as Y from 'yjs'
-import type { AuditLog } from '../../audit/audit-log.ts'
 import type { Auth } from '../../auth/auth.ts'
-import type { Directory, User } from '../../db/directory.ts'
+import type { AuditRepo } from '../../storage/audit-repo.ts'
+import type { DirectoryRepo, User } from '../../storage/directory-repo.ts'
 import { unauthorized } from '../../errors.ts'
 import { readCommitted, type CommittedSource } from '../../history/committed.ts'
 import type { MediaStore } from '../../media/media-store.ts'
@@ -24,11 +24,11 @@ import { idParam } from '../errors.ts'
 
 export function reportRoutes(deps: {
   auth: Auth
-  directory: Directory
+  directory: DirectoryRepo
   media: MediaStore
   rooms: RoomManager
   store: DocStore
-  audit: AuditLog
+  audit: AuditRepo
 }) {
   const { auth, directory } = deps
   const source: CommittedSource = { rooms: deps.rooms, store: deps.store }
@@ -37,19 +37,23 @@ export function reportRoutes(deps: {
   const readableBoard = async (c: Context) => {
     const user = (await auth.identify(c)) ?? (await auth.identifyToken(c.req.query('token')))
     if (!user) throw unauthorized('sign in first (missing or invalid token)')
-    const { board } = requireBoard(auth, directory, user, idParam(c, 'id'), 'viewer')
+    const { board } = await requireBoard(auth, directory, user, idParam(c, 'id'), 'viewer')
     return { user, board }
   }
-  const names = () => {
+  /**
+   * Renders with people's names: a first pass learns whom the output names, the directory is
+   * asked once for each, and the second pass writes them.
+   */
+  const withNames = async <T>(render: (nameOf: (userId: string) => string) => T): Promise<T> => {
+    const wanted = new Set<string>()
+    render((userId) => {
+      wanted.add(userId)
+      return ''
+    })
     const known = new Map<string, string>()
-    return (userId: string) => {
-      let name = known.get(userId)
-      if (name === undefined) {
-        name = directory.user(userId)?.name ?? (userId || 'someone')
-        known.set(userId, name)
-      }
-      return name
-    }
+    for (const userId of wanted)
+      known.set(userId, (await directory.user(userId))?.name ?? (userId || 'someone'))
+    return render((userId) => known.get(userId) ?? (userId || 'someone'))
   }
   const record = (user: User, board: { id: string; workspaceId: string }, format: string) =>
     deps.audit.record({
@@ -66,15 +70,19 @@ export function reportRoutes(deps: {
       data: readReport(doc),
       vector: Y.encodeStateVector(doc),
     }))
-    const html = renderReport({
-      data,
-      boardId: board.id,
-      generatedAt: Date.now(),
-      stateId: createHash('sha256').update(vector).digest('hex').slice(0, 12),
-      nameOf: names(),
-      pictures: await pictures(data.media, deps.media, board.workspaceId),
-    })
-    record(user, board, 'report')
+    const generatedAt = Date.now()
+    const embedded = await pictures(data.media, deps.media, board.workspaceId)
+    const html = await withNames((nameOf) =>
+      renderReport({
+        data,
+        boardId: board.id,
+        generatedAt,
+        stateId: createHash('sha256').update(vector).digest('hex').slice(0, 12),
+        nameOf,
+        pictures: embedded,
+      }),
+    )
+    await record(user, board, 'report')
     return c.body(html, 200, {
       'content-type': 'text/html; charset=utf-8',
       'content-disposition': `attachment; filename="${fileName(data.title, board.id)}-report.html"`,
@@ -88,8 +96,9 @@ export function reportRoutes(deps: {
   app.get('/boards/:id/tasks.csv', async (c) => {
     const { user, board } = await readableBoard(c)
     const data = await readCommitted(source, board.id, readReport)
-    record(user, board, 'tasks.csv')
-    return c.body(tasksCsv(data.tasks, names()), 200, {
+    await record(user, board, 'tasks.csv')
+    const csv = await withNames((nameOf) => tasksCsv(data.tasks, nameOf))
+    return c.body(csv, 200, {
       'content-type': 'text/csv; charset=utf-8; header=present',
       'content-disposition': `attachment; filename="${fileName(data.title, board.id)}-tasks.csv"`,
       'x-content-type-options': 'nosniff',

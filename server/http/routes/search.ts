@@ -7,14 +7,14 @@ import type { AppEnv } from '../context.ts'
 
 export function searchRoutes(deps: { search: Search }) {
   const app = new Hono<AppEnv>()
-  app.get('/search', (c) => {
+  app.get('/search', async (c) => {
     const parsed = searchQuery.safeParse(c.req.query())
     if (!parsed.success) {
       throw badRequest('invalid query', {
         issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
       })
     }
-    return c.json(deps.search.search(c.var.user, parsed.data))
+    return c.json(await deps.search.search(c.var.user, parsed.data))
   })
   return app
 }
