@@ -102,6 +102,8 @@ export class Room {
   private storedBytes: number
   private logLength: number
   private compacting = false
+  /** The compaction running or last run; the next one starts after it. */
+  private compactions: Promise<boolean> = Promise.resolve(true)
   private awarenessTimer: NodeJS.Timeout | NodeJS.Immediate | null = null
   private evicted = false
   private destroyed = false
@@ -516,7 +518,15 @@ export class Room {
    * which may hold updates still waiting for their commit): the store folds and proves it off
    * the event loop (sqlite-doc-store.ts), so unloading a large board does not hold the loop.
    */
-  async compact(): Promise<boolean> {
+  compact(): Promise<boolean> {
+    // One at a time: a caller (an unload, a clean stop) waits for the fold that runs, so two
+    // folds of one board never race and the second does not find its rows gone.
+    const run = this.compactions.then(() => this.compactOnce())
+    this.compactions = run
+    return run
+  }
+
+  private async compactOnce(): Promise<boolean> {
     if (this.evicted || this.destroyed) return false
     try {
       const result = await this.deps.store.compact(this.boardId, foldStored)
@@ -526,11 +536,21 @@ export class Room {
         this.storedBytes = Math.max(0, this.storedBytes - result.bytesBefore) + result.bytesAfter
         return true
       }
-      this.deps.log.warn({ boardId: this.boardId, reason: result.reason }, 'compaction skipped')
+      // Nothing stored to fold: the rows this room counted were folded already.
+      if (result.reason === 'nothing to fold') this.logLength = 0
+      else
+        this.deps.log.warn({ boardId: this.boardId, reason: result.reason }, 'compaction skipped')
     } catch (error) {
       this.deps.log.error({ err: error, boardId: this.boardId }, 'compaction failed')
     }
     return false
+  }
+
+  /** Compacts until the log is folded (each compaction folds at most a bounded prefix). */
+  async compactAll(): Promise<void> {
+    while (this.logLength > 0 && (await this.compact())) {
+      // Each round folded something; the next takes the rows after it.
+    }
   }
 
   /**

@@ -102,8 +102,9 @@ export class RoomManager {
   private async unload(slot: Slot, room: Room): Promise<void> {
     slot.idleTimer = null
     await room.whenCommitted().catch(() => {})
-    // Fold a long log now, while the document is in memory, so the next load is quick.
-    if (room.updatesSinceSnapshot >= 16) await room.compact()
+    // Fold the log now (off the event loop), so the next load serves one stored snapshot as it
+    // is instead of building the document from snapshot and rows.
+    if (room.updatesSinceSnapshot > 0) await room.compactAll()
     if (slot.holds > 0 || this.slots.get(room.boardId) !== slot) return
     this.slots.delete(room.boardId)
     room.destroy()
@@ -127,7 +128,7 @@ export class RoomManager {
     for (const room of rooms) {
       // An evicted room has nothing more to store; its clients resend what it lost.
       await room.whenCommitted().catch(() => {})
-      if (room.updatesSinceSnapshot > 0) await room.compact()
+      if (room.updatesSinceSnapshot > 0) await room.compactAll()
       room.destroy()
     }
     this.slots.clear()

@@ -14,7 +14,7 @@ import {
   type DocUpdate,
   type StoredDoc,
 } from './doc-store.ts'
-import { SqliteDocStore, type OffThreadFold } from './sqlite-doc-store.ts'
+import { MAX_FOLD_ROWS, SqliteDocStore, type OffThreadFold } from './sqlite-doc-store.ts'
 
 const workers: UpdateWorker[] = []
 afterEach(async () => {
@@ -72,6 +72,25 @@ describe('compaction off the event loop', () => {
     const loaded = await store.load('b')
     expect(loaded.stateVector).toEqual(Y.encodeStateVector(doc))
     expect((await stored(store)).getMap('m').size).toBe(200)
+  })
+
+  it('folds at most the oldest MAX_FOLD_ROWS rows at a time; the next compaction takes the rest', async () => {
+    const worker = new UpdateWorker(100)
+    workers.push(worker)
+    const store = new SqliteDocStore(openDb(':memory:', { sync: 'normal' }), worker)
+    const doc = new Y.Doc()
+    const many = MAX_FOLD_ROWS + 250
+    for (let i = 0; i < many; i++)
+      await store.append(rows(updatesOf(doc, (d) => d.getMap('m').set(`k${i}`, i))))
+    expect(await store.compact('b', foldStored)).toMatchObject({
+      compacted: true,
+      folded: MAX_FOLD_ROWS,
+    })
+    expect(await store.pendingUpdates('b')).toBe(250)
+    expect((await stored(store)).getMap('m').size).toBe(many)
+    expect(await store.compact('b', foldStored)).toMatchObject({ compacted: true, folded: 250 })
+    expect(await store.pendingUpdates('b')).toBe(0)
+    expect((await store.load('b')).stateVector).toEqual(Y.encodeStateVector(doc))
   })
 
   it('keeps the rows committed while it folded, and deletes only those it proved', async () => {
