@@ -5,6 +5,7 @@
  * live figures and held locks on the status page.
  */
 import { describe, expect, it } from 'vitest'
+import { generateNKeysBetween } from 'fractional-indexing'
 import * as Y from 'yjs'
 import { addComment, createThread, createTask } from '../../shared/schema/board.ts'
 import { createBoard } from '../accounts.ts'
@@ -134,6 +135,50 @@ describe('the app around the board', () => {
       .toBe('doing')
     provider.destroy()
   }, 60_000)
+
+  it('shows the cards of long (windowed) columns after every offline reload', async () => {
+    const { t, owner } = await freshServer()
+    const boardId = await createBoard(t, owner.token, owner.workspaceId, 'long-columns')
+    const doc = new Y.Doc()
+    const provider = t.provider(boardId, doc, { token: owner.token })
+    await synced(provider)
+    const statuses = ['todo', 'doing', 'review', 'done'] as const
+    const orders = generateNKeysBetween(null, null, 200)
+    doc.transact(() =>
+      orders.forEach((order, i) =>
+        createTask(doc, {
+          id: `t${i}`,
+          title: `Task ${i}`,
+          order,
+          status: statuses[i % 4],
+          createdBy: owner.user.id,
+        }),
+      ),
+    )
+    const olive = await open(t, 'Olive', boardId)
+    const { page } = olive
+    await view(page, 'Tasks')
+    const column = page.getByRole('region', { name: 'To do', exact: true })
+    await page.getByRole('heading', { name: 'Task 0', exact: true }).waitFor({ timeout: WAIT })
+    // Windowed: the first screen of cards is in the page, not all fifty.
+    const cards = await column.locator('article.task').count()
+    expect(cards).toBeGreaterThan(0)
+    expect(cards).toBeLessThan(50)
+    // Offline, the board comes from IndexedDB, racing the view: the cards must show each time.
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined))
+    await page.reload()
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller, undefined, {
+      timeout: WAIT,
+    })
+    await page.getByRole('heading', { name: 'Task 0', exact: true }).waitFor({ timeout: WAIT })
+    olive.wentOffline = true
+    await olive.context.setOffline(true)
+    for (let i = 0; i < 6; i++) {
+      await page.reload()
+      await page.getByRole('heading', { name: 'Task 0', exact: true }).waitFor({ timeout: 5000 })
+    }
+    provider.destroy()
+  }, 90_000)
 
   it('shows owners live figures and the locks held, with their holders', async () => {
     const { t, owner, accounts } = await freshServer({ bea: 'editor' }, { systemFiguresMs: 200 })

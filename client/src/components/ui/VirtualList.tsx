@@ -2,13 +2,17 @@
  * A windowed list (@tanstack/solid-virtual): only the rows in view (plus a few) are in the
  * DOM, measured as they render, so a board with thousands of threads or tasks opens fast.
  * Short lists render whole — no scroll trickery for ten items.
+ *
+ * The virtualizer is made only once the list is long: one made while the list was empty keeps
+ * the empty range it computed then (virtual-core recomputes the range on scroll and resize,
+ * not when the count grows), and a board loading from IndexedDB would show no rows at all.
  */
 import { createVirtualizer } from '@tanstack/solid-virtual'
 import { createEffect, For, Show, type JSX } from 'solid-js'
 
 export const WINDOW_FROM = 40
 
-export function VirtualList<T>(props: {
+interface ListProps<T> {
   items: T[]
   estimate: number
   key: (item: T) => string
@@ -18,7 +22,30 @@ export function VirtualList<T>(props: {
   reveal?: string | null
   /** What the scrolling region holds, for screen readers. */
   label: string
-}) {
+}
+
+export function VirtualList<T>(props: ListProps<T>) {
+  return (
+    <Show
+      when={props.items.length >= WINDOW_FROM}
+      fallback={
+        // Focusable, so a keyboard can scroll it (rows may hold nothing focusable).
+        <div
+          class={`virtual-scroller ${props.class ?? ''}`}
+          aria-label={props.label}
+          role="region"
+          tabIndex={0}
+        >
+          <For each={props.items}>{(item, i) => props.children(item, i)}</For>
+        </div>
+      }
+    >
+      <Windowed {...props} />
+    </Show>
+  )
+}
+
+function Windowed<T>(props: ListProps<T>) {
   let scroller!: HTMLDivElement
   const virtualizer = createVirtualizer({
     get count() {
@@ -33,36 +60,30 @@ export function VirtualList<T>(props: {
     const key = props.reveal
     if (!key) return
     const index = props.items.findIndex((item) => props.key(item) === key)
-    if (index >= 0 && props.items.length >= WINDOW_FROM)
-      virtualizer.scrollToIndex(index, { align: 'center' })
+    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'center' })
   })
   return (
     <div
       ref={scroller}
       class={`virtual-scroller ${props.class ?? ''}`}
       aria-label={props.label}
-      role={props.label ? 'region' : undefined}
-      tabIndex={props.label ? 0 : undefined}
+      role="region"
+      tabIndex={0}
     >
-      <Show
-        when={props.items.length >= WINDOW_FROM}
-        fallback={<For each={props.items}>{(item, i) => props.children(item, i)}</For>}
-      >
-        <div class="virtual-space" style={{ height: `${virtualizer.getTotalSize()}px` }}>
-          <For each={virtualizer.getVirtualItems()}>
-            {(row) => (
-              <div
-                class="virtual-row"
-                data-index={row.index}
-                ref={(el) => queueMicrotask(() => virtualizer.measureElement(el))}
-                style={{ transform: `translateY(${row.start}px)` }}
-              >
-                {props.children(props.items[row.index] as T, () => row.index)}
-              </div>
-            )}
-          </For>
-        </div>
-      </Show>
+      <div class="virtual-space" style={{ height: `${virtualizer.getTotalSize()}px` }}>
+        <For each={virtualizer.getVirtualItems()}>
+          {(row) => (
+            <div
+              class="virtual-row"
+              data-index={row.index}
+              ref={(el) => queueMicrotask(() => virtualizer.measureElement(el))}
+              style={{ transform: `translateY(${row.start}px)` }}
+            >
+              {props.children(props.items[row.index] as T, () => row.index)}
+            </div>
+          )}
+        </For>
+      </div>
     </div>
   )
 }
