@@ -59,3 +59,6 @@ try {
   server.log.fatal({ err: error }, 'could not listen')
   process.exit(1)
 }
+// The start-up warm-up grew V8's young generation; at rest it is given back (heap-at-rest.ts).
+const { keepHeapSmallAtRest } = await import('./heap-at-rest.ts')
+keepHeapSmallAtRest()
