@@ -35,13 +35,13 @@ import { boundedBodies } from './net/http-limits.ts'
 import type { LiveHub } from './live/live-hub.ts'
 import { requestLog } from './log.ts'
 import type { Metrics } from './metrics.ts'
-import type { NotificationStore } from './notifications/notification-store.ts'
 import type { Notifier } from './notifications/notifier.ts'
 import type { DocSockets } from './realtime/doc-sockets.ts'
 import type { RoomManager } from './realtime/rooms.ts'
 import type { AuditRepo } from './storage/audit-repo.ts'
 import type { DirectoryRepo } from './storage/directory-repo.ts'
 import type { DocStore } from './storage/doc-store.ts'
+import type { NotificationRepo } from './storage/notification-repo.ts'
 import type { ShareLinksRepo } from './storage/share-links-repo.ts'
 import type { Stores } from './storage/stores.ts'
 
@@ -58,7 +58,7 @@ export interface AppDeps {
   live: LiveHub
   bus: EventBus
   audit: AuditRepo
-  notifications: NotificationStore
+  notifications: NotificationRepo
   notifier: Notifier
   locks: LockApi
   shareLinks: ShareLinksRepo

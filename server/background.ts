@@ -8,9 +8,8 @@ import { CloseCode } from '../shared/protocol/close-codes.ts'
 import { SYSTEM_ACTOR } from '../shared/protocol/events.ts'
 import type { Config } from './config.ts'
 import type { EventBus } from './events/bus.ts'
-import type { EventLog } from './events/event-log.ts'
+import type { EventStore } from './events/event-store.ts'
 import type { LiveHub } from './live/live-hub.ts'
-import type { LockService } from './locks/lock-service.ts'
 import type { Metrics } from './metrics.ts'
 import type { DocSockets } from './realtime/doc-sockets.ts'
 import type { RoomManager } from './realtime/rooms.ts'
@@ -21,24 +20,26 @@ const HOUR = 3600 * 1000
 export function startBackgroundWork(deps: {
   config: Config
   bus: EventBus
-  eventLog: EventLog
+  eventLog: EventStore
   live: LiveHub
   metrics: Metrics
   docSockets: DocSockets
   rooms: RoomManager
-  locks: LockService
+  /** Frees locks past their TTL (with what that means to people) in one store transaction. */
+  expireLocks: () => Promise<void>
   accounts: AccountsRepo
   /** Share links: guests of a link found revoked or expired are cut off. */
   links?: { endDue(): Promise<void> }
   log: Logger
 }) {
-  const { config, bus, eventLog, live, metrics, docSockets, rooms, locks, accounts, log } = deps
+  const { config, bus, eventLog, live, metrics, docSockets, rooms, accounts, log } = deps
   // Expiry is checked on every lock operation too; this catches locks nobody asks about.
-  const expiryTimer = setInterval(() => locks.expire(), 1000)
-  expiryTimer.unref()
+  const expiryTimer = every(1000, deps.expireLocks, (error) =>
+    log.error({ err: error }, 'lock expiry failed'),
+  )
   const prune = async () => {
     try {
-      const removed = eventLog.prune(config.eventRetention)
+      const removed = await eventLog.prune(config.eventRetention)
       if (removed > 0) log.info({ removed }, 'event log pruned')
       await accounts.pruneExpired()
     } catch (error) {
@@ -91,7 +92,7 @@ export function startBackgroundWork(deps: {
       lag.enable()
     }
     const memory = process.memoryUsage()
-    bus.emit('system.figures', {
+    const figures = bus.emit('system.figures', {
       actor: SYSTEM_ACTOR,
       data: {
         connections: docSockets.count,
@@ -103,6 +104,7 @@ export function startBackgroundWork(deps: {
         heapUsedBytes: memory.heapUsed,
       },
     })
+    figures.catch((error: unknown) => log.error({ err: error }, 'system figures not sent'))
     lag.reset()
   }, config.systemFiguresMs)
   figuresTimer.unref()
@@ -112,7 +114,7 @@ export function startBackgroundWork(deps: {
       clearInterval(pruneTimer)
       epochTimer.stop()
       linkTimer.stop()
-      clearInterval(expiryTimer)
+      expiryTimer.stop()
       clearInterval(figuresTimer)
       lag?.disable()
     },

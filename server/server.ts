@@ -16,7 +16,6 @@ import { TokenAuth } from './auth/token-auth.ts'
 import { AccessTokens, loadSecret } from './auth/tokens.ts'
 import { BoardAccess } from './auth/board-access.ts'
 import type { Config } from './config.ts'
-import { linkLive } from './db/share-links.ts'
 import { LinkService } from './auth/link-service.ts'
 import { schemaVersion } from './db/migrations.ts'
 import { closeDb, openDb, type Db } from './db/open.ts'
@@ -33,10 +32,8 @@ import type { Readiness } from './http/routes/health.ts'
 import { SqliteDocStore } from './storage/sqlite-doc-store.ts'
 import { SqliteStores } from './storage/sqlite-stores.ts'
 import { CloseCode } from '../shared/protocol/close-codes.ts'
-import { AuditLog } from './audit/audit-log.ts'
 import { BoardActivity } from './events/activity.ts'
 import { EventBus } from './events/bus.ts'
-import { EventLog } from './events/event-log.ts'
 import { LiveHub } from './live/live-hub.ts'
 import { LockActivity } from './locks/lock-activity.ts'
 import { LockApi } from './locks/lock-api.ts'
@@ -48,7 +45,6 @@ import { SocketDoor } from './net/socket-door.ts'
 import { colorFor } from '../shared/colors.ts'
 import { atLeast } from '../shared/roles.ts'
 import { startBackgroundWork } from './background.ts'
-import { NotificationStore } from './notifications/notification-store.ts'
 import { createHistory, type History } from './history/history.ts'
 import { ObservedDocStore } from './storage/observed-doc-store.ts'
 import { Search } from './search/search.ts'
@@ -81,8 +77,6 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     effectFailed: (error) => log.error({ err: error }, 'an after-commit effect failed'),
   })
   const { db, directory } = stores
-  // What is not asynchronous yet uses the SQLite classes themselves.
-  const sync = stores.sync
   // Slices large updates and folds big boards for compaction, off the event loop.
   const updateWorker = new UpdateWorker(SLICE_STRUCTS)
   // History and search follow boards from what is committed, so they watch the store.
@@ -101,15 +95,9 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
   const auth: Auth = config.auth
     ? new TokenAuth(tokens, stores.accounts, directory, stores.shareLinks)
     : new LocalAuth(directory)
-  const eventLog = new EventLog(db)
-  const bus = new EventBus(eventLog)
-  const audit = new AuditLog(db)
-  const notifications = new NotificationStore(db)
-  const notifier = new Notifier(notifications, sync.directory, (userId, boardId) => {
-    const guest = sync.shareLinks.guestOf(userId)
-    return guest?.boardId === boardId && linkLive(guest, Date.now())
-  })
-  const activity = new BoardActivity(bus, notifier, sync.directory, audit)
+  const bus = new EventBus(stores)
+  const notifier = new Notifier(stores)
+  const activity = new BoardActivity(stores, bus, notifier)
   const authService = new AuthService({
     stores,
     tokens,
@@ -150,7 +138,10 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       awarenessFlushMs: config.awarenessFlushMs,
       compactAfterUpdates: config.compactAfterUpdates,
       stats: metrics.updates,
-      activity: (boardId, actor, derived) => activity.record(boardId, actor, derived),
+      activity: (boardId, actor, derived) =>
+        void activity
+          .record(boardId, actor, derived)
+          .catch((error: unknown) => log.error({ err: error, boardId }, 'activity not recorded')),
       forbidden: (userId, paths) => live.push.forbiddenEdit(userId, paths),
       committedFor: (boardId, userIds, stateVector) =>
         live.push.docCommitted(boardId, userIds, stateVector),
@@ -176,21 +167,35 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     visitEnded: (userId, room) => history.sinceLastVisit.visitEnded(userId, room),
     log,
   })
-  const lockEvents = new LockActivity({ bus, audit, notifier, directory: sync.directory })
+  const lockEvents = new LockActivity({
+    stores,
+    bus,
+    notifier,
+    failed: (error) => log.error({ err: error }, 'a lock change was not recorded'),
+  })
+  const lockOperation = <T>(operation: () => T) => lockEvents.run(operation)
   const lockService = new LockService({
     store: new SqliteLockStore(db),
     defaultTtlMs: config.lockTtlMs,
     sessionAlive: (sessionId) => live.sessions.alive(sessionId),
     events: lockEvents,
   })
-  const locks = new LockApi(lockService, { auth, directory, maxTtlMs: config.lockMaxTtlMs })
+  const locks = new LockApi(lockService, {
+    auth,
+    directory,
+    maxTtlMs: config.lockMaxTtlMs,
+    atomically: lockOperation,
+  })
   const live: LiveHub = new LiveHub({
     locks,
-    sessionDied: (sessionId) => lockService.releaseSession(sessionId),
+    sessionDied: (sessionId) =>
+      void lockOperation(() => lockService.releaseSession(sessionId)).catch((error: unknown) =>
+        log.error({ err: error }, 'a dead session’s locks were not released'),
+      ),
     auth,
     directory,
     bus,
-    notifications,
+    notifications: stores.notifications,
     heartbeatMs: config.heartbeatMs,
     messagesPerSecond: config.limits.messagesPerSecond,
     log,
@@ -198,9 +203,9 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
   const history: History = createHistory({
     db,
     source: { rooms, store },
-    directory: sync.directory,
+    directory,
     bus,
-    audit,
+    audit: stores.audit,
     config,
     lockedByOthers: (boardId, userId) => lockService.lockedByOthers(boardId, userId),
     log,
@@ -236,15 +241,15 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       const boards = new Set(
         (await directory.boardsOf(change.workspaceId, true)).map((board) => board.id),
       )
-      lockService.transaction(() => lockService.releaseMember(change.user.id, boards, change.actor))
+      await lockOperation(() => lockService.releaseMember(change.user.id, boards, change.actor))
     }
     const who = { userId: change.user.id, name: change.user.name }
     const about = { actor: change.actor, workspaceId: change.workspaceId }
     if (change.from === null && change.to)
-      bus.emit('member.joined', { ...about, data: { ...who, role: change.to } })
-    else if (change.to === null) bus.emit('member.removed', { ...about, data: who })
+      await bus.emit('member.joined', { ...about, data: { ...who, role: change.to } })
+    else if (change.to === null) await bus.emit('member.removed', { ...about, data: who })
     else if (change.from)
-      bus.emit('member.role_changed', {
+      await bus.emit('member.role_changed', {
         ...about,
         data: { ...who, from: change.from, to: change.to },
       })
@@ -252,12 +257,12 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
   const background = startBackgroundWork({
     config,
     bus,
-    eventLog,
+    eventLog: stores.events,
     live,
     metrics,
     docSockets,
     rooms,
-    locks: lockService,
+    expireLocks: () => lockOperation(() => lockService.expire()),
     accounts: stores.accounts,
     links: linkService,
     log,
@@ -299,7 +304,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     live,
     bus,
     audit: stores.audit,
-    notifications,
+    notifications: stores.notifications,
     notifier,
     locks,
     shareLinks: stores.shareLinks,

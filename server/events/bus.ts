@@ -1,7 +1,8 @@
 /**
  * Emits registered events: validates the payload against the registry, stores the event in
- * its stream's durable log (which assigns the sequence), then hands it to live listeners.
- * The owners' `system` stream is live only: its figures are not worth keeping.
+ * its stream's durable log (which assigns the sequence), then hands it to live listeners once
+ * it is committed — at once, or after the transaction it was emitted in. The owners' `system`
+ * stream is live only: its figures are not worth keeping.
  */
 import { randomUUID } from 'node:crypto'
 import {
@@ -11,7 +12,8 @@ import {
   type EventType,
   type LoupeEvent,
 } from '../../shared/protocol/events.ts'
-import type { EventLog } from './event-log.ts'
+import type { Repositories } from '../storage/stores.ts'
+import type { EventStore, StreamInfo } from './event-store.ts'
 
 export type EventListener = (stream: string, seq: number, event: LoupeEvent) => void
 
@@ -30,14 +32,28 @@ export class EventBus {
   /** The system stream restarts with the process, so its epoch does too. */
   readonly systemEpoch = randomUUID()
 
-  constructor(readonly log: EventLog) {}
+  /** `stores`: where events are kept when emitted outside a transaction. */
+  constructor(private readonly stores: Pick<Repositories, 'events' | 'afterCommit'>) {}
+
+  /** The durable log (replays, `GET /api/events`). */
+  get log(): EventStore {
+    return this.stores.events
+  }
 
   listen(listener: EventListener): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
   }
 
-  emit<T extends EventType>(type: T, input: EmitInput<T>): { stream: string; seq: number } {
+  /**
+   * Stores the event (in `repos`' transaction, if given) and delivers it once committed.
+   * A type that is not registered, or data that does not fit its schema, is refused.
+   */
+  async emit<T extends EventType>(
+    type: T,
+    input: EmitInput<T>,
+    repos: Pick<Repositories, 'events' | 'afterCommit'> = this.stores,
+  ): Promise<{ stream: string; seq: number }> {
     const definition = Object.hasOwn(eventRegistry, type) ? eventRegistry[type] : undefined
     if (!definition) throw new Error(`event type ${String(type)} is not registered`)
     const data = definition.data.parse(input.data) as EventData<T>
@@ -48,23 +64,25 @@ export class EventBus {
       ...(input.boardId ? { boardId: input.boardId } : {}),
       data,
     }
-    let stream: string
-    let seq: number
     if (definition.stream === 'system') {
-      stream = 'system'
-      seq = ++this.systemSeq
-    } else {
-      const id = definition.stream === 'board' ? input.boardId : input.workspaceId
-      if (!id) throw new Error(`${type} needs a ${definition.stream} id`)
-      stream = `${definition.stream}:${id}`
-      seq = this.log.append(stream, event as LoupeEvent).seq
+      const seq = ++this.systemSeq
+      this.deliver('system', seq, event as LoupeEvent)
+      return { stream: 'system', seq }
     }
-    for (const listener of this.listeners) listener(stream, seq, event as LoupeEvent)
+    const id = definition.stream === 'board' ? input.boardId : input.workspaceId
+    if (!id) throw new Error(`${type} needs a ${definition.stream} id`)
+    const stream = `${definition.stream}:${id}`
+    const { seq } = await repos.events.append(stream, event as LoupeEvent)
+    repos.afterCommit(() => this.deliver(stream, seq, event as LoupeEvent))
     return { stream, seq }
   }
 
+  private deliver(stream: string, seq: number, event: LoupeEvent): void {
+    for (const listener of this.listeners) listener(stream, seq, event)
+  }
+
   /** Where a stream stands: the system stream lives in memory, the others in the log. */
-  info(stream: string): { epoch: string; lastSeq: number; firstSeq: number } {
+  async info(stream: string): Promise<StreamInfo> {
     if (stream === 'system')
       return { epoch: this.systemEpoch, lastSeq: this.systemSeq, firstSeq: this.systemSeq + 1 }
     return this.log.info(stream)

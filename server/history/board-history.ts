@@ -8,9 +8,9 @@ import type { BoardVersion, RestoreResponse } from '../../shared/api.ts'
 import { ErrorCode } from '../../shared/protocol/errors.ts'
 import { entityRef, type EntityRef, type LockHolder } from '../../shared/protocol/locks.ts'
 import { board as boardDoc, type EntityType } from '../../shared/schema/board.ts'
-import type { AuditLog } from '../audit/audit-log.ts'
-import type { Board, Directory, User } from '../db/directory.ts'
 import { LoupeError, notFound } from '../errors.ts'
+import type { AuditRepo } from '../storage/audit-repo.ts'
+import type { Board, DirectoryRepo, User } from '../storage/directory-repo.ts'
 import type { EventBus } from '../events/bus.ts'
 import type { RoomManager } from '../realtime/rooms.ts'
 import type { Checkpoints } from './checkpoints.ts'
@@ -22,9 +22,9 @@ export interface HistoryDeps {
   versions: VersionStore
   checkpoints: Checkpoints
   rooms: RoomManager
-  directory: Directory
+  directory: DirectoryRepo
   bus: EventBus
-  audit: AuditLog
+  audit: AuditRepo
   /** Entity locks of the board held by others than the user (a restore must not break one). */
   lockedByOthers(boardId: string, userId: string): ReadonlyMap<EntityRef, LockHolder> | null
 }
@@ -44,8 +44,8 @@ export class BoardHistory {
   async name(user: User, board: Board, name: string): Promise<BoardVersion> {
     const version = await this.deps.checkpoints.name(board.id, name, user.id)
     const about = { actor: user, workspaceId: board.workspaceId, boardId: board.id }
-    this.deps.bus.emit('version.named', { ...about, data: { versionId: version.id, name } })
-    this.deps.audit.record({
+    await this.deps.bus.emit('version.named', { ...about, data: { versionId: version.id, name } })
+    await this.deps.audit.record({
       action: 'board.version_named',
       ...about,
       target: board.id,
@@ -99,8 +99,8 @@ export class BoardHistory {
     const about = { actor: user, workspaceId: board.workspaceId, boardId: board.id }
     // A whole-board restore may bring an older title back: the listing follows the document.
     if (typeof title === 'string' && title !== board.title && title.trim() !== '') {
-      this.deps.directory.renameBoard(board.id, title)
-      this.deps.bus.emit('board.renamed', { ...about, data: { boardId: board.id, title } })
+      await this.deps.directory.renameBoard(board.id, title)
+      await this.deps.bus.emit('board.renamed', { ...about, data: { boardId: board.id, title } })
     }
     const restored = {
       versionId,
@@ -108,7 +108,7 @@ export class BoardHistory {
       entityId: target?.entityId ?? null,
       changed,
     }
-    this.deps.bus.emit('version.restored', {
+    await this.deps.bus.emit('version.restored', {
       ...about,
       data: {
         versionId,
@@ -118,7 +118,12 @@ export class BoardHistory {
         entityId: restored.entityId,
       },
     })
-    this.deps.audit.record({ action: 'board.restored', ...about, target: board.id, data: restored })
+    await this.deps.audit.record({
+      action: 'board.restored',
+      ...about,
+      target: board.id,
+      data: restored,
+    })
     return restored
   }
 

@@ -3,11 +3,11 @@
  * and what they need to hear of committed updates.
  */
 import type { Logger } from 'pino'
-import type { AuditLog } from '../audit/audit-log.ts'
 import type { Config } from '../config.ts'
-import type { Directory } from '../db/directory.ts'
 import type { Db } from '../db/open.ts'
 import type { EventBus } from '../events/bus.ts'
+import type { AuditRepo } from '../storage/audit-repo.ts'
+import type { DirectoryRepo } from '../storage/directory-repo.ts'
 import type { DocUpdate } from '../storage/doc-store.ts'
 import { BoardHistory, type HistoryDeps } from './board-history.ts'
 import { Checkpoints } from './checkpoints.ts'
@@ -27,9 +27,9 @@ export interface History {
 export function createHistory(deps: {
   db: Db
   source: CommittedSource
-  directory: Directory
+  directory: DirectoryRepo
   bus: EventBus
-  audit: AuditLog
+  audit: AuditRepo
   config: Pick<Config, 'history' | 'auth'>
   lockedByOthers: HistoryDeps['lockedByOthers']
   log: Logger

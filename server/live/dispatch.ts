@@ -12,9 +12,9 @@ import type { DirectoryRepo, User } from '../storage/directory-repo.ts'
 import { badRequest, forbidden, LoupeError, unavailable } from '../errors.ts'
 import type { EventBus } from '../events/bus.ts'
 import type { LockApi } from '../locks/lock-api.ts'
-import type { NotificationStore } from '../notifications/notification-store.ts'
+import type { NotificationRepo } from '../storage/notification-repo.ts'
 import { isStorageError } from '../storage/store-health.ts'
-import type { LiveSession } from './session.ts'
+import type { LiveSession, Subscription } from './session.ts'
 
 type LiveRequest = ClientRequest
 
@@ -25,7 +25,7 @@ export interface DispatchDeps {
   auth: Auth
   directory: DirectoryRepo
   bus: EventBus
-  notifications: NotificationStore
+  notifications: NotificationRepo
   locks?: LockApi | undefined
 }
 
@@ -63,8 +63,8 @@ export class LiveDispatch {
         session.subscriptions.delete(message.stream)
         return { stream: message.stream }
       case 'notifications.read':
-        this.deps.notifications.markRead(user.id, message.ids)
-        return { unreadCount: this.deps.notifications.unreadCount(user.id) }
+        await this.deps.notifications.markRead(user.id, message.ids)
+        return { unreadCount: await this.deps.notifications.unreadCount(user.id) }
       case 'lock.acquire': {
         const { key, ttlMs, wait } = message
         return this.locks().acquire(
@@ -91,9 +91,11 @@ export class LiveDispatch {
   }
 
   /**
-   * Subscribes, replaying from the durable log first. Once access is checked the rest runs
-   * synchronously (the SQLite log is synchronous), so no event can be emitted between the
-   * replay and the live part: no gap and no duplicate at the seam.
+   * Subscribes, replaying from the durable log first, with no gap and no duplicate at the
+   * seam although the log is read asynchronously (docs/cluster.md, "The live socket"): the
+   * subscription is registered before the log is read, holding whatever is committed
+   * meanwhile; the reply and the replay go out; then the held events that are newer than
+   * the last one sent, and from then on each event once, in sequence order.
    */
   private async subscribe(
     session: LiveSession,
@@ -103,29 +105,51 @@ export class LiveDispatch {
     await this.authorizeStream(session.user, stream)
     const unknown = message.types?.find((t) => !isEventType(t))
     if (unknown) throw badRequest(`unknown event type ${unknown}`)
-    const info = this.deps.bus.info(stream)
-    session.send({
-      type: 'reply',
-      id: message.id,
-      ok: true,
-      result: { stream, epoch: info.epoch, lastSeq: info.lastSeq },
-    })
-    const types = message.types ? new Set(message.types) : null
-    session.subscriptions.set(stream, { types })
-    const afterSeq = message.afterSeq
-    if (afterSeq === undefined || stream === 'system') return
-    if (afterSeq < info.firstSeq - 1 || afterSeq > info.lastSeq) {
-      // The log no longer reaches back that far (or the client is ahead of a reset log).
-      session.send({ type: 'reset', stream, epoch: info.epoch, lastSeq: info.lastSeq })
-      return
+    const subscription: Subscription = {
+      types: message.types ? new Set(message.types) : null,
+      delivered: 0,
+      held: [],
     }
-    for (let after = afterSeq; ;) {
-      const page = this.deps.bus.log.read(stream, after, REPLAY_PAGE)
-      for (const { seq, event } of page) {
-        if (!types || types.has(event.type)) session.send({ type: 'event', stream, seq, event })
-        after = seq
+    session.subscriptions.set(stream, subscription)
+    try {
+      const info = await this.deps.bus.info(stream)
+      session.send({
+        type: 'reply',
+        id: message.id,
+        ok: true,
+        result: { stream, epoch: info.epoch, lastSeq: info.lastSeq },
+      })
+      // Without a replay the subscription starts after what the reply names.
+      subscription.delivered = info.lastSeq
+      const afterSeq = message.afterSeq
+      if (afterSeq !== undefined && stream !== 'system') {
+        if (afterSeq < info.firstSeq - 1 || afterSeq > info.lastSeq) {
+          // The log no longer reaches back that far (or the client is ahead of a reset log).
+          session.send({ type: 'reset', stream, epoch: info.epoch, lastSeq: info.lastSeq })
+        } else {
+          subscription.delivered = afterSeq
+          await this.replay(session, stream, subscription)
+        }
       }
-      if (page.length < REPLAY_PAGE) break
+    } catch (error) {
+      if (session.subscriptions.get(stream) === subscription) session.subscriptions.delete(stream)
+      throw error
+    }
+    const held = subscription.held ?? []
+    subscription.held = null
+    for (const { seq, event } of held) session.deliver(stream, seq, event)
+  }
+
+  /** Sends the log after `subscription.delivered`, page by page, up to its end. */
+  private async replay(session: LiveSession, stream: string, subscription: Subscription) {
+    for (;;) {
+      const page = await this.deps.bus.log.read(stream, subscription.delivered, REPLAY_PAGE)
+      for (const { seq, event } of page) {
+        subscription.delivered = seq
+        if (!subscription.types || subscription.types.has(event.type))
+          session.send({ type: 'event', stream, seq, event })
+      }
+      if (page.length < REPLAY_PAGE) return
     }
   }
 

@@ -18,9 +18,7 @@ export class LiveFanOut {
   constructor(private readonly sessions: LiveSessions) {}
 
   deliver(stream: string, seq: number, event: LoupeEvent): void {
-    for (const session of this.sessions.all()) {
-      if (session.wants(stream, event.type)) session.send({ type: 'event', stream, seq, event })
-    }
+    for (const session of this.sessions.all()) session.deliver(stream, seq, event)
   }
 
   pushNotification(userId: string, notification: Notification): void {

@@ -4,12 +4,17 @@
  * client that reconnects with its sessionId keeps its subscriptions (and, with locks, its locks).
  */
 import type { WebSocket } from 'ws'
+import type { LoupeEvent } from '../../shared/protocol/events.ts'
 import type { ServerMessage } from '../../shared/protocol/live.ts'
 import type { User } from '../db/directory.ts'
 
 export interface Subscription {
   /** Event types to deliver; null delivers every type. */
   types: ReadonlySet<string> | null
+  /** The last sequence sent: later deliveries at or below it are duplicates, dropped. */
+  delivered: number
+  /** Events that arrived while the subscription was replaying, sent once it is done. */
+  held: Array<{ seq: number; event: LoupeEvent }> | null
 }
 
 const OPEN = 1
@@ -31,8 +36,17 @@ export class LiveSession {
     if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify(message))
   }
 
-  wants(stream: string, type: string): boolean {
+  /**
+   * Sends a committed event of a stream this session subscribes to: held while the
+   * subscription replays, dropped if it was sent already (the replay may have read it).
+   */
+  deliver(stream: string, seq: number, event: LoupeEvent): void {
     const subscription = this.subscriptions.get(stream)
-    return !!subscription && (subscription.types === null || subscription.types.has(type))
+    if (!subscription) return
+    if (subscription.held) return void subscription.held.push({ seq, event })
+    if (seq <= subscription.delivered) return
+    subscription.delivered = seq
+    if (subscription.types === null || subscription.types.has(event.type))
+      this.send({ type: 'event', stream, seq, event })
   }
 }

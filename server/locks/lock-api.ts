@@ -12,26 +12,22 @@ import { LockError, type AcquireResult, type LockService } from './lock-service.
 export class LockApi {
   constructor(
     readonly service: LockService,
-    private readonly deps: { auth: Auth; directory: DirectoryRepo; maxTtlMs: number },
+    private readonly deps: {
+      auth: Auth
+      directory: DirectoryRepo
+      maxTtlMs: number
+      /**
+       * Runs one lock operation with everything it writes (the lock, its event, its audit
+       * row, a notification) in a single store transaction: one commit per request. A refusal
+       * is thrown after the transaction commits, so its event and audit row are kept
+       * (LockActivity.run).
+       */
+      atomically: <T>(operation: () => T) => Promise<T>
+    },
   ) {}
 
-  /**
-   * Runs one lock operation with everything it writes (the lock, its event, its audit row,
-   * a notification) in a single store transaction: one commit per request instead of several.
-   * A refusal is thrown after the transaction commits, so its event and audit row are kept.
-   */
-  private atomically<T>(operation: () => T): T {
-    const outcome: { value?: T; error?: unknown; failed: boolean } = { failed: false }
-    this.service.transaction(() => {
-      try {
-        outcome.value = operation()
-      } catch (error) {
-        outcome.failed = true
-        outcome.error = error
-      }
-    })
-    if (outcome.failed) throw outcome.error
-    return outcome.value as T
+  private atomically<T>(operation: () => T): Promise<T> {
+    return this.deps.atomically(operation)
   }
 
   private async board(user: User, key: string, minimum: 'viewer' | 'editor' | 'owner') {
@@ -101,7 +97,7 @@ export class LockApi {
 
   async cancel(user: User, key: string, sessionId: string | null): Promise<void> {
     await this.board(user, key, 'viewer')
-    this.atomically(() => this.service.cancel(key, user, sessionId))
+    await this.atomically(() => this.service.cancel(key, user, sessionId))
   }
 
   async forceRelease(user: User, key: string): Promise<Lock> {

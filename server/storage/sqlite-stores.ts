@@ -1,8 +1,9 @@
 /**
  * The SQLite family of stores (storage/stores.ts), over one database: the synchronous
  * repository classes, each method a promise (asynchronous.ts), and transactions that run in
- * one event-loop turn (sqlite-transactions.ts). The classes stay reachable for what must stay
- * synchronous on one machine (the lock service writes its locks in the caller's turn).
+ * one event-loop turn (sqlite-transactions.ts). The database stays reachable for what must
+ * stay synchronous on one machine (the lock store: the lock service decides in its caller's
+ * turn).
  */
 import { AuditLog } from '../audit/audit-log.ts'
 import { Accounts } from '../db/accounts.ts'
@@ -52,7 +53,7 @@ function repositories(
 export class SqliteStores implements Stores {
   readonly kind = 'sqlite'
   /** The synchronous classes behind the repositories. */
-  readonly sync: Classes
+  private readonly sync: Classes
   readonly directory: Repositories['directory']
   readonly accounts: Repositories['accounts']
   readonly shareLinks: Repositories['shareLinks']

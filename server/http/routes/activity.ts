@@ -13,8 +13,8 @@ import { parseStream } from '../../../shared/protocol/events.ts'
 import type { Auth } from '../../auth/auth.ts'
 import type { AuditRepo } from '../../storage/audit-repo.ts'
 import type { DirectoryRepo } from '../../storage/directory-repo.ts'
+import type { NotificationRepo } from '../../storage/notification-repo.ts'
 import type { EventBus } from '../../events/bus.ts'
-import type { NotificationStore } from '../../notifications/notification-store.ts'
 import { requireBoard, requireRole, type AppEnv } from '../context.ts'
 import { badRequest } from '../../errors.ts'
 import { jsonBody } from '../errors.ts'
@@ -45,7 +45,7 @@ export function activityRoutes(deps: {
   auth: Auth
   directory: DirectoryRepo
   bus: EventBus
-  notifications: NotificationStore
+  notifications: NotificationRepo
   audit: AuditRepo
 }) {
   const { auth, directory, bus, notifications, audit } = deps
@@ -60,8 +60,8 @@ export function activityRoutes(deps: {
     if (stream.kind === 'board')
       await requireBoard(auth, directory, c.var.user, stream.id, 'viewer')
     else await requireRole(auth, directory, c.var.user, stream.id, 'viewer')
-    const info = bus.info(q.stream)
-    const events = bus.log.read(q.stream, q.after, q.limit)
+    const info = await bus.info(q.stream)
+    const events = await bus.log.read(q.stream, q.after, q.limit)
     // `gap`: the log no longer reaches back to `after` (retention); reload instead of trusting it.
     const answer: EventsResponse = {
       events,
@@ -73,12 +73,15 @@ export function activityRoutes(deps: {
     return c.json(answer)
   })
 
-  app.get('/notifications', (c) => {
+  app.get('/notifications', async (c) => {
     const q = query(notificationsQuery, c.req.query())
     const userId = c.var.user.id
     const answer: NotificationsResponse = {
-      notifications: notifications.list(userId, { unreadOnly: q.unread === '1', limit: 200 }),
-      unreadCount: notifications.unreadCount(userId),
+      notifications: await notifications.list(userId, {
+        unreadOnly: q.unread === '1',
+        limit: 200,
+      }),
+      unreadCount: await notifications.unreadCount(userId),
     }
     return c.json(answer)
   })
@@ -86,8 +89,8 @@ export function activityRoutes(deps: {
   app.post('/notifications/read', async (c) => {
     const { ids } = await jsonBody(c, markReadRequest)
     const userId = c.var.user.id
-    const marked = notifications.markRead(userId, ids)
-    return c.json({ marked, unreadCount: notifications.unreadCount(userId) })
+    const marked = await notifications.markRead(userId, ids)
+    return c.json({ marked, unreadCount: await notifications.unreadCount(userId) })
   })
 
   app.get('/audit', async (c) => {

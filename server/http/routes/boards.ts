@@ -68,7 +68,7 @@ export function boardRoutes(deps: BoardRouteDeps) {
       })
     })
     await store.append([{ boardId: id, data: Y.encodeStateAsUpdate(doc), userId: user.id }])
-    deps.bus.emit('board.created', {
+    await deps.bus.emit('board.created', {
       actor: user,
       workspaceId,
       boardId: id,
@@ -181,7 +181,10 @@ export function boardRoutes(deps: BoardRouteDeps) {
     )
     await directory.renameBoard(board.id, body.title)
     const change = { actor: c.var.user, workspaceId: board.workspaceId, boardId: board.id }
-    deps.bus.emit('board.renamed', { ...change, data: { boardId: board.id, title: body.title } })
+    await deps.bus.emit('board.renamed', {
+      ...change,
+      data: { boardId: board.id, title: body.title },
+    })
     await deps.audit.record({
       action: 'board.renamed',
       ...change,
@@ -196,7 +199,10 @@ export function boardRoutes(deps: BoardRouteDeps) {
     const { board } = await boardFor(c.var.user, idParam(c, 'id'), 'owner')
     await directory.archiveBoard(board.id)
     const change = { actor: c.var.user, workspaceId: board.workspaceId, boardId: board.id }
-    deps.bus.emit('board.archived', { ...change, data: { boardId: board.id, title: board.title } })
+    await deps.bus.emit('board.archived', {
+      ...change,
+      data: { boardId: board.id, title: board.title },
+    })
     await deps.audit.record({ action: 'board.archived', ...change, target: board.id })
     const room = rooms.loaded(board.id)
     if (room) for (const peer of [...room.peers]) peer.close(CloseCode.notFound, 'board archived')

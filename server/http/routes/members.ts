@@ -101,7 +101,7 @@ export function memberRoutes(deps: {
     // An invite addressed to an existing user reaches their inbox.
     if (invitee) {
       const workspace = await directory.workspace(workspaceId)
-      notifier.notifyUser({
+      await notifier.notifyUser({
         userId: invitee.id,
         type: 'invite',
         actor: c.var.user,
