@@ -211,6 +211,8 @@ export interface MediaUploadResponse {
     width?: number
     height?: number
     durationMs?: number
+    /** A video's frames per second, read from its own structure (MP4 stts, WebM timing). */
+    fps?: number
   }
 }
 

@@ -37,6 +37,8 @@ export interface MediaFacts {
   width?: number
   height?: number
   durationMs?: number
+  /** Frames per second of a video's picture track, when the file says (or shows) it. */
+  fps?: number
 }
 
 export const MAX_SIDE = 65535
@@ -471,23 +473,111 @@ async function movie(c: Cursor, moov: Box): Promise<MediaFacts> {
       const duration = v1 ? Number(data.readBigUInt64BE(4)) : data.readUInt32BE(4)
       const unknown = v1 ? duration >= 2 ** 64 - 1 : duration === 0xffffffff
       if (timescale > 0 && !unknown) facts.durationMs = Math.round((duration / timescale) * 1000)
-    } else if (child.type === 'trak' && facts.width === undefined) {
-      const end = child.end
-      for await (const part of children(c, child)) {
-        if (part.type !== 'tkhd') continue
-        const v1 = (await c.u8('tkhd')) === 1
-        c.skip(3 + (v1 ? 32 : 20) + 52, 'tkhd')
-        const size = await c.take(8, 'tkhd')
-        if (c.pos > part.end) throw invalid('tkhd is too short')
-        const width = Math.round(size.readUInt32BE(0) / 65536)
-        const height = Math.round(size.readUInt32BE(4) / 65536)
-        if (width > 0 && height > 0) Object.assign(facts, { width, height })
-      }
-      c.pos = end
+    } else if (child.type === 'trak' && (facts.width === undefined || facts.fps === undefined)) {
+      const found = await track(c, child)
+      if (facts.width === undefined && found.width && found.height)
+        Object.assign(facts, { width: found.width, height: found.height })
+      if (facts.fps === undefined && found.fps) facts.fps = found.fps
     }
   }
   if (!header) throw invalid('the movie box has no header (mvhd)')
   return facts
+}
+
+/**
+ * One track: its display size (`tkhd`) and, for a video track (`hdlr` says `vide`), its frame
+ * rate — the media timescale (`mdhd`) over the most common sample duration (`stts`), so
+ * 30000/1001 stays exact and a variable-rate file gets its usual rate.
+ */
+async function track(
+  c: Cursor,
+  trak: Box,
+): Promise<{ width?: number; height?: number; fps?: number }> {
+  const found: { width?: number; height?: number; fps?: number } = {}
+  let video = false
+  let timescale = 0
+  let delta = 0
+  for await (const part of children(c, trak)) {
+    if (part.type === 'tkhd') {
+      const v1 = (await c.u8('tkhd')) === 1
+      c.skip(3 + (v1 ? 32 : 20) + 52, 'tkhd')
+      const size = await c.take(8, 'tkhd')
+      if (c.pos > part.end) throw invalid('tkhd is too short')
+      const width = Math.round(size.readUInt32BE(0) / 65536)
+      const height = Math.round(size.readUInt32BE(4) / 65536)
+      if (width > 0 && height > 0) Object.assign(found, { width, height })
+    } else if (part.type === 'mdia') {
+      for await (const m of children(c, part)) {
+        if (m.type === 'hdlr') {
+          const hdlr = await c.take(12, 'hdlr')
+          if (c.pos > m.end) throw invalid('hdlr is too short')
+          video = hdlr.toString('latin1', 8, 12) === 'vide'
+        } else if (m.type === 'mdhd') {
+          const v1 = (await c.u8('mdhd')) === 1
+          c.skip(3 + (v1 ? 16 : 8), 'mdhd')
+          timescale = (await c.take(4, 'mdhd')).readUInt32BE(0)
+          if (c.pos > m.end) throw invalid('mdhd is too short')
+        } else if (m.type === 'minf') {
+          for await (const i of children(c, m)) {
+            if (i.type !== 'stbl') continue
+            for await (const t of children(c, i)) if (t.type === 'stts') delta = await stts(c, t)
+          }
+        }
+      }
+    }
+  }
+  if (video && timescale > 0 && delta > 0) found.fps = snapFps(timescale / delta)
+  return found
+}
+
+/** Entries read from a time-to-sample table: enough to know its usual sample duration. */
+const STTS_ENTRIES = 4096
+
+/** The sample duration most samples have, from a time-to-sample box (`stts`); 0 if none. */
+async function stts(c: Cursor, t: Box): Promise<number> {
+  const head = await c.take(8, 'stts')
+  const count = head.readUInt32BE(4)
+  if (count * 8 > t.end - c.pos) throw invalid('stts lists more entries than it holds')
+  const samples = new Map<number, number>()
+  for (let i = 0; i < Math.min(count, STTS_ENTRIES); i++) {
+    const entry = await c.take(8, 'an stts entry')
+    const delta = entry.readUInt32BE(4)
+    if (delta > 0) samples.set(delta, (samples.get(delta) ?? 0) + entry.readUInt32BE(0))
+  }
+  return mostCommon(samples)
+}
+
+/** The key with the largest count (the smaller key on a tie); 0 for an empty map. */
+function mostCommon(counts: Map<number, number>): number {
+  let best = 0
+  let most = 0
+  for (const [key, n] of counts) if (n > most || (n === most && key < best)) [best, most] = [key, n]
+  return best
+}
+
+/**
+ * The usual frame rates, exact (NTSC rates are rational: 30000/1001, review-ui.md §2.4). A
+ * rate within 1.5 % of one of them is that one: a recorder's jitter gives 30.3 for 30.
+ */
+export const STANDARD_FPS = [
+  24000 / 1001,
+  24,
+  25,
+  30000 / 1001,
+  30,
+  48,
+  50,
+  60000 / 1001,
+  60,
+  120,
+] as const
+
+export function snapFps(fps: number): number | undefined {
+  if (!Number.isFinite(fps) || fps <= 0 || fps > 1000) return undefined
+  let nearest: number = STANDARD_FPS[0]
+  for (const standard of STANDARD_FPS)
+    if (Math.abs(standard - fps) < Math.abs(nearest - fps)) nearest = standard
+  return Math.abs(nearest - fps) / nearest < 0.015 ? nearest : Math.round(fps * 1000) / 1000
 }
 
 // --- WebM (EBML) -----------------------------------------------------------------------------
@@ -563,24 +653,84 @@ async function webm(c: Cursor): Promise<MediaFacts> {
   if (segment.end !== undefined && segment.end !== c.size)
     throw invalid(`${c.size - segment.end} bytes follow the Segment`)
   const facts: MediaFacts = {}
+  const picture: PictureTrack = { number: null, frameNs: null }
+  let scale = 1_000_000
   let info = false
   let tracks = false
+  let firstCluster: number | null = null
   for await (const e of elements(c, segment.body, segment.end ?? c.size)) {
+    if (e.id === CLUSTER) firstCluster ??= e.start
     if (e.end === undefined) break
     if (e.id === INFO) {
       info = true
-      await webmInfo(c, e, facts)
+      scale = await webmInfo(c, e, facts)
     } else if (e.id === TRACKS) {
       tracks = true
-      await webmTracks(c, e, facts)
+      await webmTracks(c, e, facts, picture)
     }
     c.pos = e.end
   }
   if (!info || !tracks) throw invalid('the Segment has no Info or no Tracks')
+  if (picture.frameNs) facts.fps = snapFps(1e9 / picture.frameNs)
+  else if (picture.number !== null && firstCluster !== null) {
+    // No DefaultDuration (live recorders such as MediaRecorder write none): the usual gap
+    // between the first frames' timestamps. A guess from a file that parsed; never a refusal.
+    const gap = await frameGap(c, firstCluster, segment.end ?? c.size, picture.number).catch(
+      () => 0,
+    )
+    if (gap > 0) facts.fps = snapFps(1e9 / (gap * scale))
+  }
   return facts
 }
 
-async function webmInfo(c: Cursor, info: Element, facts: MediaFacts): Promise<void> {
+/** The video track of a WebM: its number, and its DefaultDuration (ns per frame) if stated. */
+interface PictureTrack {
+  number: number | null
+  frameNs: number | null
+}
+
+const CLUSTER = 0x1f43b675
+const CLUSTER_TIMECODE = 0xe7
+const SIMPLE_BLOCK = 0xa3
+const BLOCK_GROUP = 0xa0
+const BLOCK = 0xa1
+/** Frames looked at to find a WebM's usual frame gap. */
+const SAMPLED_FRAMES = 120
+
+/**
+ * The usual gap (in TimecodeScale units) between consecutive timestamps of `track`'s first
+ * frames, reading Clusters (sized or, as recorders write them, of unknown size) and the
+ * blocks in them from `start`; 0 when there are fewer than two frames.
+ */
+async function frameGap(c: Cursor, start: number, limit: number, track: number): Promise<number> {
+  const times: number[] = []
+  let clusterTime = 0
+  c.pos = start
+  while (c.pos < limit && times.length < SAMPLED_FRAMES) {
+    const e = await element(c, limit)
+    // A Cluster or BlockGroup is entered (their children follow); anything else is read or skipped.
+    if (e.id === CLUSTER || e.id === BLOCK_GROUP) continue
+    if (e.end === undefined) break
+    if (e.id === CLUSTER_TIMECODE) clusterTime = await uint(c, e)
+    else if (e.id === SIMPLE_BLOCK || e.id === BLOCK) {
+      const number = await vint(c, 'a block track number', false)
+      const relative = (await c.take(2, 'a block timecode')).readInt16BE(0)
+      if (number === track) times.push(clusterTime + relative)
+    }
+    c.pos = e.end
+  }
+  const sorted = [...new Set(times)].sort((a, b) => a - b)
+  const gaps = sorted.slice(1).map((t, i) => t - (sorted[i] as number))
+  if (gaps.length === 0) return 0
+  // The mean of the usual gaps: whole-millisecond timestamps alternate (33, 34, 33 at 30 fps;
+  // 17, 17, 16 at 60), a dropped frame leaves one gap twice as long, which is left out.
+  const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)] as number
+  const usual = gaps.filter((gap) => gap <= median * 1.5)
+  return usual.reduce((sum, gap) => sum + gap, 0) / usual.length
+}
+
+/** Reads Info (the duration into `facts`); answers the TimecodeScale (ns per tick). */
+async function webmInfo(c: Cursor, info: Element, facts: MediaFacts): Promise<number> {
   let scale = 1_000_000
   let duration: number | undefined
   for await (const e of elements(c, info.body, info.end as number)) {
@@ -596,16 +746,28 @@ async function webmInfo(c: Cursor, info: Element, facts: MediaFacts): Promise<vo
   }
   if (duration !== undefined && Number.isFinite(duration) && duration >= 0)
     facts.durationMs = Math.round((duration * scale) / 1_000_000)
+  return scale
 }
 
-async function webmTracks(c: Cursor, tracks: Element, facts: MediaFacts): Promise<void> {
+async function webmTracks(
+  c: Cursor,
+  tracks: Element,
+  facts: MediaFacts,
+  picture: PictureTrack,
+): Promise<void> {
   for await (const entry of elements(c, tracks.body, tracks.end as number)) {
     if (entry.end === undefined) throw invalid('an element of unknown size in Tracks')
     const entryEnd = entry.end
     if (entry.id === 0xae) {
+      let number: number | null = null
+      let type: number | null = null
+      let frameNs: number | null = null
       for await (const part of elements(c, entry.body, entryEnd)) {
         if (part.end === undefined) throw invalid('an element of unknown size in a track')
         const partEnd = part.end
+        if (part.id === 0xd7) number = await uint(c, part)
+        if (part.id === 0x83) type = await uint(c, part)
+        if (part.id === 0x23e383) frameNs = await uint(c, part)
         if (part.id === 0xe0 && facts.width === undefined) {
           let width = 0
           let height = 0
@@ -619,6 +781,7 @@ async function webmTracks(c: Cursor, tracks: Element, facts: MediaFacts): Promis
         }
         c.pos = partEnd
       }
+      if (type === 1 && picture.number === null) Object.assign(picture, { number, frameNs })
     }
     c.pos = entryEnd
   }
