@@ -309,7 +309,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     locks,
     shareLinks: stores.shareLinks,
     linkService,
-    media: new MediaStore(db, join(config.dataDir, 'media')),
+    media: new MediaStore(stores.media, join(config.dataDir, 'media')),
     metrics,
     readiness,
     log,

@@ -1,6 +1,7 @@
 /**
  * Uploaded media, content-addressed: the file is named by the SHA-256 of its bytes, so the same
- * upload is stored once. Bodies stream to disk while being hashed and counted (nothing large
+ * upload is stored once. Files live in the media folder (shared by every node in cluster mode);
+ * their metadata in the stores (storage/media-repo.ts). Bodies stream to disk while being hashed and counted (nothing large
  * is held in memory); the type is told by the file's own first bytes, not only the declared
  * Content-Type, and then the whole structure is checked from the stored temporary file
  * (media-check.ts) before the file takes its place.
@@ -9,11 +10,11 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ErrorCode } from '../../shared/protocol/errors.ts'
-import type { Db } from '../db/open.ts'
 import { badRequest, LoupeError, tooLarge } from '../errors.ts'
+import type { MediaInfo, MediaKind, MediaRepo } from '../storage/media-repo.ts'
 import { checkMedia, type MediaFacts } from './media-check.ts'
 
-export type MediaKind = 'image' | 'video'
+export type { MediaInfo, MediaKind }
 
 export const mediaTypes: Readonly<Record<string, MediaKind>> = {
   'image/png': 'image',
@@ -23,13 +24,6 @@ export const mediaTypes: Readonly<Record<string, MediaKind>> = {
   'video/mp4': 'video',
   'video/quicktime': 'video',
   'video/webm': 'video',
-}
-
-export interface MediaInfo {
-  hash: string
-  mime: string
-  kind: MediaKind
-  bytes: number
 }
 
 const startsWith = (head: Uint8Array, bytes: number[], at = 0) =>
@@ -51,39 +45,23 @@ export function sniff(head: Uint8Array): string | null {
 }
 
 export class MediaStore {
-  private readonly stmts
-
   constructor(
-    db: Db,
+    private readonly rows: MediaRepo,
     readonly dir: string,
   ) {
     mkdirSync(dir, { recursive: true })
-    this.stmts = {
-      insert: db.prepare<[string, string, MediaKind, number, string, number]>(
-        'INSERT OR IGNORE INTO media (hash, mime, kind, bytes, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      share: db.prepare<[string, string]>(
-        'INSERT OR IGNORE INTO media_workspaces (hash, workspace_id) VALUES (?, ?)',
-      ),
-      get: db.prepare<[string], MediaInfo>(
-        'SELECT hash, mime, kind, bytes FROM media WHERE hash = ?',
-      ),
-      workspaces: db.prepare<[string], { workspace_id: string }>(
-        'SELECT workspace_id FROM media_workspaces WHERE hash = ?',
-      ),
-    }
   }
 
   path(hash: string): string {
     return join(this.dir, hash)
   }
 
-  get(hash: string): MediaInfo | undefined {
-    return this.stmts.get.get(hash)
+  get(hash: string): Promise<MediaInfo | undefined> {
+    return this.rows.get(hash)
   }
 
-  workspacesOf(hash: string): string[] {
-    return this.stmts.workspaces.all(hash).map((r) => r.workspace_id)
+  workspacesOf(hash: string): Promise<string[]> {
+    return this.rows.workspacesOf(hash)
   }
 
   /**
@@ -136,9 +114,9 @@ export class MediaStore {
       const digest = hash.digest('hex')
       if (existsSync(this.path(digest))) rmSync(temp)
       else renameSync(temp, this.path(digest))
-      this.stmts.insert.run(digest, actual, declaredKind, bytes, owner.userId, Date.now())
-      this.stmts.share.run(digest, owner.workspaceId)
-      return { hash: digest, mime: actual, kind: declaredKind, bytes, ...facts }
+      const info = { hash: digest, mime: actual, kind: declaredKind, bytes }
+      await this.rows.record(info, owner)
+      return { ...info, ...facts }
     } catch (error) {
       file.destroy()
       rmSync(temp, { force: true })

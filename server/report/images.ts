@@ -42,8 +42,9 @@ export async function pictures(
       omit('video: no frame is embedded; the annotations are drawn on a blank frame')
       continue
     }
-    const info = /^[0-9a-f]{64}$/.test(item.hash) ? store.get(item.hash) : undefined
-    if (!info || info.kind !== 'image' || !store.workspacesOf(item.hash).includes(workspaceId)) {
+    const info = /^[0-9a-f]{64}$/.test(item.hash) ? await store.get(item.hash) : undefined
+    const shared = info ? await store.workspacesOf(item.hash) : []
+    if (!info || info.kind !== 'image' || !shared.includes(workspaceId)) {
       omit('the image is not available on this server')
       continue
     }

@@ -8,6 +8,7 @@
 import { AuditLog } from '../audit/audit-log.ts'
 import { Accounts } from '../db/accounts.ts'
 import { Directory } from '../db/directory.ts'
+import { Media } from '../db/media.ts'
 import { schemaVersion } from '../db/migrations.ts'
 import { closeDb, openDb, type Db } from '../db/open.ts'
 import { ShareLinks } from '../db/share-links.ts'
@@ -28,6 +29,7 @@ function classes(db: Db) {
     events: new EventLog(db),
     notifications: new NotificationStore(db),
     audit: new AuditLog(db),
+    media: new Media(db),
   }
 }
 
@@ -46,6 +48,7 @@ function repositories(
     events: asynchronous(sync.events, check),
     notifications: asynchronous(sync.notifications, check),
     audit: asynchronous(sync.audit, check),
+    media: asynchronous(sync.media, check),
     afterCommit,
   }
 }
@@ -60,6 +63,7 @@ export class SqliteStores implements Stores {
   readonly events: Repositories['events']
   readonly notifications: Repositories['notifications']
   readonly audit: Repositories['audit']
+  readonly media: Repositories['media']
   private readonly transactions: SqliteTransactions
   private readonly effectFailed: EffectFailed
 
@@ -80,6 +84,7 @@ export class SqliteStores implements Stores {
     this.events = repos.events
     this.notifications = repos.notifications
     this.audit = repos.audit
+    this.media = repos.media
   }
 
   /** Opens (and migrates) the database file. */

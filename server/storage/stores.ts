@@ -18,6 +18,7 @@ import type { AccountsRepo } from './accounts-repo.ts'
 import type { AuditRepo } from './audit-repo.ts'
 import type { DirectoryRepo } from './directory-repo.ts'
 import type { DocStore } from './doc-store.ts'
+import type { MediaRepo } from './media-repo.ts'
 import type { EventStore } from '../events/event-store.ts'
 import type { NotificationRepo } from './notification-repo.ts'
 import type { ShareLinksRepo } from './share-links-repo.ts'
@@ -31,6 +32,7 @@ export interface Repositories {
   readonly events: EventStore
   readonly notifications: NotificationRepo
   readonly audit: AuditRepo
+  readonly media: MediaRepo
   /**
    * Runs `effect` once what was written through these repositories is committed: at once
    * outside a transaction, after COMMIT inside one, never if it rolls back. For what others

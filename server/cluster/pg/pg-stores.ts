@@ -18,6 +18,7 @@ import { PgAuditLog } from './audit-log.ts'
 import { PgDirectory } from './directory.ts'
 import { PgDocStore } from './doc-store.ts'
 import { PgEventLog } from './event-log.ts'
+import { PgMedia } from './media.ts'
 import { schemaVersion } from './migrations.ts'
 import { PgNotifications } from './notifications.ts'
 import type { PgPool, Tx } from './pool.ts'
@@ -32,6 +33,7 @@ function repositories(db: PgPool | Tx, afterCommit: (effect: () => void) => void
     events: new PgEventLog(db),
     notifications: new PgNotifications(db),
     audit: new PgAuditLog(db),
+    media: new PgMedia(db),
     afterCommit,
   }
 }
@@ -44,6 +46,7 @@ export class PgStores implements Stores {
   readonly events: Repositories['events']
   readonly notifications: Repositories['notifications']
   readonly audit: Repositories['audit']
+  readonly media: Repositories['media']
   private readonly effectFailed: EffectFailed
 
   constructor(
@@ -59,6 +62,7 @@ export class PgStores implements Stores {
     this.events = repos.events
     this.notifications = repos.notifications
     this.audit = repos.audit
+    this.media = repos.media
   }
 
   afterCommit(effect: () => void): void {

@@ -85,8 +85,8 @@ export function mediaDownloadRoutes(deps: {
       (await deps.auth.identify(c)) ?? (await deps.auth.identifyToken(c.req.query('token')))
     if (!user) throw unauthorized('sign in first (missing or invalid token)')
     const hash = c.req.param('hash')
-    const info = HASH.test(hash) ? deps.media.get(hash) : undefined
-    const workspaces = info ? deps.media.workspacesOf(hash) : []
+    const info = HASH.test(hash) ? await deps.media.get(hash) : undefined
+    const workspaces = info ? await deps.media.workspacesOf(hash) : []
     const visible =
       !!info &&
       ((await someAsync(workspaces, async (ws) => !!(await deps.auth.roleIn(user, ws)))) ||
