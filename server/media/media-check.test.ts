@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { box, concat, ebml, ebmlHeader, mp4 } from '../../test/media-samples.ts'
-import { checkMedia, snapFps } from './media-check.ts'
+import { snapFps } from '../../shared/schema/board.ts'
+import { checkMedia } from './media-check.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'loupe-fps-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

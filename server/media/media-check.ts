@@ -30,6 +30,7 @@ import type { FileHandle } from 'node:fs/promises'
 import { open } from 'node:fs/promises'
 import { crc32 } from 'node:zlib'
 import { ErrorCode } from '../../shared/protocol/errors.ts'
+import { snapFps } from '../../shared/schema/board.ts'
 import { LoupeError } from '../errors.ts'
 
 /** What the parse learnt about a file. */
@@ -553,31 +554,6 @@ function mostCommon(counts: Map<number, number>): number {
   let most = 0
   for (const [key, n] of counts) if (n > most || (n === most && key < best)) [best, most] = [key, n]
   return best
-}
-
-/**
- * The usual frame rates, exact (NTSC rates are rational: 30000/1001, review-ui.md §2.4). A
- * rate within 1.5 % of one of them is that one: a recorder's jitter gives 30.3 for 30.
- */
-export const STANDARD_FPS = [
-  24000 / 1001,
-  24,
-  25,
-  30000 / 1001,
-  30,
-  48,
-  50,
-  60000 / 1001,
-  60,
-  120,
-] as const
-
-export function snapFps(fps: number): number | undefined {
-  if (!Number.isFinite(fps) || fps <= 0 || fps > 1000) return undefined
-  let nearest: number = STANDARD_FPS[0]
-  for (const standard of STANDARD_FPS)
-    if (Math.abs(standard - fps) < Math.abs(nearest - fps)) nearest = standard
-  return Math.abs(nearest - fps) / nearest < 0.015 ? nearest : Math.round(fps * 1000) / 1000
 }
 
 // --- WebM (EBML) -----------------------------------------------------------------------------

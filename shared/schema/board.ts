@@ -55,6 +55,8 @@ export type ThreadAnchor = {
   timeMs?: number
   endMs?: number
   version?: number
+  /** On an annotation: the media item it is drawn on (so the thread stays there without it). */
+  mediaId?: string
 }
 
 export interface BoardMeta {
@@ -78,6 +80,32 @@ export interface MediaVersion {
   fps?: number
   addedBy: string
   addedAt: number
+}
+
+/**
+ * The usual frame rates of a version's `fps`, exact (NTSC rates are rational: 30000/1001,
+ * review-ui.md §2.4). A rate within 1.5 % of one of them is that one: a recorder's jitter or
+ * timestamps in whole milliseconds give 30.3 for 30.
+ */
+export const STANDARD_FPS = [
+  24000 / 1001,
+  24,
+  25,
+  30000 / 1001,
+  30,
+  48,
+  50,
+  60000 / 1001,
+  60,
+  120,
+] as const
+
+export function snapFps(fps: number): number | undefined {
+  if (!Number.isFinite(fps) || fps <= 0 || fps > 1000) return undefined
+  let nearest: number = STANDARD_FPS[0]
+  for (const standard of STANDARD_FPS)
+    if (Math.abs(standard - fps) < Math.abs(nearest - fps)) nearest = standard
+  return Math.abs(nearest - fps) / nearest < 0.015 ? nearest : Math.round(fps * 1000) / 1000
 }
 
 export type Verdict = 'approved' | 'changes_requested'
@@ -470,6 +498,78 @@ export function clearVerdict(doc: Y.Doc, mediaId: string, userId: string): void 
       raw.delete(LegacyApproval.at)
     }
   })
+}
+
+/**
+ * Changes one version's own fields (its name, its frame rate) by replacing its entry (versions
+ * are plain objects); the item mirrors them when it is the newest. Answers false if there is
+ * no such version.
+ */
+export function updateMediaVersion(
+  doc: Y.Doc,
+  mediaId: string,
+  n: number,
+  fields: Partial<Pick<MediaVersion, 'name' | 'fps'>>,
+): boolean {
+  const item = board(doc).media.get(mediaId)
+  if (!item) throw new Error(`no media ${mediaId}`)
+  let found = false
+  doc.transact(() => {
+    let versions = item.get('versions')
+    if (!versions) {
+      versions = Y.Array.from([versionOf(item, 1)])
+      item.set('versions', versions)
+    }
+    const list = versions.toArray()
+    const index = list.findIndex((v) => v.n === n)
+    if (index < 0) return
+    found = true
+    versions.delete(index, 1)
+    versions.insert(index, [{ ...(list[index] as MediaVersion), ...fields }])
+    if (n !== Math.max(...list.map((v) => v.n))) return
+    for (const [key, value] of Object.entries(fields) as Array<[keyof typeof fields, unknown]>)
+      if (value !== undefined) item.set(key, value as never)
+  })
+  return found
+}
+
+/** Renames a media item: its name and its newest version's (which the name mirrors). */
+export function renameMedia(doc: Y.Doc, mediaId: string, name: string): void {
+  const item = board(doc).media.get(mediaId)
+  if (!item) throw new Error(`no media ${mediaId}`)
+  updateMediaVersion(doc, mediaId, currentVersion(item), { name })
+}
+
+export function deleteAnnotation(doc: Y.Doc, annotationId: string): void {
+  board(doc).annotations.delete(annotationId)
+}
+
+/**
+ * Deletes a media item with everything on it: its annotations, and the threads anchored on it
+ * or on its annotations (with their comments). Answers what went, for an undo toast's words.
+ */
+export function deleteMedia(doc: Y.Doc, mediaId: string): { annotations: number; threads: number } {
+  const { media, annotations, threads } = board(doc)
+  const marks = [...annotations.entries()]
+    .filter(([, a]) => a.get('mediaId') === mediaId)
+    .map(([id]) => id)
+  const onIt = new Set([mediaId, ...marks])
+  const talk = [...threads.entries()]
+    .filter(([, t]) => {
+      const anchor = t.get('anchor')
+      return (
+        !!anchor &&
+        (anchor.type === 'media' || anchor.type === 'annotation') &&
+        (onIt.has(anchor.id) || anchor.mediaId === mediaId)
+      )
+    })
+    .map(([id]) => id)
+  doc.transact(() => {
+    for (const id of talk) threads.delete(id)
+    for (const id of marks) annotations.delete(id)
+    media.delete(mediaId)
+  })
+  return { annotations: marks.length, threads: talk.length }
 }
 
 /** Every file hash a board shows (each item's and each of its versions'). */

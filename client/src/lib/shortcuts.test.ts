@@ -71,6 +71,33 @@ describe('keyboard shortcuts', () => {
     expect(ran).toEqual(['undo'])
   })
 
+  it('runs a scoped shortcut before the others while its scope holds, never outside it', () => {
+    let focused = false
+    const rewound: string[] = []
+    let disposeScoped = () => {}
+    // Registered first, so only its scope puts it before the later, unscoped "R".
+    createRoot((d) => {
+      disposeScoped = d
+      createShortcuts([
+        {
+          keys: ['R'],
+          description: 'Rewind',
+          group: 'Viewer',
+          match: letter('r'),
+          run: () => rewound.push('rewind'),
+          when: () => focused,
+        },
+      ])
+    })
+    const ran = register()
+    press(document.body, { key: 'r', code: 'KeyR' })
+    focused = true
+    press(document.body, { key: 'r', code: 'KeyR' })
+    disposeScoped()
+    expect(ran).toEqual(['r'])
+    expect(rewound).toEqual(['rewind'])
+  })
+
   it('can switch single-key shortcuts off (WCAG 2.1.4), keeping those with a modifier', () => {
     const ran = register()
     setSingleKeyShortcuts(false)

@@ -15,6 +15,11 @@ export interface Shortcut {
   group: ShortcutGroup
   match: (e: KeyboardEvent) => boolean
   run: (e: KeyboardEvent) => void
+  /**
+   * Only while this holds (e.g. the video player has focus); then the shortcut comes before
+   * every unscoped one, so J/K/L shuttle the video there and step through threads elsewhere.
+   */
+  when?: () => boolean
 }
 
 const [registered, setRegistered] = createSignal<Shortcut[]>([])
@@ -61,10 +66,11 @@ const activates = (e: KeyboardEvent) =>
 window.addEventListener('keydown', (e) => {
   if (e.defaultPrevented || typing(e.target) || activates(e)) return
   if (!usesModifier(e) && !singleKeys()) return
-  // Later registrations (the innermost view) win over earlier ones.
+  // Scoped shortcuts whose scope holds first; then later registrations (the innermost view)
+  // win over earlier ones.
   const list = registered()
-  for (let i = list.length - 1; i >= 0; i--) {
-    const shortcut = list[i] as Shortcut
+  const inScope = list.filter((s) => s.when?.())
+  for (const shortcut of [...inScope.reverse(), ...list.filter((s) => !s.when).reverse()]) {
     if (!shortcut.match(e)) continue
     e.preventDefault()
     shortcut.run(e)

@@ -1,0 +1,39 @@
+/**
+ * "Deleted — Undo": the quiet toast every delete shows its maker, with a button that undoes
+ * that one change (lib/undo-step.ts). It stays 10 seconds; Ctrl/⌘+Z works as long as the
+ * change is on the undo stack.
+ */
+import { Toast, toaster } from '@kobalte/core/toast'
+import { Show } from 'solid-js'
+import Trash from 'lucide-solid/icons/trash'
+import X from 'lucide-solid/icons/x'
+import { showToast } from './toast.tsx'
+
+export function showUndoToast(title: string, description: string | undefined, undo: () => boolean) {
+  const id = toaster.show((props) => (
+    <Toast toastId={props.toastId} class="toast" duration={10_000} data-testid="undo-toast">
+      <span class="toast-icon" aria-hidden="true">
+        <Trash size={18} />
+      </span>
+      <div class="toast-text">
+        <Toast.Title class="toast-title">{title}</Toast.Title>
+        <Show when={description}>
+          <Toast.Description class="toast-description">{description}</Toast.Description>
+        </Show>
+      </div>
+      <button
+        type="button"
+        class="button small"
+        onClick={() => {
+          toaster.dismiss(id)
+          if (!undo()) showToast('info', 'Already undone')
+        }}
+      >
+        Undo
+      </button>
+      <Toast.CloseButton class="icon-button ghost" aria-label="Dismiss">
+        <X size={16} />
+      </Toast.CloseButton>
+    </Toast>
+  ))
+}
