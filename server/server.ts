@@ -201,7 +201,8 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     log,
   })
   const history: History = createHistory({
-    db,
+    versions: stores.versions,
+    visits: stores.visits,
     source: { rooms, store },
     directory,
     bus,

@@ -16,10 +16,10 @@ import type { RoomManager } from '../realtime/rooms.ts'
 import type { Checkpoints } from './checkpoints.ts'
 import { docFromState } from './committed.ts'
 import { hasEntity, restoreBoard, restoreEntity } from './restore.ts'
-import type { VersionStore } from './version-store.ts'
+import type { VersionRepo } from '../storage/history-repo.ts'
 
 export interface HistoryDeps {
-  versions: VersionStore
+  versions: VersionRepo
   checkpoints: Checkpoints
   rooms: RoomManager
   directory: DirectoryRepo
@@ -37,7 +37,7 @@ export interface RestoreTarget {
 export class BoardHistory {
   constructor(private readonly deps: HistoryDeps) {}
 
-  list(boardId: string): BoardVersion[] {
+  list(boardId: string): Promise<BoardVersion[]> {
     return this.deps.versions.list(boardId)
   }
 
@@ -67,7 +67,7 @@ export class BoardHistory {
     versionId: string,
     target: RestoreTarget | null,
   ): Promise<RestoreResponse['restored']> {
-    const version = this.deps.versions.get(board.id, versionId)
+    const version = await this.deps.versions.get(board.id, versionId)
     if (!version) throw notFound('no such version')
     this.refuseLocked(user, board.id, target)
     // Building the version's document is Yjs work on the event loop, as large as the board;

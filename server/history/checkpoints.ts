@@ -11,7 +11,7 @@ import { newId } from '../../shared/ids.ts'
 import type { BoardVersion } from '../../shared/api.ts'
 import { committedState, type CommittedSource } from './committed.ts'
 import { checkpointsToDrop, type RetentionPolicy } from './retention.ts'
-import type { VersionStore } from './version-store.ts'
+import type { VersionRepo } from '../storage/history-repo.ts'
 
 const HOUR = 3600 * 1000
 
@@ -35,7 +35,7 @@ export class Checkpoints {
 
   constructor(
     private readonly deps: {
-      versions: VersionStore
+      versions: VersionRepo
       source: CommittedSource
       timing: CheckpointTiming
       retention: RetentionPolicy
@@ -49,8 +49,8 @@ export class Checkpoints {
     this.tickTimer.unref()
     // Thin at start too: a server restarted often may never see an hour pass.
     this.thinTimer = setTimeout(() => {
-      this.thinAll()
-      this.thinTimer = setInterval(() => this.thinAll(), HOUR)
+      void this.thinAll()
+      this.thinTimer = setInterval(() => void this.thinAll(), HOUR)
       this.thinTimer.unref()
     }, 1000)
     this.thinTimer.unref()
@@ -128,16 +128,16 @@ export class Checkpoints {
     })
   }
 
-  private thin(boardId: string): void {
-    const automatic = this.deps.versions.automatic(boardId)
+  private async thin(boardId: string): Promise<void> {
+    const automatic = await this.deps.versions.automatic(boardId)
     const drop = checkpointsToDrop(automatic, this.now(), this.deps.retention)
-    this.deps.versions.remove(drop)
+    await this.deps.versions.remove(drop)
   }
 
-  private thinAll(): void {
+  private async thinAll(): Promise<void> {
     try {
-      for (const boardId of this.deps.versions.boardsWithAutomaticBefore(this.now() - 24 * HOUR))
-        this.thin(boardId)
+      const due = await this.deps.versions.boardsWithAutomaticBefore(this.now() - 24 * HOUR)
+      for (const boardId of due) await this.thin(boardId)
     } catch (error) {
       this.deps.log.error({ err: error }, 'thinning checkpoints failed')
     }

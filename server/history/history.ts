@@ -4,17 +4,15 @@
  */
 import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
-import type { Db } from '../db/open.ts'
 import type { EventBus } from '../events/bus.ts'
 import type { AuditRepo } from '../storage/audit-repo.ts'
 import type { DirectoryRepo } from '../storage/directory-repo.ts'
 import type { DocUpdate } from '../storage/doc-store.ts'
+import type { VersionRepo, VisitRepo } from '../storage/history-repo.ts'
 import { BoardHistory, type HistoryDeps } from './board-history.ts'
 import { Checkpoints } from './checkpoints.ts'
 import type { CommittedSource } from './committed.ts'
 import { SinceLastVisit } from './since-last-visit.ts'
-import { VersionStore } from './version-store.ts'
-import { VisitStore } from './visit-store.ts'
 
 export interface History {
   board: BoardHistory
@@ -25,7 +23,8 @@ export interface History {
 }
 
 export function createHistory(deps: {
-  db: Db
+  versions: VersionRepo
+  visits: VisitRepo
   source: CommittedSource
   directory: DirectoryRepo
   bus: EventBus
@@ -34,8 +33,7 @@ export function createHistory(deps: {
   lockedByOthers: HistoryDeps['lockedByOthers']
   log: Logger
 }): History {
-  const versions = new VersionStore(deps.db)
-  const visits = new VisitStore(deps.db)
+  const { versions, visits } = deps
   const { quietMs, maxMs, retentionMs } = deps.config.history
   const checkpoints = new Checkpoints({
     versions,
@@ -51,7 +49,9 @@ export function createHistory(deps: {
     committed(updates) {
       const boards = new Set(updates.map((u) => u.boardId))
       for (const boardId of boards) checkpoints.changed(boardId)
-      visits.learn(updates)
+      visits
+        .learn(updates)
+        .catch((error: unknown) => deps.log.error({ err: error }, 'client ids not learnt'))
     },
   }
 }

@@ -11,11 +11,11 @@ import type { SinceLastVisitResponse } from '../../shared/api.ts'
 import type { Room } from '../realtime/room.ts'
 import { changesSince } from './changes-since.ts'
 import { readCommitted, type CommittedSource } from './committed.ts'
-import type { VisitStore } from './visit-store.ts'
+import type { VisitRepo } from '../storage/history-repo.ts'
 
 export class SinceLastVisit {
   constructor(
-    private readonly visits: VisitStore,
+    private readonly visits: VisitRepo,
     private readonly source: CommittedSource,
     private readonly log: Logger,
     /**
@@ -34,28 +34,32 @@ export class SinceLastVisit {
     const endedAt = Date.now()
     const save = (doc: Y.Doc) =>
       this.visits.saveVisit(userId, room.boardId, Y.encodeSnapshot(Y.snapshot(doc)), endedAt)
+    const failed = (error: unknown) =>
+      this.log.error({ err: error, boardId: room.boardId }, 'visit not recorded')
     try {
+      // The snapshot is taken now, in this turn; only its write waits.
       const doc = room.committedDoc()
-      if (doc) return save(doc)
+      if (doc) return void save(doc).catch(failed)
     } catch (error) {
-      return this.log.error({ err: error, boardId: room.boardId }, 'visit not recorded')
+      return failed(error)
     }
     room
       .whenCommitted()
       .catch(() => {})
-      .then(() => {
+      .then(async () => {
         const doc = room.committedDoc()
-        return doc ? save(doc) : readCommitted(this.source, room.boardId, save)
+        // `save` takes the snapshot at once, before a scratch copy is let go.
+        await (doc ? save(doc) : await readCommitted(this.source, room.boardId, save))
       })
-      .catch((error: unknown) =>
-        this.log.error({ err: error, boardId: room.boardId }, 'visit not recorded'),
-      )
+      .catch(failed)
   }
 
   async changes(userId: string, boardId: string): Promise<SinceLastVisitResponse> {
-    const visit = this.visits.lastVisit(userId, boardId)
+    const visit = await this.visits.lastVisit(userId, boardId)
     if (!visit) return { added: [], changed: [], since: null }
-    const own = this.ownWritingIsKnown ? this.visits.clientsOf(boardId, userId) : new Set<number>()
+    const own = this.ownWritingIsKnown
+      ? await this.visits.clientsOf(boardId, userId)
+      : new Set<number>()
     // One pass over every struct of the board, on the event loop: cheap for boards of
     // ordinary size; a worker could take it for very large ones.
     const changes = await readCommitted(this.source, boardId, (doc) =>

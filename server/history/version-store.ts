@@ -12,7 +12,19 @@ const deflate = promisify(deflateRaw)
 const inflate = promisify(inflateRaw)
 
 /** How a row's state is stored: a Yjs update (v1), deflated. */
-const ENCODING = 'yjs-v1+deflate'
+export const ENCODING = 'yjs-v1+deflate'
+
+/** A state as rows keep it (every store alike). */
+export const packState = (state: Uint8Array): Promise<Buffer> => deflate(state)
+
+/** A row's state back as one Yjs update (v1). */
+export async function unpackState(
+  id: string,
+  row: { encoding: string; state: Uint8Array },
+): Promise<Uint8Array> {
+  if (row.encoding !== ENCODING) throw new Error(`version ${id}: unknown encoding ${row.encoding}`)
+  return new Uint8Array(await inflate(row.state))
+}
 
 interface VersionRow {
   id: string
@@ -34,13 +46,17 @@ export interface NewVersion {
   stateVector: Uint8Array
 }
 
-const toVersion = (row: VersionRow): BoardVersion => ({
-  id: row.id,
-  ...(row.name !== null ? { name: row.name } : {}),
-  createdAt: row.created_at,
-  ...(row.created_by !== null ? { createdBy: row.created_by } : {}),
-  auto: row.auto === 1,
-})
+/** A row as the API answers it (`auto` may come as SQLite's 0/1 or PostgreSQL's boolean). */
+export const toVersion = (row: Omit<VersionRow, 'auto'> & { auto: 0 | 1 | boolean }) => {
+  const version: BoardVersion = {
+    id: row.id,
+    ...(row.name !== null ? { name: row.name } : {}),
+    createdAt: row.created_at,
+    ...(row.created_by !== null ? { createdBy: row.created_by } : {}),
+    auto: row.auto === 1 || row.auto === true,
+  }
+  return version
+}
 
 const COLUMNS = 'id, board_id, name, auto, created_at, created_by'
 
@@ -85,7 +101,7 @@ export class VersionStore {
   }
 
   async add(version: NewVersion): Promise<BoardVersion> {
-    const packed = await deflate(version.state)
+    const packed = await packState(version.state)
     this.stmts.insert.run(
       version.id,
       version.boardId,
@@ -113,10 +129,7 @@ export class VersionStore {
   /** The version's state as one Yjs update (v1), or undefined if there is no such version. */
   async state(boardId: string, id: string): Promise<Uint8Array | undefined> {
     const row = this.stmts.state.get(boardId, id)
-    if (!row) return undefined
-    if (row.encoding !== ENCODING)
-      throw new Error(`version ${id}: unknown encoding ${row.encoding}`)
-    return new Uint8Array(await inflate(row.state))
+    return row && unpackState(id, row)
   }
 
   automatic(boardId: string): Array<{ id: string; createdAt: number }> {

@@ -10,9 +10,43 @@ import type { DocUpdate } from '../storage/doc-store.ts'
 /** Remembered (board, client) pairs, so only new ones cost a write; cleared past this many. */
 const KNOWN_CLIENTS_MAX = 100_000
 
+/**
+ * The (board, client id, user) pairs of committed updates sent by users that `known` does not
+ * hold yet. The first user seen writing through a client id keeps it (a client may relay
+ * structs of others it has caught up on), so stores insert these and ignore conflicts.
+ */
+export function newClientPairs(
+  updates: readonly DocUpdate[],
+  known: KnownClients,
+): Map<string, [boardId: string, clientId: number, userId: string]> {
+  const pairs = new Map<string, [string, number, string]>()
+  for (const { boardId, userId, data } of updates) {
+    if (!userId) continue
+    for (const client of Y.parseUpdateMeta(data).to.keys()) {
+      const key = `${boardId}:${client}`
+      if (!known.has(key) && !pairs.has(key)) pairs.set(key, [boardId, client, userId])
+    }
+  }
+  return pairs
+}
+
+/** The pairs a process has written, so each costs one write per process (bounded). */
+export class KnownClients {
+  private readonly keys = new Set<string>()
+
+  has(key: string): boolean {
+    return this.keys.has(key)
+  }
+
+  add(keys: Iterable<string>, count: number): void {
+    if (this.keys.size + count > KNOWN_CLIENTS_MAX) this.keys.clear()
+    for (const key of keys) this.keys.add(key)
+  }
+}
+
 export class VisitStore {
   private readonly stmts
-  private readonly knownClients = new Set<string>()
+  private readonly knownClients = new KnownClients()
   private readonly learnAll: (pairs: Array<[string, number, string]>) => void
 
   constructor(db: Db) {
@@ -50,19 +84,10 @@ export class VisitStore {
    * through a client id keeps it (a client may relay structs of others it has caught up on).
    */
   learn(updates: readonly DocUpdate[]): void {
-    const pairs = new Map<string, [string, number, string]>()
-    for (const { boardId, userId, data } of updates) {
-      if (!userId) continue
-      for (const client of Y.parseUpdateMeta(data).to.keys()) {
-        const key = `${boardId}:${client}`
-        if (!this.knownClients.has(key) && !pairs.has(key))
-          pairs.set(key, [boardId, client, userId])
-      }
-    }
+    const pairs = newClientPairs(updates, this.knownClients)
     if (pairs.size === 0) return
     this.learnAll([...pairs.values()])
-    if (this.knownClients.size + pairs.size > KNOWN_CLIENTS_MAX) this.knownClients.clear()
-    for (const key of pairs.keys()) this.knownClients.add(key)
+    this.knownClients.add(pairs.keys(), pairs.size)
   }
 
   clientsOf(boardId: string, userId: string): Set<number> {

@@ -13,6 +13,8 @@ import { schemaVersion } from '../db/migrations.ts'
 import { closeDb, openDb, type Db } from '../db/open.ts'
 import { ShareLinks } from '../db/share-links.ts'
 import { EventLog } from '../events/event-log.ts'
+import { VersionStore } from '../history/version-store.ts'
+import { VisitStore } from '../history/visit-store.ts'
 import { NotificationStore } from '../notifications/notification-store.ts'
 import { asynchronous } from './asynchronous.ts'
 import type { DocStore } from './doc-store.ts'
@@ -30,6 +32,8 @@ function classes(db: Db) {
     notifications: new NotificationStore(db),
     audit: new AuditLog(db),
     media: new Media(db),
+    versions: new VersionStore(db),
+    visits: new VisitStore(db),
   }
 }
 
@@ -49,6 +53,8 @@ function repositories(
     notifications: asynchronous(sync.notifications, check),
     audit: asynchronous(sync.audit, check),
     media: asynchronous(sync.media, check),
+    versions: asynchronous(sync.versions, check),
+    visits: asynchronous(sync.visits, check),
     afterCommit,
   }
 }
@@ -64,6 +70,8 @@ export class SqliteStores implements Stores {
   readonly notifications: Repositories['notifications']
   readonly audit: Repositories['audit']
   readonly media: Repositories['media']
+  readonly versions: Repositories['versions']
+  readonly visits: Repositories['visits']
   private readonly transactions: SqliteTransactions
   private readonly effectFailed: EffectFailed
 
@@ -85,6 +93,8 @@ export class SqliteStores implements Stores {
     this.notifications = repos.notifications
     this.audit = repos.audit
     this.media = repos.media
+    this.versions = repos.versions
+    this.visits = repos.visits
   }
 
   /** Opens (and migrates) the database file. */

@@ -18,6 +18,7 @@ import type { AccountsRepo } from './accounts-repo.ts'
 import type { AuditRepo } from './audit-repo.ts'
 import type { DirectoryRepo } from './directory-repo.ts'
 import type { DocStore } from './doc-store.ts'
+import type { VersionRepo, VisitRepo } from './history-repo.ts'
 import type { MediaRepo } from './media-repo.ts'
 import type { EventStore } from '../events/event-store.ts'
 import type { NotificationRepo } from './notification-repo.ts'
@@ -33,6 +34,8 @@ export interface Repositories {
   readonly notifications: NotificationRepo
   readonly audit: AuditRepo
   readonly media: MediaRepo
+  readonly versions: VersionRepo
+  readonly visits: VisitRepo
   /**
    * Runs `effect` once what was written through these repositories is committed: at once
    * outside a transaction, after COMMIT inside one, never if it rolls back. For what others

@@ -18,14 +18,22 @@ import { PgAuditLog } from './audit-log.ts'
 import { PgDirectory } from './directory.ts'
 import { PgDocStore } from './doc-store.ts'
 import { PgEventLog } from './event-log.ts'
+import { KnownClients } from '../../history/visit-store.ts'
 import { PgMedia } from './media.ts'
 import { schemaVersion } from './migrations.ts'
 import { PgNotifications } from './notifications.ts'
 import type { PgPool, Tx } from './pool.ts'
 import { PgShareLinks } from './share-links.ts'
+import { PgVersions } from './versions.ts'
+import { PgVisits } from './visits.ts'
 import { pgMigrations } from './schema.ts'
 
-function repositories(db: PgPool | Tx, afterCommit: (effect: () => void) => void): Repositories {
+/** `known`: the node's (board, client) pairs already written (visits.ts). */
+function repositories(
+  db: PgPool | Tx,
+  known: KnownClients,
+  afterCommit: (effect: () => void) => void,
+): Repositories {
   return {
     directory: new PgDirectory(db),
     accounts: new PgAccounts(db),
@@ -34,6 +42,8 @@ function repositories(db: PgPool | Tx, afterCommit: (effect: () => void) => void
     notifications: new PgNotifications(db),
     audit: new PgAuditLog(db),
     media: new PgMedia(db),
+    versions: new PgVersions(db),
+    visits: new PgVisits(db, known),
     afterCommit,
   }
 }
@@ -47,6 +57,9 @@ export class PgStores implements Stores {
   readonly notifications: Repositories['notifications']
   readonly audit: Repositories['audit']
   readonly media: Repositories['media']
+  readonly versions: Repositories['versions']
+  readonly visits: Repositories['visits']
+  private readonly known = new KnownClients()
   private readonly effectFailed: EffectFailed
 
   constructor(
@@ -55,7 +68,7 @@ export class PgStores implements Stores {
     options: { effectFailed?: EffectFailed } = {},
   ) {
     this.effectFailed = options.effectFailed ?? ((error) => console.error(error))
-    const repos = repositories(pool, (effect) => this.afterCommit(effect))
+    const repos = repositories(pool, this.known, (effect) => this.afterCommit(effect))
     this.directory = repos.directory
     this.accounts = repos.accounts
     this.shareLinks = repos.shareLinks
@@ -63,6 +76,8 @@ export class PgStores implements Stores {
     this.notifications = repos.notifications
     this.audit = repos.audit
     this.media = repos.media
+    this.versions = repos.versions
+    this.visits = repos.visits
   }
 
   afterCommit(effect: () => void): void {
@@ -86,7 +101,7 @@ export class PgStores implements Stores {
           },
         }
         return work(
-          repositories(guarded, (effect) => {
+          repositories(guarded, this.known, (effect) => {
             alive()
             effects.push(effect)
           }),

@@ -32,7 +32,7 @@ export function historyRoutes(deps: {
 
   app.get('/boards/:id/versions', async (c) => {
     const { board } = await boardFor(c.var.user, idParam(c, 'id'), 'viewer')
-    const answer: VersionsResponse = { versions: history.list(board.id) }
+    const answer: VersionsResponse = { versions: await history.list(board.id) }
     return c.json(answer)
   })
 
