@@ -22,6 +22,7 @@ export type AuditAction =
   | 'board.created'
   | 'board.renamed'
   | 'board.archived'
+  | 'board.unarchived'
   | 'board.exported'
   | 'board.imported'
   | 'board.version_named'

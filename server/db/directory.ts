@@ -103,6 +103,9 @@ export class Directory {
       archiveBoard: db.prepare<[number, number, string]>(
         'UPDATE boards SET archived_at = ?, updated_at = ? WHERE id = ? AND archived_at IS NULL',
       ),
+      unarchiveBoard: db.prepare<[number, string]>(
+        'UPDATE boards SET archived_at = NULL, updated_at = ? WHERE id = ? AND archived_at IS NOT NULL',
+      ),
     }
   }
 
@@ -202,5 +205,10 @@ export class Directory {
   archiveBoard(id: string): boolean {
     const now = Date.now()
     return this.stmts.archiveBoard.run(now, now, id).changes > 0
+  }
+
+  /** Brings an archived board back (an owner's undo); false when it was not archived. */
+  unarchiveBoard(id: string): boolean {
+    return this.stmts.unarchiveBoard.run(Date.now(), id).changes > 0
   }
 }

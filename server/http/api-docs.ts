@@ -107,6 +107,7 @@ export const routeDocs: readonly RouteDoc[] = [
   doc('GET', '/api/boards/:id', 'A board, with the caller’s role.'),
   doc('PATCH', '/api/boards/:id', 'Rename a board.', { body: patchBoardRequest }),
   doc('DELETE', '/api/boards/:id', 'Archive a board (owners).'),
+  doc('POST', '/api/boards/:id/unarchive', 'Bring an archived board back (owners; undo).'),
   doc('GET', '/api/boards/:id/export', 'The board as one Yjs update.'),
   doc('GET', '/api/boards/:id/people', "The board's members and guests, for names and roles."),
   doc('POST', '/api/boards/:id/links', 'Make a share link to the board (owners).', {

@@ -130,6 +130,13 @@ export function directoryRepoContract(name: string, open: () => Promise<Director
         { ...(await directory.board('b0')), archivedAt: now, updatedAt: now },
       ])
       expect(await directory.board('none')).toBeUndefined()
+      // An owner's undo brings it back, once.
+      later()
+      expect(await directory.unarchiveBoard('b0')).toBe(true)
+      expect(await directory.unarchiveBoard('b0')).toBe(false)
+      expect(await directory.unarchiveBoard('b1')).toBe(false)
+      expect(await directory.board('b0')).toMatchObject({ archivedAt: null, updatedAt: now })
+      expect((await directory.boardsOf('w1')).map((b) => b.id)).toEqual(['b1', 'b0'])
     })
   })
 }

@@ -29,6 +29,11 @@ export const eventRegistry = {
     description: 'A board was archived: gone from listings, its sockets closed.',
     data: z.object({ boardId: id, title: z.string() }),
   },
+  'board.unarchived': {
+    stream: 'workspace',
+    description: 'An archived board was brought back by an owner (the undo of deleting it).',
+    data: z.object({ boardId: id, title: z.string() }),
+  },
   'member.joined': {
     stream: 'workspace',
     description: 'Someone became a member (an invite was accepted).',

@@ -197,4 +197,12 @@ export class PgDirectory implements DirectoryRepo {
     )
     return (rowCount ?? 0) > 0
   }
+
+  async unarchiveBoard(id: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE boards SET archived_at = NULL, updated_at = $1 WHERE id = $2 AND archived_at IS NOT NULL`,
+      [Date.now(), id],
+    )
+    return (rowCount ?? 0) > 0
+  }
 }

@@ -22,7 +22,7 @@ import type { Board, DirectoryRepo, User } from '../../storage/directory-repo.ts
 import type { Stores } from '../../storage/stores.ts'
 import { foldStored, type DocStore } from '../../storage/doc-store.ts'
 import { refuseGuests, requireBoard, requireRole, type AppEnv } from '../context.ts'
-import { badRequest, conflict, tooLarge } from '../../errors.ts'
+import { badRequest, conflict, notFound, tooLarge } from '../../errors.ts'
 import { closeAfterAnswer } from '../../net/http-limits.ts'
 import { idParam, jsonBody } from '../errors.ts'
 
@@ -206,6 +206,22 @@ export function boardRoutes(deps: BoardRouteDeps) {
     await deps.audit.record({ action: 'board.archived', ...change, target: board.id })
     const room = rooms.loaded(board.id)
     if (room) for (const peer of [...room.peers]) peer.close(CloseCode.notFound, 'board archived')
+    return c.json({ board: (await directory.board(board.id)) as Board })
+  })
+
+  // Undo of the archive, for its owners: the board is back in listings and opens again.
+  app.post('/boards/:id/unarchive', async (c) => {
+    const board = await directory.board(idParam(c, 'id'))
+    if (!board) throw notFound('no such board')
+    await requireRole(auth, directory, c.var.user, board.workspaceId, 'owner')
+    if (await directory.unarchiveBoard(board.id)) {
+      const change = { actor: c.var.user, workspaceId: board.workspaceId, boardId: board.id }
+      await deps.bus.emit('board.unarchived', {
+        ...change,
+        data: { boardId: board.id, title: board.title },
+      })
+      await deps.audit.record({ action: 'board.unarchived', ...change, target: board.id })
+    }
     return c.json({ board: (await directory.board(board.id)) as Board })
   })
 
