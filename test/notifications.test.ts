@@ -256,6 +256,11 @@ describe('registry, capabilities and audit', () => {
       token: owner.token,
     })
     await t.api(`/api/boards/${boardId}`, { method: 'DELETE', token: owner.token })
+    await t.api(`/api/boards/${boardId}/unarchive`, {
+      method: 'POST',
+      token: owner.token,
+      json: {},
+    })
 
     await eventually(() => {
       const seen = new Set(
