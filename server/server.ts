@@ -211,7 +211,12 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     lockedByOthers: (boardId, userId) => lockService.lockedByOthers(boardId, userId),
     log,
   })
-  const search: Search = new Search(db, { auth, directory, source: { rooms, store }, log })
+  const search: Search = new Search(stores.search, {
+    auth,
+    directory,
+    source: { rooms, store },
+    log,
+  })
   notifier.onNotification((userId, notification) =>
     live.push.pushNotification(userId, notification),
   )

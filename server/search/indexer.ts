@@ -12,7 +12,7 @@ import type { Logger } from 'pino'
 import * as Y from 'yjs'
 import { readCommitted, type CommittedSource } from '../history/committed.ts'
 import { extractText } from './extract.ts'
-import type { SearchIndex } from './search-index.ts'
+import type { SearchRepo } from '../storage/search-repo.ts'
 
 interface Dirty {
   since: number
@@ -26,7 +26,7 @@ export class SearchIndexer {
 
   constructor(
     private readonly deps: {
-      index: SearchIndex
+      index: SearchRepo
       source: CommittedSource
       log: Logger
       delayMs?: number
@@ -79,7 +79,7 @@ export class SearchIndexer {
       entries: extractText(doc, boardId),
       vector: Y.encodeStateVector(doc),
     }))
-    this.deps.index.replaceBoard(boardId, entries, vector)
+    await this.deps.index.replaceBoard(boardId, entries, vector)
   }
 
   /**
@@ -104,7 +104,7 @@ export class SearchIndexer {
   }
 
   private async isCurrent(boardId: string): Promise<boolean> {
-    const indexed = this.deps.index.indexedVector(boardId)
+    const indexed = await this.deps.index.indexedVector(boardId)
     if (!indexed) return false
     const { store } = this.deps.source
     const folded = await store.foldedStateVector?.(boardId)

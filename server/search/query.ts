@@ -1,27 +1,48 @@
 /**
- * What a person types, made into an FTS5 query that cannot be a syntax error
- * (https://sqlite.org/fts5.html#full_text_query_syntax). Every word becomes a quoted string
- * (quotes doubled), matched as a prefix so results come while typing; text in double quotes
- * stays one phrase. Words are ANDed. Operators (AND, OR, NEAR, column filters, `*`, `^`) are
- * therefore never interpreted: they are searched for as words.
+ * What a person types, as a query every store can run without a syntax error. Every word is
+ * one term matched as a prefix, so results come while typing; text in double quotes stays one
+ * phrase (a prefix too while its closing quote is not typed yet). All terms must match.
+ * Operators (AND, OR, NEAR, column filters, `*`, `^`, `&`, `:`) are never interpreted: they are
+ * searched for as words. Each store renders the terms in its own syntax — FTS5 here
+ * (`ftsQuery`), PostgreSQL's tsquery in cluster/pg/search.ts — and tokenizes their text itself.
  */
+
+export interface SearchTerm {
+  /** A word or a phrase, as typed (the store splits it into tokens). */
+  text: string
+  /** Whether its last token may be the start of a longer one. */
+  prefix: boolean
+}
+
+export interface SearchQuery {
+  /** Every one must match (never empty). */
+  terms: readonly SearchTerm[]
+}
 
 /** Words with no letter or digit tokenize to nothing; they are left out. */
 const SEARCHABLE = /[\p{L}\p{N}]/u
 
-export function ftsQuery(text: string): string | null {
-  const parts: string[] = []
+/** The query in what a person typed, or null when nothing in it can be searched for. */
+export function parseSearch(text: string): SearchQuery | null {
+  const terms: SearchTerm[] = []
   for (const match of text.matchAll(/"([^"]*)("?)|(\S+)/g)) {
     const [, phrase, closed, word] = match
-    // A phrase still being typed (no closing quote yet) matches as a prefix, like a word.
     if (phrase !== undefined && SEARCHABLE.test(phrase))
-      parts.push(closed ? quote(phrase) : `${quote(phrase)}*`)
-    else if (word !== undefined && SEARCHABLE.test(word)) parts.push(`${quote(word)}*`)
+      terms.push({ text: phrase, prefix: !closed })
+    else if (word !== undefined && SEARCHABLE.test(word)) terms.push({ text: word, prefix: true })
   }
-  return parts.length > 0 ? parts.join(' ') : null
+  return terms.length > 0 ? { terms } : null
 }
 
-const quote = (text: string) => `"${text.replace(/"/g, '""')}"`
+/**
+ * The query in FTS5's syntax (https://sqlite.org/fts5.html#full_text_query_syntax): each term
+ * a quoted string (quotes doubled), so nothing in it is an operator.
+ */
+export function ftsQuery(query: SearchQuery): string {
+  return query.terms
+    .map(({ text, prefix }) => `"${text.replace(/"/g, '""')}"${prefix ? '*' : ''}`)
+    .join(' ')
+}
 
 export const MATCH_START = '\uE000'
 export const MATCH_END = '\uE001'

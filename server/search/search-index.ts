@@ -7,7 +7,7 @@
 import type { SearchResult } from '../../shared/api.ts'
 import type { Db } from '../db/open.ts'
 import type { SearchEntry } from './extract.ts'
-import { MATCH_END, MATCH_START, unmark } from './query.ts'
+import { ftsQuery, MATCH_END, MATCH_START, unmark, type SearchQuery } from './query.ts'
 
 interface StoredRow {
   id: number
@@ -102,13 +102,13 @@ export class SearchIndex {
     return row ? new Uint8Array(row.state_vector) : null
   }
 
-  /** `query` must be a safe FTS5 query (query.ts); throws SQLite's error otherwise. */
-  search(query: string, boardIds: readonly string[], limit: number): SearchResult[] {
+  /** The best `limit` matches of `query` among the given boards, best first. */
+  search(query: SearchQuery, boardIds: readonly string[], limit: number): SearchResult[] {
     if (boardIds.length === 0) return []
     const rows = this.stmts.search.all(
       MATCH_START,
       MATCH_END,
-      query,
+      ftsQuery(query),
       JSON.stringify(boardIds),
       limit,
     )

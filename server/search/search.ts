@@ -7,14 +7,13 @@
 import type { Logger } from 'pino'
 import type { SearchResponse } from '../../shared/api.ts'
 import type { Auth } from '../auth/auth.ts'
-import type { Db } from '../db/open.ts'
 import type { DirectoryRepo, User } from '../storage/directory-repo.ts'
 import { badRequest, notFound } from '../errors.ts'
 import type { CommittedSource } from '../history/committed.ts'
 import type { DocUpdate } from '../storage/doc-store.ts'
+import type { SearchRepo } from '../storage/search-repo.ts'
 import { SearchIndexer } from './indexer.ts'
-import { ftsQuery } from './query.ts'
-import { SearchIndex } from './search-index.ts'
+import { parseSearch } from './query.ts'
 
 export interface SearchRequest {
   q: string
@@ -25,10 +24,9 @@ export interface SearchRequest {
 
 export class Search {
   readonly indexer: SearchIndexer
-  private readonly index: SearchIndex
 
   constructor(
-    db: Db,
+    private readonly index: SearchRepo,
     private readonly deps: {
       auth: Auth
       directory: DirectoryRepo
@@ -36,8 +34,7 @@ export class Search {
       log: Logger
     },
   ) {
-    this.index = new SearchIndex(db)
-    this.indexer = new SearchIndexer({ index: this.index, source: deps.source, log: deps.log })
+    this.indexer = new SearchIndexer({ index, source: deps.source, log: deps.log })
   }
 
   /** Committed updates (storage/observed-doc-store.ts). */
@@ -55,13 +52,14 @@ export class Search {
   }
 
   async search(user: User, request: SearchRequest): Promise<SearchResponse> {
-    const query = ftsQuery(request.q)
+    const query = parseSearch(request.q)
     if (!query) throw badRequest('q has nothing to search for: give a word with letters or digits')
     const boardIds = await this.readableBoards(user, request.workspace, request.board)
     try {
-      return { results: this.index.search(query, boardIds, request.limit) }
+      return { results: await this.index.search(query, boardIds, request.limit) }
     } catch (error) {
-      // query.ts quotes everything, so this should not happen; if it does, it is the query's fault.
+      // Every store renders terms so nothing is an operator; if SQLite still refuses the
+      // query, it is the query's fault.
       if ((error as { code?: unknown }).code === 'SQLITE_ERROR')
         throw badRequest(`the search could not be understood: ${(error as Error).message}`)
       throw error

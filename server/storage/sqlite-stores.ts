@@ -16,6 +16,7 @@ import { EventLog } from '../events/event-log.ts'
 import { VersionStore } from '../history/version-store.ts'
 import { VisitStore } from '../history/visit-store.ts'
 import { NotificationStore } from '../notifications/notification-store.ts'
+import { SearchIndex } from '../search/search-index.ts'
 import { asynchronous } from './asynchronous.ts'
 import type { DocStore } from './doc-store.ts'
 import { SqliteDocStore, type OffThreadFold } from './sqlite-doc-store.ts'
@@ -34,6 +35,7 @@ function classes(db: Db) {
     media: new Media(db),
     versions: new VersionStore(db),
     visits: new VisitStore(db),
+    search: new SearchIndex(db),
   }
 }
 
@@ -55,6 +57,7 @@ function repositories(
     media: asynchronous(sync.media, check),
     versions: asynchronous(sync.versions, check),
     visits: asynchronous(sync.visits, check),
+    search: asynchronous(sync.search, check),
     afterCommit,
   }
 }
@@ -72,6 +75,7 @@ export class SqliteStores implements Stores {
   readonly media: Repositories['media']
   readonly versions: Repositories['versions']
   readonly visits: Repositories['visits']
+  readonly search: Repositories['search']
   private readonly transactions: SqliteTransactions
   private readonly effectFailed: EffectFailed
 
@@ -95,6 +99,7 @@ export class SqliteStores implements Stores {
     this.media = repos.media
     this.versions = repos.versions
     this.visits = repos.visits
+    this.search = repos.search
   }
 
   /** Opens (and migrates) the database file. */

@@ -22,6 +22,7 @@ import type { VersionRepo, VisitRepo } from './history-repo.ts'
 import type { MediaRepo } from './media-repo.ts'
 import type { EventStore } from '../events/event-store.ts'
 import type { NotificationRepo } from './notification-repo.ts'
+import type { SearchRepo } from './search-repo.ts'
 import type { ShareLinksRepo } from './share-links-repo.ts'
 import type { OffThreadFold } from './sqlite-doc-store.ts'
 
@@ -36,6 +37,7 @@ export interface Repositories {
   readonly media: MediaRepo
   readonly versions: VersionRepo
   readonly visits: VisitRepo
+  readonly search: SearchRepo
   /**
    * Runs `effect` once what was written through these repositories is committed: at once
    * outside a transaction, after COMMIT inside one, never if it rolls back. For what others

@@ -23,6 +23,7 @@ import { PgMedia } from './media.ts'
 import { schemaVersion } from './migrations.ts'
 import { PgNotifications } from './notifications.ts'
 import type { PgPool, Tx } from './pool.ts'
+import { PgSearch } from './search.ts'
 import { PgShareLinks } from './share-links.ts'
 import { PgVersions } from './versions.ts'
 import { PgVisits } from './visits.ts'
@@ -44,6 +45,7 @@ function repositories(
     media: new PgMedia(db),
     versions: new PgVersions(db),
     visits: new PgVisits(db, known),
+    search: new PgSearch(db),
     afterCommit,
   }
 }
@@ -59,6 +61,7 @@ export class PgStores implements Stores {
   readonly media: Repositories['media']
   readonly versions: Repositories['versions']
   readonly visits: Repositories['visits']
+  readonly search: Repositories['search']
   private readonly known = new KnownClients()
   private readonly effectFailed: EffectFailed
 
@@ -78,6 +81,7 @@ export class PgStores implements Stores {
     this.media = repos.media
     this.versions = repos.versions
     this.visits = repos.visits
+    this.search = repos.search
   }
 
   afterCommit(effect: () => void): void {
