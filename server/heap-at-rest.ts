@@ -1,17 +1,18 @@
 /**
  * Gives memory back when the server is at rest.
  *
- * V8 grows its young generation (the new space) to 16–32 MB while a burst allocates — the
- * start-up warm-up, a wave of connections or of requests — and keeps it that size after the
- * burst: on a server at rest that is a third of its resident memory, and it is counted against
- * every idle connection. V8 shrinks it after a full collection made while little is being
- * allocated, but a server at rest hardly ever makes one. So every few seconds this looks at
- * the event loop: if it was at rest since the last look and the young generation is larger
- * than a quiet server needs, it asks V8 for one full collection (a few milliseconds on a heap
- * this size), after which V8 shrinks it. V8 shrinks only when it has seen some allocation, and
- * little, since the collection before (a trickle of timers gives it that within seconds), so
- * it may take a few looks; if it keeps refusing, it is asked less and less often. Under load
- * this does nothing.
+ * V8 sizes its heap for the last burst — the start-up warm-up, a wave of connections or of
+ * requests — and keeps that size after it. Its young generation (the new space) grows to
+ * 16–32 MB and stays: on a server at rest that is a third of its resident memory. What a burst
+ * left dead in the old generation stays too until the next full collection, which a server at
+ * rest hardly ever makes (2000 idle sockets whose boards hibernated left 12 MB of garbage,
+ * 6 KB per socket). V8 shrinks the young generation and releases emptied pages after a full
+ * collection made while little is being allocated. So every few seconds this looks at the
+ * event loop, and once it is at rest after having been busy, it asks V8 for one full
+ * collection (a few milliseconds on a heap this size). V8 shrinks the young generation only
+ * when it has seen some allocation, and little, since the collection before, so it may take a
+ * few looks; if it keeps refusing, it is asked less and less often. Under load this does
+ * nothing.
  *
  * It belongs to the process, not to a server (main.ts starts it): tests that run several
  * servers in one process do without it.
@@ -31,8 +32,8 @@ export interface HeapAtRestOptions {
 
 export const heapAtRestDefaults: HeapAtRestOptions = {
   checkMs: 2000,
-  restUtilization: 0.05,
-  quietYoungBytes: 4 * 1024 * 1024,
+  restUtilization: 0.1,
+  quietYoungBytes: 2 * 1024 * 1024,
 }
 
 /** The size V8 holds for the young generation now. */
@@ -51,17 +52,23 @@ export function keepHeapSmallAtRest(options: HeapAtRestOptions = heapAtRestDefau
 } {
   const collect = fullCollection()
   let since = performance.eventLoopUtilization()
-  /** Collections in a row that V8 did not follow with a shrink; past a few, looks are skipped. */
+  /** Work was done since the last collection (the start-up counts). */
+  let busySince = true
+  /** Collections in a row that left the young generation large; past a few, looks are skipped. */
   let refused = 0
   let skip = 0
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization()
     const busy = performance.eventLoopUtilization(now, since).utilization
     since = now
+    if (busy > options.restUtilization) return void (busySince = true)
     if (skip > 0) return void skip--
-    if (busy > options.restUtilization || youngBytes() <= options.quietYoungBytes) return
+    if (!busySince && youngBytes() <= options.quietYoungBytes) return
     collect()
-    refused = youngBytes() <= options.quietYoungBytes ? 0 : refused + 1
+    const largeYoung = youngBytes() > options.quietYoungBytes
+    // Until V8 shrinks the young generation, the next looks try again.
+    busySince = largeYoung
+    refused = largeYoung ? refused + 1 : 0
     skip = Math.min(12, Math.max(0, refused - 5))
   }, options.checkMs)
   timer.unref()

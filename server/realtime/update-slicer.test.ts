@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { UpdateWorker } from './update-worker-pool.ts'
 import { sliceUpdate } from './update-slicer.mjs'
@@ -130,6 +130,28 @@ describe('UpdateWorker slicing (worker thread)', () => {
       expectSameDoc(update, slices)
     } finally {
       await slicer.close()
+    }
+  })
+})
+
+describe('UpdateWorker lifetime', () => {
+  it('stops its thread after a quiet spell and starts one again for the next job', async () => {
+    const worker = new UpdateWorker(100, 50)
+    try {
+      const update = Y.encodeStateAsUpdate(busyDoc(3))
+      expect(worker.running).toBe(false)
+      expectSameDoc(update, await worker.slice(update))
+      expect(worker.running).toBe(true)
+      await vi.waitFor(() => expect(worker.running).toBe(false), { timeout: 5000, interval: 20 })
+      // Jobs sent right as a thread stops are not lost to its exit.
+      const [again, folded] = await Promise.all([
+        worker.slice(update),
+        worker.foldAndProve({ state: null, stateVector: null, updates: [update], bytes: 0 }),
+      ])
+      expectSameDoc(update, again)
+      expect(folded?.state).toBeDefined()
+    } finally {
+      await worker.close()
     }
   })
 })

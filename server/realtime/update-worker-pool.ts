@@ -16,6 +16,12 @@ export const LARGE_UPDATE_BYTES = 32 * 1024
 /** Structs per slice: small, so a turn applies as many slices as fit its time budget (room.ts). */
 export const SLICE_STRUCTS = 100
 
+/**
+ * The thread stops after this long without work: it costs about 10 MB of memory (its own V8
+ * heap, Yjs loaded) and starts again in a few tens of milliseconds when next needed.
+ */
+export const WORKER_IDLE_MS = 10_000
+
 /** A stored board folded into one state, every row proven contained in it. */
 export interface Folded {
   state: Uint8Array
@@ -25,6 +31,8 @@ export interface Folded {
 interface Job {
   resolve: (answer: Answer) => void
   reject: (error: Error) => void
+  /** The thread doing it (a stopped idle thread's exit must not fail its successor's jobs). */
+  worker: Worker
 }
 
 type Answer =
@@ -36,9 +44,18 @@ export class UpdateWorker {
   private worker: Worker | null = null
   private readonly jobs = new Map<number, Job>()
   private nextId = 1
+  private idleTimer: NodeJS.Timeout | null = null
 
   /** `maxStructs`: structs per slice (each slice is applied in one event-loop turn). */
-  constructor(readonly maxStructs: number) {}
+  constructor(
+    readonly maxStructs: number,
+    private readonly idleMs = WORKER_IDLE_MS,
+  ) {}
+
+  /** Whether the thread is running now (it stops after WORKER_IDLE_MS without work). */
+  get running(): boolean {
+    return this.worker !== null
+  }
 
   /** The update as slices to apply in order; rejects if it does not decode. */
   async slice(update: Uint8Array): Promise<Uint8Array[]> {
@@ -65,9 +82,11 @@ export class UpdateWorker {
 
   private run(job: Record<string, unknown>): Promise<Answer> {
     const worker = (this.worker ??= this.start())
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    this.idleTimer = null
     const id = this.nextId++
     return new Promise((resolve, reject) => {
-      this.jobs.set(id, { resolve, reject })
+      this.jobs.set(id, { resolve, reject, worker })
       worker.postMessage({ id, ...job })
     })
   }
@@ -81,18 +100,35 @@ export class UpdateWorker {
       if (!job) return
       if ('error' in answer) job.reject(new Error(answer.error))
       else job.resolve(answer)
+      if (this.jobs.size === 0) this.stopWhenIdle(worker)
     })
     const lost = (error: Error) => {
       if (this.worker === worker) this.worker = null
-      for (const job of this.jobs.values()) job.reject(error)
-      this.jobs.clear()
+      for (const [id, job] of this.jobs) {
+        if (job.worker !== worker) continue
+        this.jobs.delete(id)
+        job.reject(error)
+      }
     }
     worker.on('error', lost)
     worker.on('exit', (code) => lost(new Error(`update worker exited (${code})`)))
     return worker
   }
 
+  private stopWhenIdle(worker: Worker): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null
+      if (this.worker !== worker || this.jobs.size > 0) return
+      this.worker = null
+      void worker.terminate()
+    }, this.idleMs)
+    this.idleTimer.unref()
+  }
+
   async close(): Promise<void> {
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    this.idleTimer = null
     const worker = this.worker
     this.worker = null
     if (worker) await worker.terminate()
