@@ -11,7 +11,14 @@ import type { LoadgenIO, Metrics } from './scenarios/types.ts'
 import { round } from './stats.ts'
 
 export type ToLoadgen =
-  | { type: 'run'; scenario: string; params: unknown; urls: string[]; timeoutMs: number }
+  | {
+      type: 'run'
+      scenario: string
+      params: unknown
+      urls: string[]
+      tokens: string[]
+      timeoutMs: number
+    }
   | { type: 'ack'; seq: number; data: Record<string, unknown> }
 
 export type FromLoadgen =
@@ -29,7 +36,12 @@ function send(msg: FromLoadgen): Promise<void> {
 const pendingAcks = new Map<number, (data: Record<string, unknown>) => void>()
 let nextSeq = 1
 
-function makeIO(log: ClientLog, deadline: number, extra: Metrics): LoadgenIO {
+function makeIO(
+  log: ClientLog,
+  deadline: number,
+  extra: Metrics,
+  tokens: readonly string[],
+): LoadgenIO {
   // The histogram records whole timer intervals, so each sample includes the resolution;
   // it is subtracted below to report lag beyond the expected wake-up.
   const LAG_RESOLUTION_MS = 10
@@ -39,6 +51,7 @@ function makeIO(log: ClientLog, deadline: number, extra: Metrics): LoadgenIO {
   const io: LoadgenIO = {
     log,
     deadline,
+    tokens,
     async mark(name, data = {}) {
       const seq = nextSeq++
       const acked = new Promise<Record<string, unknown>>((r) => pendingAcks.set(seq, r))
@@ -75,7 +88,7 @@ async function run(msg: Extract<ToLoadgen, { type: 'run' }>): Promise<void> {
   if (!scenario) throw new Error(`unknown scenario ${msg.scenario}`)
   const log = new ClientLog()
   const extra: Metrics = {}
-  const io = makeIO(log, performance.now() + msg.timeoutMs, extra)
+  const io = makeIO(log, performance.now() + msg.timeoutMs, extra, msg.tokens)
   const metrics = await scenario.drive(msg.params, msg.urls, io)
   await send({
     type: 'result',

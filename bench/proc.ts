@@ -16,19 +16,23 @@ function readClockTicks(): number {
   }
 }
 
-/** utime + stime of the process, in seconds; null once the process is gone. */
-export function cpuSeconds(pid: number): number | null {
+/** utime and stime of the process (every thread), in seconds; null once the process is gone. */
+export function cpuTimes(pid: number): { user: number; system: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     // The command name (field 2) may contain spaces, so split after its closing paren.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
-    const utime = Number(rest[11])
-    const stime = Number(rest[12])
-    return (utime + stime) / CLK_TCK
+    return { user: Number(rest[11]) / CLK_TCK, system: Number(rest[12]) / CLK_TCK }
   } catch {
     return null
   }
+}
+
+/** utime + stime of the process, in seconds; null once the process is gone. */
+export function cpuSeconds(pid: number): number | null {
+  const t = cpuTimes(pid)
+  return t && t.user + t.system
 }
 
 /** Resident set size in MiB; null once the process is gone. */
@@ -44,6 +48,9 @@ export function rssMiB(pid: number): number | null {
 
 export interface WindowStats {
   cpuSeconds: number | null
+  /** The same split into user space and the kernel (system calls: socket writes, fsync…). */
+  userSeconds: number | null
+  systemSeconds: number | null
   /** CPU time over wall time: 1.0 = one core fully busy. */
   cpuCores: number | null
   rssPeakMiB: number | null
@@ -56,7 +63,7 @@ export interface WindowStats {
  * compromise between resolution and reading /proc from a busy 2-core machine).
  */
 export class ResourceWindow {
-  private cpu0: number | null = null
+  private cpu0: { user: number; system: number } | null = null
   private t0 = 0
   private peak: number | null = null
   private timer: NodeJS.Timeout | undefined
@@ -67,7 +74,7 @@ export class ResourceWindow {
   ) {}
 
   start(): void {
-    this.cpu0 = cpuSeconds(this.pid)
+    this.cpu0 = cpuTimes(this.pid)
     this.t0 = performance.now()
     this.peak = rssMiB(this.pid)
     this.timer = setInterval(() => this.sample(), this.intervalMs)
@@ -81,11 +88,16 @@ export class ResourceWindow {
   stop(): WindowStats {
     clearInterval(this.timer)
     this.sample()
-    const cpu1 = cpuSeconds(this.pid)
+    const cpu1 = cpuTimes(this.pid)
     const wall = (performance.now() - this.t0) / 1000
-    const used = this.cpu0 === null || cpu1 === null ? null : cpu1 - this.cpu0
+    const cpu0 = this.cpu0
+    const user = cpu0 === null || cpu1 === null ? null : cpu1.user - cpu0.user
+    const system = cpu0 === null || cpu1 === null ? null : cpu1.system - cpu0.system
+    const used = user === null || system === null ? null : user + system
     return {
       cpuSeconds: used,
+      userSeconds: user,
+      systemSeconds: system,
       cpuCores: used === null || wall <= 0 ? null : used / wall,
       rssPeakMiB: this.peak,
       rssEndMiB: rssMiB(this.pid),

@@ -1,27 +1,34 @@
 /**
- * Orchestrator: `npm run bench -- [scenario...] [--quick] [--server=loupe|reference]`.
+ * Orchestrator: `npm run bench -- [scenario...] [--quick] [--runs=N] [--server=loupe|reference]`.
  * For each case it starts a fresh server, creates the rooms, forks the load generator,
  * samples the server's CPU and RSS over the window the load generator marks, and stops
- * the server. Loupe and the reference run the same case back to back.
+ * the server. Each case runs N times (3 by default, 1 with --quick), Loupe and the reference
+ * alternating, and is reported as the median and the range of the runs.
  */
 import { fork } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, ServerHandle, loupeAvailable } from './servers.ts'
+import { LOUPE_ROOT, ROOT, ServerHandle, loupeAvailable } from './servers.ts'
 import type { ServerKind } from './servers.ts'
 import { ResourceWindow } from './proc.ts'
 import { SCENARIOS } from './scenarios/index.ts'
 import type { Case, Metrics, Scenario } from './scenarios/types.ts'
 import type { FromLoadgen, ToLoadgen } from './loadgen.ts'
-import { table } from './report.ts'
+import { aggregate, table } from './report.ts'
 import type { CaseResult, Outcome } from './report.ts'
 import { round } from './stats.ts'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const serverArg = args.find((a) => a.startsWith('--server='))?.slice('--server='.length)
+const runsArg = args.find((a) => a.startsWith('--runs='))?.slice('--runs='.length)
+const runs = runsArg ? Math.max(1, Math.floor(Number(runsArg))) : quick ? 1 : 3
+if (!Number.isFinite(runs)) {
+  console.error(`--runs needs a number, got ${runsArg}`)
+  process.exit(2)
+}
 const names = args.filter((a) => !a.startsWith('--'))
 const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n))
 if (unknown.length > 0) {
@@ -42,6 +49,7 @@ function runLoadgen(
   c: Case<unknown>,
   server: ServerHandle,
   urls: string[],
+  tokens: string[],
 ): Promise<Metrics> {
   const child: ChildProcess = fork(join(ROOT, 'bench', 'loadgen.ts'), [], {
     cwd: ROOT,
@@ -81,6 +89,8 @@ function runLoadgen(
         window = null
         if (w) {
           serverMetrics.serverCpuSeconds = round(w.cpuSeconds)
+          serverMetrics.serverUserSeconds = round(w.userSeconds)
+          serverMetrics.serverSystemSeconds = round(w.systemSeconds)
           serverMetrics.serverCpuCores = round(w.cpuCores)
           serverMetrics.serverRssPeakMiB = round(w.rssPeakMiB, 1)
         }
@@ -108,6 +118,7 @@ function runLoadgen(
       scenario: scenario.name,
       params: c.params,
       urls,
+      tokens,
       timeoutMs: c.timeoutMs,
     } satisfies ToLoadgen)
   })
@@ -123,17 +134,29 @@ async function runCase(
   if (kind === 'loupe' && !loupeAvailable()) return { skipped: 'server/main.ts not found' }
   let server: ServerHandle | null = null
   try {
-    server = await ServerHandle.start(kind, kind === 'loupe' ? c.loupeEnv : {})
+    server =
+      kind === 'loupe'
+        ? await ServerHandle.start(kind, { env: c.loupeEnv, auth: c.accounts !== undefined })
+        : await ServerHandle.start(kind, { persist: c.referencePersist })
     const ids = Array.from({ length: c.rooms }, (_, i) => `${scenario.name}-${i}`)
     const t0 = performance.now()
     await server.createRooms(ids)
+    const tokens = kind === 'loupe' && c.accounts ? await server.members(c.accounts) : []
     const setupMs = performance.now() - t0
     const m = await runLoadgen(
       scenario,
       c,
       server,
       ids.map((id) => server?.roomUrl(id) ?? ''),
+      tokens,
     )
+    // CPU per unit of work beside every latency: the window's server CPU over the work done in it.
+    const work = typeof m.work === 'number' ? m.work : 0
+    if (typeof m.serverCpuSeconds === 'number' && work > 0) {
+      m.serverCpuPerWorkUs = round((m.serverCpuSeconds * 1e6) / work, 2)
+      if (typeof m.serverSystemSeconds === 'number')
+        m.serverSysPerWorkUs = round((m.serverSystemSeconds * 1e6) / work, 2)
+    }
     return { ...m, roomSetupMs: round(setupMs, 0) }
   } catch (err) {
     const tail = server?.output.trim().split('\n').slice(-5).join(' ⏎ ') ?? ''
@@ -151,30 +174,53 @@ async function main(): Promise<void> {
   const results: Record<string, { title: string; notes: string[]; cases: CaseResult[] }> = {}
   if (!loupeAvailable())
     console.warn('note: server/main.ts not found, Loupe columns will be skipped\n')
+  // The machine is shared: say how busy it was, since every figure depends on it.
+  const loadAtStart = loadavg()
+  console.error(`[bench] load average at start: ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}`)
   for (const scenario of selected) {
     const cases: CaseResult[] = []
     for (const c of scenario.cases(quick)) {
-      const r: CaseResult = { label: c.label, params: c.params, loupe: {}, reference: {} }
-      for (const kind of ['loupe', 'reference'] as const) {
-        const ts = performance.now()
-        r[kind] = await runCase(scenario, c, kind)
-        const note =
-          typeof r[kind].error === 'string'
-            ? ' (error)'
-            : typeof r[kind].skipped === 'string'
-              ? ' (skipped)'
-              : ''
-        console.error(
-          `[bench] ${scenario.name} ${c.label} ${kind}: ${((performance.now() - ts) / 1000).toFixed(1)} s${note}`,
-        )
+      const all: Record<ServerKind, Outcome[]> = { loupe: [], reference: [] }
+      // Alternating, so a drift in the machine's load over the runs touches both sides alike.
+      for (let run = 1; run <= runs; run++) {
+        for (const kind of ['loupe', 'reference'] as const) {
+          const ts = performance.now()
+          const outcome = await runCase(scenario, c, kind)
+          all[kind].push(outcome)
+          const note =
+            typeof outcome.error === 'string'
+              ? ` (error: ${outcome.error.slice(0, 200)})`
+              : typeof outcome.skipped === 'string'
+                ? ' (skipped)'
+                : ''
+          console.error(
+            `[bench] ${scenario.name} ${c.label} ${kind} run ${run}/${runs}: ${((performance.now() - ts) / 1000).toFixed(1)} s${note}`,
+          )
+          if (typeof outcome.skipped === 'string') break
+        }
       }
-      cases.push(r)
+      const l = aggregate(all.loupe)
+      const r = aggregate(all.reference)
+      cases.push({
+        label: c.label,
+        params: c.params,
+        loupe: l.median,
+        reference: r.median,
+        spread: { loupe: l.spread, reference: r.spread },
+        runs: all,
+      })
     }
     const notes = [...(scenario.notes ?? [])]
     for (const c of scenario.cases(quick)) {
       const env = Object.entries(c.loupeEnv ?? {}).map(([k, v]) => `${k}=${v}`)
       if (env.length > 0) notes.push(`Loupe started with ${env.join(' ')} for ${c.label}.`)
+      if (c.accounts !== undefined)
+        notes.push(`Loupe started with accounts on (LOUPE_AUTH=on) for ${c.label}.`)
     }
+    if (runs > 1)
+      notes.push(
+        `Each figure: the median of ${runs} runs, Loupe and the reference alternating, with the range of the runs in brackets.`,
+      )
     results[scenario.name] = { title: scenario.title, notes, cases }
     console.log(`\n${table(scenario.title, scenario.rows, cases, notes)}\n`)
   }
@@ -182,6 +228,9 @@ async function main(): Promise<void> {
     startedAt,
     durationS: round((performance.now() - t0) / 1000, 1),
     quick,
+    runs,
+    loupeRoot: LOUPE_ROOT,
+    loadAverage: { start: loadAtStart, end: loadavg() },
     machine: { cpus: cpus().length, memGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
     scenarios: results,
   }
@@ -189,6 +238,11 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(out, null, 2)}\n`)
   console.log(`results written to bench/results/latest.json (${out.durationS} s)`)
+  console.error(
+    `[bench] load average at end: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  )
 }
 
 // Ctrl-C: exit through process.exit so servers.ts's exit hook kills the server processes.

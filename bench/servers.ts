@@ -9,14 +9,37 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { mapLimit, sleep } from './lib/async.ts'
 
 export type ServerKind = 'loupe' | 'reference'
 export const ROOT = resolve(import.meta.dirname, '..')
+/**
+ * The Loupe tree to run: this one, or BENCH_LOUPE_ROOT (another checkout, e.g. an older
+ * commit in a git worktree) to compare two versions of the server with the same bench.
+ */
+export const LOUPE_ROOT = resolve(process.env.BENCH_LOUPE_ROOT ?? ROOT)
 const HOST = '127.0.0.1'
 
 export function loupeAvailable(): boolean {
-  return existsSync(join(ROOT, 'server', 'main.ts'))
+  return existsSync(join(LOUPE_ROOT, 'server', 'main.ts'))
+}
+
+/**
+ * Builds Loupe as `npm start` does (scripts/server-build.mjs: build/main.mjs, when missing or
+ * stale), so the bench runs the compiled server users run. Once per bench run.
+ */
+let built: Promise<void> | null = null
+export function buildLoupe(): Promise<void> {
+  built ??= (async () => {
+    const script = pathToFileURL(join(LOUPE_ROOT, 'scripts', 'server-build.mjs')).href
+    const { buildServerIfNeeded } = (await import(script)) as {
+      buildServerIfNeeded(log?: (line: string) => void): Promise<number>
+    }
+    if ((await buildServerIfNeeded((line) => console.error(`[bench] ${line}`))) !== 0)
+      throw new Error(`the server build in ${LOUPE_ROOT} failed`)
+  })()
+  return built
 }
 
 /** Asks the kernel for a free loopback port (tiny race until the server binds it; fine here). */
@@ -37,26 +60,41 @@ process.on('exit', () => {
   for (const c of live) c.kill('SIGKILL')
 })
 
+/** How a case wants its server started. */
+export interface StartOptions {
+  /** Extra environment (Loupe only: limits a case must lift). */
+  env?: Record<string, string>
+  /** Loupe: accounts on (LOUPE_AUTH=on), the owner set up; rooms are created with its token. */
+  auth?: boolean
+  /** Reference: its own y-leveldb persistence (YPERSISTENCE) in a data folder, so a restart reloads. */
+  persist?: boolean
+}
+
+/** The owner's setup code when a bench server runs with accounts on. */
+const SETUP_CODE = 'bench-setup-code'
+
 export class ServerHandle {
   private child: ChildProcess | null = null
   private tail = ''
+  /** Loupe with accounts on: the owner's access token and first workspace. */
+  private owner: { token: string; workspaceId: string } | null = null
 
   private constructor(
     readonly kind: ServerKind,
     readonly port: number,
-    /** Loupe's data folder; null for the in-memory reference. */
+    /** Loupe's data folder, or the reference's when it persists; null for the in-memory reference. */
     readonly dataDir: string | null,
-    private readonly extraEnv: Record<string, string>,
+    private readonly options: StartOptions,
   ) {}
 
-  static async start(
-    kind: ServerKind,
-    extraEnv: Record<string, string> = {},
-  ): Promise<ServerHandle> {
+  static async start(kind: ServerKind, options: StartOptions = {}): Promise<ServerHandle> {
+    if (kind === 'loupe') await buildLoupe()
     const port = await freePort()
-    const dataDir = kind === 'loupe' ? mkdtempSync(join(tmpdir(), 'loupe-bench-')) : null
-    const h = new ServerHandle(kind, port, dataDir, extraEnv)
+    const persists = kind === 'loupe' || options.persist === true
+    const dataDir = persists ? mkdtempSync(join(tmpdir(), `${kind}-bench-`)) : null
+    const h = new ServerHandle(kind, port, dataDir, options)
     await h.launch()
+    if (kind === 'loupe' && options.auth) await h.setUpOwner()
     return h
   }
 
@@ -64,6 +102,10 @@ export class ServerHandle {
     const pid = this.child?.pid
     if (pid === undefined) throw new Error(`${this.kind} is not running`)
     return pid
+  }
+
+  get httpUrl(): string {
+    return `http://${HOST}:${this.port}`
   }
 
   /** Last few KB of the server's output, for error reports. */
@@ -80,23 +122,29 @@ export class ServerHandle {
   /** Spawns the process and resolves with the ms it took to answer /readyz. */
   private async launch(): Promise<number> {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(this.port), HOST }
-    // The reference chooses LevelDB persistence at import if this is set; keep it in memory.
+    // The reference chooses LevelDB persistence at import if this is set.
     delete env.YPERSISTENCE
-    let script = 'bench/reference-server.ts'
+    // Both servers run as plain JavaScript in plain `node`: no loader thread, no compile at start.
+    let cwd = ROOT
+    let script = join(ROOT, 'bench', 'reference-server.mjs')
     if (this.kind === 'loupe') {
-      script = 'server/main.ts'
+      cwd = LOUPE_ROOT
+      script = join(LOUPE_ROOT, 'build', 'main.mjs')
       Object.assign(env, {
-        LOUPE_AUTH: 'off',
+        LOUPE_AUTH: this.options.auth ? 'on' : 'off',
+        LOUPE_SETUP_CODE: SETUP_CODE,
         LOUPE_DATA_DIR: this.dataDir ?? '',
         LOG_LEVEL: 'warn',
-        ...this.extraEnv,
+        ...this.options.env,
       })
+    } else if (this.dataDir) {
+      env.YPERSISTENCE = this.dataDir
     }
     const t0 = performance.now()
     // BENCH_NODE_ARGS adds flags to both servers (e.g. --cpu-prof, --trace-gc) for profiling.
     const extraArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []
-    const child = spawn(process.execPath, [...extraArgs, '--import', 'tsx', script], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, [...extraArgs, script], {
+      cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -144,7 +192,7 @@ export class ServerHandle {
     return performance.now() - t0
   }
 
-  /** Stop and start again on the same port and data folder (Loupe's cold start). */
+  /** Stop and start again on the same port and data folder (a cold start from storage). */
   async restart(): Promise<{ stopMs: number; startMs: number }> {
     const stopMs = await this.terminate()
     const startMs = await this.launch()
@@ -168,26 +216,76 @@ export class ServerHandle {
     return out
   }
 
-  /** Makes `ids` usable as rooms. Loupe: one workspace, then one board per id, 16 requests in flight. */
+  /**
+   * Makes `ids` usable as rooms. Loupe: one workspace (the owner's first one with accounts on),
+   * then one board per id, 16 requests in flight.
+   */
   async createRooms(ids: readonly string[]): Promise<void> {
     if (this.kind !== 'loupe' || ids.length === 0) return
-    const ws = await this.post('/api/workspaces', { name: 'bench' })
-    const wsId = (ws as { workspace?: { id?: string } }).workspace?.id
-    if (!wsId) throw new Error(`unexpected workspace reply: ${JSON.stringify(ws)}`)
+    let wsId = this.owner?.workspaceId
+    if (!wsId) {
+      const ws = await this.post('/api/workspaces', { name: 'bench' })
+      wsId = (ws as { workspace?: { id?: string } }).workspace?.id
+      if (!wsId) throw new Error(`unexpected workspace reply: ${JSON.stringify(ws)}`)
+    }
     await mapLimit(ids, 16, (id, i) =>
       this.post(`/api/workspaces/${wsId}/boards`, { title: `b${i}`, id }),
     )
   }
 
-  private async post(path: string, body: unknown): Promise<unknown> {
-    const r = await fetch(`http://${HOST}:${this.port}${path}`, {
+  /** Loupe with accounts on: the owner's token (null with accounts off). */
+  get ownerToken(): string | null {
+    return this.owner?.token ?? null
+  }
+
+  /**
+   * Loupe with accounts on: `n` more people, each its own account invited into the owner's
+   * workspace as an editor; resolves with their access tokens.
+   */
+  async members(n: number): Promise<string[]> {
+    if (!this.owner) throw new Error('members() needs a Loupe server started with auth')
+    const { workspaceId } = this.owner
+    return mapLimit(Array.from({ length: n }), 8, async (_, i) => {
+      const invite = (await this.post(`/api/workspaces/${workspaceId}/invites`, {
+        role: 'editor',
+      })) as { code: string }
+      const name = `bench-user-${i}`
+      const joined = (await this.post(
+        `/api/invites/${invite.code}/accept`,
+        { name, password: `${name}-password` },
+        200,
+      )) as { accessToken: string }
+      return joined.accessToken
+    })
+  }
+
+  private async setUpOwner(): Promise<void> {
+    const setup = (await this.post('/api/setup', {
+      code: SETUP_CODE,
+      name: 'bench-owner',
+      password: 'bench-owner-password',
+    })) as { accessToken: string }
+    const token = setup.accessToken
+    const me = await fetch(`${this.httpUrl}/api/me`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    const body = (await me.json()) as { workspaces?: Array<{ id: string }> }
+    const workspaceId = body.workspaces?.[0]?.id
+    if (!workspaceId) throw new Error(`no workspace after setup: ${JSON.stringify(body)}`)
+    this.owner = { token, workspaceId }
+  }
+
+  private async post(path: string, body: unknown, expect = 201): Promise<unknown> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    if (this.owner) headers.authorization = `Bearer ${this.owner.token}`
+    const r = await fetch(`${this.httpUrl}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers,
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     })
     const text = await r.text()
-    if (r.status !== 201) throw new Error(`POST ${path} → ${r.status}: ${text.slice(0, 300)}`)
+    if (r.status !== expect) throw new Error(`POST ${path} → ${r.status}: ${text.slice(0, 300)}`)
     return JSON.parse(text) as unknown
   }
 }

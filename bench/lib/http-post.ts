@@ -17,12 +17,19 @@ export interface PostReply {
 
 export type PostJson = (path: string, body: unknown) => Promise<PostReply>
 
-export function httpPoster(base: string, kind: HttpClientKind, timeoutMs = 10_000): PostJson {
+export function httpPoster(
+  base: string,
+  kind: HttpClientKind,
+  timeoutMs = 10_000,
+  /** Sent as a bearer token (a server with accounts on). */
+  token?: string,
+): PostJson {
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {}
   if (kind === 'fetch') {
     return async (path, body) => {
       const r = await fetch(`${base}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...auth },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       })
@@ -47,6 +54,7 @@ export function httpPoster(base: string, kind: HttpClientKind, timeoutMs = 10_00
           headers: {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(payload),
+            ...auth,
           },
         },
         (res) => {

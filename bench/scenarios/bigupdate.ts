@@ -17,6 +17,8 @@ interface Params {
   shape: 'wide' | 'deep'
   size: number
   receivers: number
+  /** After the update: its board's clients leave, and the next this many ms are watched too. */
+  unloadWatchMs: number
 }
 
 const WRITER = -1
@@ -53,9 +55,11 @@ export const bigupdate: Scenario<Params> = {
       { shape: 'deep' as const, size: deep },
     ].map((c): Case<Params> => ({
       label: `${c.shape} ${c.size}`,
-      params: { ...c, receivers: 20 },
+      params: { ...c, receivers: 20, unloadWatchMs: quick ? 3000 : 6000 },
       rooms: 2,
       timeoutMs: 120_000,
+      // The board unloads (and folds its log) soon after its clients leave, inside the watch.
+      loupeEnv: { LOUPE_ROOM_IDLE_MS: '200' },
     }))
   },
   rows: [
@@ -66,6 +70,13 @@ export const bigupdate: Scenario<Params> = {
     { key: 'healthMaxMs', label: '/healthz during it: max (ms)' },
     { key: 'otherP99Ms', label: 'other board fan-out during it: p99 (ms)' },
     { key: 'otherMaxMs', label: 'other board fan-out during it: max (ms)' },
+    {
+      key: 'unloadHealthP99Ms',
+      label: 'after its clients leave (unload, compaction): /healthz p99 (ms)',
+    },
+    { key: 'unloadHealthMaxMs', label: 'after its clients leave: /healthz max (ms)' },
+    { key: 'unloadOtherP99Ms', label: 'after its clients leave: other board fan-out p99 (ms)' },
+    { key: 'unloadOtherMaxMs', label: 'after its clients leave: other board fan-out max (ms)' },
   ],
   async drive(p, urls, io) {
     const [bigUrl, otherUrl] = urls
@@ -132,15 +143,23 @@ export const bigupdate: Scenario<Params> = {
     const appliedMs = endedAt - sentAt
     await io.windowEnd()
     await sleep(300) // let what the server held back arrive
+    // The big board's clients leave: Loupe unloads it and folds its log into a snapshot.
+    const leftAt = nowMs()
+    await closeFleet([watcher, sender])
+    await sleep(p.unloadWatchMs)
+    const unloadEnd = nowMs()
     probing = false
     await Promise.all([probe, ticking])
-    await closeFleet([...fleet.clients, writer, watcher, sender])
-    const during = (list: typeof probes) => {
+    await closeFleet([...fleet.clients, writer])
+    const overlapping = (list: typeof probes, from: number, to: number) => {
       const histogram = new Histogram()
       for (const { sent, latency } of list)
-        if (sent + latency >= sentAt && sent <= endedAt) histogram.record(latency)
+        if (sent + latency >= from && sent <= to) histogram.record(latency)
       return histogram
     }
+    const during = (list: typeof probes) => overlapping(list, sentAt, endedAt)
+    const unloadHealth = overlapping(probes, leftAt, unloadEnd)
+    const unloadOther = overlapping(ticks, leftAt, unloadEnd)
     const health = during(probes)
     const other = during(ticks)
     return {
@@ -152,9 +171,16 @@ export const bigupdate: Scenario<Params> = {
       healthMaxMs: round(health.count ? health.max : null),
       otherP99Ms: round(other.quantile(0.99)),
       otherMaxMs: round(other.count ? other.max : null),
+      unloadHealthP99Ms: round(unloadHealth.quantile(0.99)),
+      unloadHealthMaxMs: round(unloadHealth.count ? unloadHealth.max : null),
+      unloadOtherP99Ms: round(unloadOther.quantile(0.99)),
+      unloadOtherMaxMs: round(unloadOther.count ? unloadOther.max : null),
+      work: 1,
+      workUnit: 'large update (sent → relayed)',
     }
   },
   notes: [
     'The window runs from sending the update until a watcher on the same board has received it relayed (90 % of its bytes). Every probe and fan-out tick that overlapped the window counts, with its whole wait: one held back by a blocked server shows its full delay.',
+    "Then the big board's two clients leave and the next seconds are watched the same way: Loupe (started with LOUPE_ROOM_IDLE_MS=200) unloads the board, folding its log into a snapshot; the reference keeps the document in memory.",
   ],
 }

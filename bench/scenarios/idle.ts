@@ -12,6 +12,8 @@ import type { MarkOutcome, Scenario } from './types.ts'
 
 interface Params {
   conns: number
+  /** Rest before the first reading (after the rooms were made), so both start from rest. */
+  restMs: number
   settleMs: number
 }
 
@@ -20,7 +22,7 @@ export const idle: Scenario<Params> = {
   title: 'Idle: one connection per room, memory per connection',
   notes: [
     'Each client syncs, writes one small map entry (so the room holds a real doc) and then stays idle. ' +
-      'RSS is read before connecting and after all are synced plus a settle pause; no GC is forced on either server.',
+      "RSS is read before connecting (after a rest, once Loupe's boards are made through the API) and after all are synced plus a settle pause; the bench forces no GC on either server.",
   ],
   cases(quick) {
     const conns = quick ? 500 : 5000
@@ -29,7 +31,7 @@ export const idle: Scenario<Params> = {
         label: `${conns} conns`,
         // Idle means idle: both servers get the same 15 s with nothing happening, long enough
         // for Loupe's default LOUPE_ROOM_HIBERNATE_MS (10 s) to put unchanged documents away.
-        params: { conns, settleMs: quick ? 1500 : 15_000 },
+        params: { conns, restMs: quick ? 3000 : 20_000, settleMs: quick ? 1500 : 15_000 },
         rooms: conns,
         timeoutMs: 180_000,
       },
@@ -44,6 +46,7 @@ export const idle: Scenario<Params> = {
   ],
   async drive(p, urls, io) {
     // The orchestrator reads RSS; it comes back so the 'after' mark can carry it (marks are stateless).
+    await sleep(p.restMs)
     const { rssBefore } = await io.mark('idle:before')
     const docs = urls.map(() => new Y.Doc())
     const fleet = await connectFleet(
@@ -62,6 +65,8 @@ export const idle: Scenario<Params> = {
     return {
       conns: p.conns,
       open,
+      work: open,
+      workUnit: 'idle connection, over the settle window',
       connectFailed: fleet.failed,
       connectMs: round(fleet.connectMs, 0),
     }

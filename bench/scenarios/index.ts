@@ -1,4 +1,5 @@
 /** Every scenario, in the order a full run executes them. Names are the CLI arguments. */
+import { baseline } from './baseline.ts'
 import { fanout } from './fanout.ts'
 import { rooms } from './rooms.ts'
 import { idle } from './idle.ts'
@@ -11,6 +12,7 @@ import type { Scenario } from './types.ts'
 
 // Method-style members make Scenario<P> assignable to Scenario<unknown> without casts.
 export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [
+  baseline,
   fanout,
   rooms,
   idle,

@@ -1,15 +1,23 @@
 /**
- * Locks: C concurrent clients, each in a closed loop: pick one of K keys at random,
- * acquire it, release it if granted. Latency is request sent → reply read, per request,
- * over keep-alive HTTP or over the live socket (one session per client).
- * Loupe only: the reference relay has no lock service.
+ * Locks: C clients acquire random keys and release what they were granted, over keep-alive
+ * HTTP or the live socket (one session per client). Loupe only: the reference relay has no
+ * lock service. Three shapes of load:
+ *
+ * - open loop, as users behave: each client asks at its own pace (Poisson, `ratePerClient`
+ *   acquires/s), whether or not its previous answer came, holds a granted lock `holdMs`, then
+ *   releases it — the offered load is stated and does not bend to the server;
+ * - closed loop, to find saturation: each client asks again as soon as it has its answer,
+ *   for 1 to 200 clients, so throughput and p99 can be read against each other;
+ * - contention: accounts on, clients of different people on a few keys, open loop.
+ *
+ * Latency is request sent → reply read, per request.
  */
 import { mapLimit, sleep } from '../lib/async.ts'
 import { LiveClient } from '../lib/live-client.ts'
 import { httpPoster } from '../lib/http-post.ts'
 import type { HttpClientKind } from '../lib/http-post.ts'
 import { httpOps, liveOps } from '../lib/lock-ops.ts'
-import type { LockOps } from '../lib/lock-ops.ts'
+import type { LockOps, Outcome } from '../lib/lock-ops.ts'
 import { Histogram, round } from '../stats.ts'
 import type { Case, Scenario } from './types.ts'
 
@@ -21,54 +29,83 @@ interface Params {
   httpClient: HttpClientKind
   clients: number
   keys: number
+  /** Closed: ask again at once. Open: `ratePerClient` acquires per second, Poisson. */
+  loop: 'closed' | 'open'
+  ratePerClient: number
+  /** Open loop: how long a granted lock is held before its release. */
+  holdMs: number
   warmupMs: number
   durationMs: number
 }
 
+const CURVE = [1, 10, 25, 50, 100, 200]
+
 export const locks: Scenario<Params> = {
   name: 'locks',
-  title: 'Locks: concurrent clients acquire/release random keys of 1000, closed loop',
+  title: 'Locks: acquire/release of random keys — open loop, saturation curve, contention',
   loupeOnly: 'n/a (no lock service)',
   notes: [
-    'Target (issue): acquire and release round trip p99 under 5 ms on this machine, 100 concurrent clients contending on 1000 keys.',
-    'Closed loop, no think time: each client sends its next request as soon as the previous reply arrives, so one request per client is always in flight and latency ≈ clients / requests per second (Little’s law): these are latencies at saturation, not at a light load (BENCH_LOCKS_CLIENTS=1 gives the unloaded round trip).',
-    'Auth is off, so every client is the same user. Over HTTP (no session) that user asking again for a key it holds gets the lock renewed, so HTTP acquires are never refused; a release is refused (not_holder) when another client released the key first. Over the live socket each client is its own session, and sessions contend.',
-    'HTTP client: node:http with a keep-alive Agent (one connection per client). BENCH_LOCKS_HTTP_CLIENT=fetch uses the global fetch instead, which costs the load generator several times more CPU per request and makes it the bottleneck here.',
-    'Live request ids are unique across clients: Loupe caches acquire replies by user + request id (not session), so sessions of one user reusing ids are handed each other’s replies.',
+    'Target (issue): acquire p99 ≤ 5 ms with 100 clients that pause between requests (open loop at a stated rate).',
+    'Open loop: each client sends acquires at Poisson times, `rate` per second, without waiting for earlier answers; a granted lock is held `hold` ms, then released. Closed loop: the next request leaves as soon as the previous reply arrives, so latency ≈ clients / throughput (Little’s law): those rows are the saturation curve, not the latency users see.',
+    'Auth is off except in the contention case, so elsewhere every client is the same user: over HTTP (no session) that user asking again for a key it holds renews it, so HTTP acquires are not refused there. Over the live socket each client is its own session, and sessions contend. In the contention case clients of 20 accounts (5 each) contend on 20 keys.',
+    'HTTP client: node:http with a keep-alive Agent per client. Live request ids are unique across clients (Loupe caches acquire replies by user + request id).',
   ],
   cases(quick) {
     const durationMs = quick ? 1500 : 5000
     const warmupMs = quick ? 300 : 1000
-    const clients = Number(process.env.BENCH_LOCKS_CLIENTS ?? 100)
     const httpClient: HttpClientKind =
       process.env.BENCH_LOCKS_HTTP_CLIENT === 'fetch' ? 'fetch' : 'node-http'
-    const base = { clients, keys: 1000, warmupMs, durationMs, httpClient }
-    return [
+    const base = { keys: 1000, warmupMs, durationMs, httpClient, ratePerClient: 10, holdMs: 20 }
+    // Serial round trips from one socket exceed the default 200 messages/s per connection.
+    const liveEnv = { LOUPE_MSGS_PER_SEC: '1000000' }
+    const cases: Case<Params>[] = [
       {
-        label: `HTTP (${httpClient}), ${clients} clients`,
-        params: { ...base, transport: 'http' },
+        label: 'open loop, live socket, 100 clients × 10 acquires/s, hold 20 ms',
+        params: { ...base, transport: 'live', loop: 'open', clients: 100 },
+        rooms: 1,
+        timeoutMs: durationMs + 60_000,
+        loupeEnv: liveEnv,
+      },
+      {
+        label: 'open loop, HTTP, 100 clients × 10 acquires/s, hold 20 ms',
+        params: { ...base, transport: 'http', loop: 'open', clients: 100 },
         rooms: 1,
         timeoutMs: durationMs + 60_000,
       },
       {
-        label: `live socket, ${clients} clients`,
-        params: { ...base, transport: 'live' },
+        label: 'contention, live socket, 20 people × 5 clients on 20 keys, 10 acquires/s each',
+        params: { ...base, transport: 'live', loop: 'open', clients: 100, keys: 20 },
+        rooms: 1,
+        timeoutMs: durationMs + 120_000,
+        loupeEnv: liveEnv,
+        accounts: 20,
+      },
+      {
+        label: 'closed loop, HTTP, 100 clients',
+        params: { ...base, transport: 'http', loop: 'closed', clients: 100 },
         rooms: 1,
         timeoutMs: durationMs + 60_000,
-        // Serial round trips from one socket exceed the default 200 messages/s per connection.
-        loupeEnv: { LOUPE_MSGS_PER_SEC: '1000000' },
       },
-    ] satisfies Case<Params>[]
+    ]
+    for (const clients of quick ? [1, 100] : CURVE)
+      cases.push({
+        label: `closed loop, live socket, ${clients} client${clients === 1 ? '' : 's'}`,
+        params: { ...base, transport: 'live', loop: 'closed', clients },
+        rooms: 1,
+        timeoutMs: durationMs + 60_000,
+        loupeEnv: liveEnv,
+      })
+    return cases
   },
   rows: [
+    { key: 'offeredPerSec', label: 'offered acquires/s (open loop)', digits: 0 },
     { key: 'acquireP50Ms', label: 'acquire p50 (ms)' },
     { key: 'acquireP99Ms', label: 'acquire p99 (ms)' },
     { key: 'acquireMaxMs', label: 'acquire max (ms)' },
     { key: 'releaseP50Ms', label: 'release p50 (ms)' },
     { key: 'releaseP99Ms', label: 'release p99 (ms)' },
-    { key: 'releaseMaxMs', label: 'release max (ms)' },
-    { key: 'requestsPerSec', label: 'requests/s (acquire + release)', digits: 0 },
-    { key: 'acquiresPerSec', label: 'acquires/s', digits: 0 },
+    { key: 'requestsPerSec', label: 'requests/s answered (acquire + release)', digits: 0 },
+    { key: 'acquiresPerSec', label: 'acquires/s answered', digits: 0 },
     { key: 'grantedShare', label: 'acquires granted (share)', digits: 3 },
     { key: 'refusedShare', label: 'acquires refused: locked (share)', digits: 3 },
     { key: 'releaseRefused', label: 'releases refused: not_holder', digits: 0 },
@@ -81,19 +118,26 @@ export const locks: Scenario<Params> = {
     const room = new URL(first)
     const board = room.pathname.split('/').pop() ?? ''
     const keys = Array.from({ length: p.keys }, (_, i) => `${board}/task/k${i}`)
+    // With accounts, client i is person i mod n: several clients per person, people contend.
+    const tokenOf = (i: number): string | undefined =>
+      io.tokens.length ? io.tokens[i % io.tokens.length] : undefined
 
     let connectFailed = 0
     const clients: LockOps[] = []
     if (p.transport === 'http') {
-      const ops = httpOps(httpPoster(`http://${room.host}`, p.httpClient), io.log)
-      for (let i = 0; i < p.clients; i++) clients.push(ops)
+      for (let i = 0; i < p.clients; i++)
+        clients.push(
+          httpOps(httpPoster(`http://${room.host}`, p.httpClient, 10_000, tokenOf(i)), io.log),
+        )
     } else {
-      const live = await mapLimit(Array.from({ length: p.clients }), 20, () =>
-        LiveClient.connect(`ws://${room.host}/ws/live`, io.log).catch((err: unknown) => {
+      const live = await mapLimit(Array.from({ length: p.clients }), 20, (_, i) => {
+        const token = tokenOf(i)
+        const url = `ws://${room.host}/ws/live${token ? `?token=${token}` : ''}`
+        return LiveClient.connect(url, io.log).catch((err: unknown) => {
           io.log.error(err instanceof Error ? err.message : String(err))
           return null
-        }),
-      )
+        })
+      })
       for (const c of live) if (c) clients.push(liveOps(c))
       connectFailed = p.clients - clients.length
     }
@@ -109,35 +153,54 @@ export const locks: Scenario<Params> = {
       io.deadline - 20_000,
       performance.now() + p.warmupMs + p.durationMs + 30_000,
     )
+    const inWindow = (t: number) => t >= measureFrom && t < measureTo
 
     const onError = (o: { label?: string }): void => {
       counts.errors++
       const k = o.label ?? '?'
       errors[k] = (errors[k] ?? 0) + 1
     }
-    const loop = async (ops: LockOps): Promise<void> => {
-      while (!stop && performance.now() < hardStop) {
-        const key = keys[Math.floor(Math.random() * keys.length)] ?? ''
-        const t0 = performance.now()
-        const a = await ops.acquire(key)
-        if (!a) return
-        const measured = t0 >= measureFrom && t0 < measureTo
-        if (measured) acquire.record(a.at - t0)
-        if (measured && a.kind !== 'error') counts[a.kind]++
-        if (a.kind === 'error') onError(a)
-        if (a.kind !== 'granted') continue
-        const t1 = performance.now()
-        const r = await ops.release(key)
-        if (!r) return
-        if (t1 >= measureFrom && t1 < measureTo) {
-          release.record(r.at - t1)
-          if (r.kind === 'refused') counts.releaseRefused++
-        }
-        if (r.kind === 'error') onError(r)
+    const pick = () => keys[Math.floor(Math.random() * keys.length)] ?? ''
+
+    /** One acquire, and its release once granted (after `holdMs`); false: stop this client. */
+    const attempt = async (ops: LockOps, holdMs: number): Promise<boolean> => {
+      const key = pick()
+      const t0 = performance.now()
+      const a = await ops.acquire(key)
+      if (!a) return false
+      const measured = inWindow(t0)
+      if (measured) acquire.record(a.at - t0)
+      if (measured && a.kind !== 'error') counts[a.kind]++
+      if (a.kind === 'error') onError(a)
+      if (a.kind !== 'granted') return true
+      if (holdMs > 0) await sleep(holdMs)
+      const t1 = performance.now()
+      const r: Outcome = await ops.release(key)
+      if (!r) return false
+      if (inWindow(t1)) {
+        release.record(r.at - t1)
+        if (r.kind === 'refused') counts.releaseRefused++
       }
+      if (r.kind === 'error') onError(r)
+      return true
+    }
+    const closedLoop = async (ops: LockOps): Promise<void> => {
+      while (!stop && performance.now() < hardStop) if (!(await attempt(ops, 0))) return
+    }
+    /** Poisson arrivals: the next one is scheduled when this one leaves, not when it returns. */
+    const openLoop = async (ops: LockOps): Promise<void> => {
+      const inFlight: Array<Promise<boolean>> = []
+      let next = performance.now() + (-Math.log(1 - Math.random()) * 1000) / p.ratePerClient
+      while (!stop && performance.now() < hardStop) {
+        await sleep(Math.max(0, next - performance.now()))
+        next += (-Math.log(1 - Math.random()) * 1000) / p.ratePerClient
+        inFlight.push(attempt(ops, p.holdMs))
+        if (inFlight.length > 64) await inFlight.shift()
+      }
+      await Promise.all(inFlight)
     }
 
-    const running = Promise.all(clients.map(loop))
+    const running = Promise.all(clients.map(p.loop === 'open' ? openLoop : closedLoop))
     await sleep(p.warmupMs)
     await io.windowStart()
     measureFrom = performance.now()
@@ -152,10 +215,15 @@ export const locks: Scenario<Params> = {
     const acquires = counts.granted + counts.refused
     return {
       transport: p.transport === 'http' ? `http (${p.httpClient})` : 'live',
+      loop: p.loop,
       clients: clients.length,
+      people: io.tokens.length || 1,
       connectFailed,
+      offeredPerSec: p.loop === 'open' ? p.clients * p.ratePerClient : null,
       acquires,
       releases: release.count,
+      work: acquire.count + release.count,
+      workUnit: 'lock request (acquire or release)',
       acquireP50Ms: round(acquire.quantile(0.5)),
       acquireP99Ms: round(acquire.quantile(0.99)),
       acquireMaxMs: round(acquire.count ? acquire.max : null),

@@ -6,7 +6,7 @@
 import * as Y from 'yjs'
 import { closeFleet, connectFleet } from '../lib/fleet.ts'
 import type { FleetSpec } from '../lib/fleet.ts'
-import { every, waitUntil } from '../lib/async.ts'
+import { every, sleep, waitUntil } from '../lib/async.ts'
 import { TickDecoder, pushTick } from '../lib/ticks.ts'
 import { Histogram, nowMs, round } from '../stats.ts'
 import type { Scenario } from './types.ts'
@@ -15,6 +15,8 @@ interface Params {
   rooms: number
   perRoom: number
   periodMs: number
+  /** The same writes before the window, not counted (both servers warmed alike). */
+  warmupMs: number
   durationMs: number
   drainMs: number
 }
@@ -31,7 +33,7 @@ export const rooms: Scenario<Params> = {
     return [
       {
         label: `${r} rooms × 5`,
-        params: { rooms: r, perRoom: 5, periodMs: 1000, durationMs, drainMs: 3000 },
+        params: { rooms: r, perRoom: 5, periodMs: 1000, warmupMs: 1000, durationMs, drainMs: 3000 },
         rooms: r,
         timeoutMs: durationMs + 120_000,
       },
@@ -53,6 +55,8 @@ export const rooms: Scenario<Params> = {
     let delivered = 0
     let deliveredWhileSending = 0
     let sending = false
+    /** Entries written before this (the warm-up) are not counted. */
+    let windowFrom = Number.POSITIVE_INFINITY
     // Each client keeps a local-only doc: its updates reference only its own items, so
     // they stay valid without applying anyone else's (which would cost a Y.Doc apply per
     // delivery in this process).
@@ -69,6 +73,7 @@ export const rooms: Scenario<Params> = {
               const key = t.w * 1_000_000 + t.s
               if (t.w === i || seen.has(key)) continue
               seen.add(key)
+              if (t.t < windowFrom) continue
               delivered++
               if (sending) deliveredWhileSending++
               hist.record(arrivedAt - t.t)
@@ -80,11 +85,7 @@ export const rooms: Scenario<Params> = {
     const fleet = await connectFleet(specs, io.log)
     const seq = new Uint32Array(n)
     const slots = Math.max(1, Math.round(p.periodMs / TICK_MS))
-
-    await io.windowStart()
-    sending = true
-    const t0 = performance.now()
-    await every(TICK_MS, p.durationMs, (tick) => {
+    const write = (tick: number): void => {
       const t = nowMs()
       for (let i = tick % slots; i < n; i += slots) {
         const s = seq[i] ?? 0
@@ -92,10 +93,19 @@ export const rooms: Scenario<Params> = {
         const doc = docs[i]
         if (doc) pushTick(doc, { s, t, w: i })
       }
-    })
+    }
+    await every(TICK_MS, p.warmupMs, write)
+    await sleep(500)
+    const warmSent = seq.reduce((a, b) => a + b, 0)
+
+    await io.windowStart()
+    windowFrom = nowMs()
+    sending = true
+    const t0 = performance.now()
+    await every(TICK_MS, p.durationMs, write)
     const sendSeconds = (performance.now() - t0) / 1000
     sending = false
-    const sent = seq.reduce((a, b) => a + b, 0)
+    const sent = seq.reduce((a, b) => a + b, 0) - warmSent
     const expected = sent * (p.perRoom - 1)
     await waitUntil(
       () => delivered >= expected,
@@ -111,6 +121,8 @@ export const rooms: Scenario<Params> = {
       sent,
       expected,
       delivered,
+      work: delivered,
+      workUnit: 'delivered update',
       targetRate: round((n * (p.perRoom - 1) * 1000) / p.periodMs, 0),
       achievedRate: round(deliveredWhileSending / sendSeconds, 0),
       deliveredRatio: round(expected === 0 ? null : delivered / expected, 4),

@@ -26,6 +26,8 @@ export interface LoadgenIO {
   windowStart(): Promise<void>
   /** Ends it; the load generator's own figures are added to the result automatically. */
   windowEnd(): Promise<void>
+  /** Access tokens of the case's accounts (`Case.accounts`; Loupe with auth only), else empty. */
+  readonly tokens: readonly string[]
 }
 
 export interface MarkOutcome {
@@ -45,8 +47,17 @@ export interface Case<P> {
   timeoutMs: number
   /** Extra environment for Loupe only (limits a case must lift); shown in the notes. */
   loupeEnv?: Record<string, string>
+  /** Loupe runs with accounts on, and this many people are made (their tokens: `io.tokens`). */
+  accounts?: number
+  /** The reference keeps its documents with its own y-leveldb persistence (YPERSISTENCE). */
+  referencePersist?: boolean
 }
 
+/**
+ * Besides its own figures, drive() returns `work` (units of work the server did inside the
+ * measured window: deliveries, requests…) and `workUnit` (what one is): the orchestrator puts
+ * the server's CPU per unit beside every latency (`serverCpuPerWorkUs`).
+ */
 export interface Scenario<P> {
   name: string
   title: string
