@@ -5,10 +5,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { YMessage } from '../shared/protocol/y-messages.ts'
 import { addComment, board, createTask, createThread, updateTask } from '../shared/schema/board.ts'
 import { authServer, createBoard, invite, setupOwner } from './accounts.ts'
 import { cleanup, eventually, synced, type TestServer } from './harness.ts'
 import { liveClient, type LiveClient } from './live-client.ts'
+import { awarenessMessage, deleteOnly, syncUpdate } from './wire.ts'
 
 afterEach(cleanup)
 
@@ -141,5 +143,49 @@ describe('[L11] reverted edits derive nothing', () => {
         expect(board(doc).threads.get('th1')?.get('comments')?.length).toBe(1)
       })
     }
+  })
+})
+
+describe('[L11] nothing held back carries an edit past the guard', () => {
+  it('drops what an editor leaves pending while someone else holds a lock, so the holder’s next edit stands', async () => {
+    const t = await authServer()
+    const owner = await setupOwner(t)
+    const boardId = await createBoard(t, owner.token, owner.workspaceId, 'dailies')
+    const ed = await invite(t, owner.token, owner.workspaceId, 'editor', 'ed')
+    const ownerDoc = new Y.Doc()
+    await synced(t.provider(boardId, ownerDoc, { token: owner.token }))
+    createTask(ownerDoc, { id: 'approve', title: 'Approve', order: 'a0', createdBy: owner.user.id })
+    const key = `${boardId}/task/approve`
+    const lock = await t.api('/api/locks/acquire', {
+      method: 'POST',
+      token: owner.token,
+      json: { key },
+    })
+    expect(lock.status).toBe(200)
+
+    const ws = await t.raw(boardId, `?token=${ed.token}`)
+    const received: Uint8Array[] = []
+    ws.on('message', (data: Buffer) => received.push(new Uint8Array(data)))
+    // Deletes of the holder's next structs, which the server does not have yet: Yjs would keep
+    // them pending and apply them inside the holder's next transaction, where no lock guard
+    // runs for the holder — a change to the locked task by someone who does not hold it.
+    const next = Y.getState(ownerDoc.store, ownerDoc.clientID)
+    ws.send(syncUpdate(deleteOnly(ownerDoc.clientID, next, 1000)))
+    // This socket's messages are handled in order: once its own presence is answered to a
+    // query, the update before it has been applied.
+    ws.send(awarenessMessage(434343, 1, { status: 'active' }))
+    const from = received.length
+    ws.send(Uint8Array.of(YMessage.queryAwareness))
+    await eventually(() =>
+      expect(received.slice(from).some((m) => m[0] === YMessage.awareness)).toBe(true),
+    )
+
+    updateTask(ownerDoc, 'approve', { title: 'Approve the grade' })
+    await eventually(async () => {
+      const third = new Y.Doc()
+      await synced(t.provider(boardId, third, { token: owner.token }))
+      expect(board(third).tasks.get('approve')?.get('title')).toBe('Approve the grade')
+    })
+    expect(board(ownerDoc).tasks.get('approve')?.get('title')).toBe('Approve the grade')
   })
 })

@@ -5,7 +5,6 @@
  * live sessions hear `forbidden` with the path; nothing is derived from the reverted part.
  */
 import Database from 'better-sqlite3'
-import * as encoding from 'lib0/encoding'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { runAdmin } from '../server/admin/commands.ts'
@@ -27,7 +26,7 @@ import {
 import { authServer, createBoard, invite, setupOwner } from './accounts.ts'
 import { cleanup, eventually, synced, tempDir, type TestServer } from './harness.ts'
 import { liveClient, type LiveClient } from './live-client.ts'
-import { awarenessMessage, syncUpdate } from './wire.ts'
+import { awarenessMessage, deleteOnly, syncUpdate } from './wire.ts'
 
 afterEach(cleanup)
 
@@ -102,18 +101,6 @@ const forbiddenPaths = (client: LiveClient) =>
   client.messages
     .filter((m) => m.type === 'error' && (m.error as { code: string }).code === 'forbidden')
     .map((m) => (m.error as { path: string }).path)
-
-/** A Yjs update (v1) with no structs, only a delete set: `client`'s clocks [clock, clock + len). */
-function deleteOnly(client: number, clock: number, len: number): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, 0) // no structs
-  encoding.writeVarUint(encoder, 1) // one client in the delete set
-  encoding.writeVarUint(encoder, client)
-  encoding.writeVarUint(encoder, 1) // one range
-  encoding.writeVarUint(encoder, clock)
-  encoding.writeVarUint(encoder, len)
-  return encoding.toUint8Array(encoder)
-}
 
 /** The board as stored: the snapshot and every update row after it, folded. */
 function fromDisk(dbFile: string, boardId: string): Y.Doc {

@@ -17,3 +17,15 @@ export function awarenessMessage(clientId: number, clock: number, state: unknown
   encoding.writeVarUint8Array(encoder, encoding.toUint8Array(inner))
   return encoding.toUint8Array(encoder)
 }
+
+/** A Yjs update (v1) with no structs, only a delete set: `client`'s clocks [clock, clock + len). */
+export function deleteOnly(client: number, clock: number, len: number): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, 0) // no structs
+  encoding.writeVarUint(encoder, 1) // one client in the delete set
+  encoding.writeVarUint(encoder, client)
+  encoding.writeVarUint(encoder, 1) // one range
+  encoding.writeVarUint(encoder, clock)
+  encoding.writeVarUint(encoder, len)
+  return encoding.toUint8Array(encoder)
+}

@@ -68,9 +68,10 @@ interface PendingStore {
 
 /**
  * Takes note of what Yjs holds back (structs and deletes whose dependencies have not arrived)
- * and returns a function that puts it back as it was. A reviewer's update must apply whole, in
- * their own guarded transaction: what it left pending would be applied later inside someone
- * else's transaction, past the guard (a delete of another user's next structs, say). Yjs
+ * and returns a function that puts it back as it was. A guarded update (a reviewer's, or one
+ * sent while someone else holds a lock on the board) must apply whole, in its sender's guarded
+ * transaction: what it left pending would be applied later inside someone else's transaction,
+ * past the guard (a delete of a lock holder's next structs, say). Yjs
  * changes the pending record in place, so it is copied.
  */
 export function keepPendingAsIs(store: PendingStore): () => void {

@@ -323,7 +323,10 @@ export class Room {
       locked: this.deps.locks?.lockedByOthers(this.boardId, peer.user.id) ?? null,
       reviewer: peer.role === 'reviewer' ? peer.user.id : null,
     }
-    const putPendingBack = guards.reviewer ? keepPendingAsIs(store) : null
+    // What Yjs holds back would later apply inside someone else's transaction, past this
+    // connection's guards (a delete of a lock holder's next structs, say): a guarded update
+    // applies whole or its held-back part is dropped (the client sends it again on its next sync).
+    const putPendingBack = needsGuard(guards) ? keepPendingAsIs(store) : null
     if (needsGuard(guards)) {
       let refused = nothingRefused
       this.applyAndCommit(peer, (doc) => {
@@ -347,7 +350,6 @@ export class Room {
       (pendingAfter[0] || pendingAfter[1]) &&
       (pendingAfter[0] !== pendingBefore[0] || pendingAfter[1] !== pendingBefore[1])
     ) {
-      // A reviewer's held-back part would later apply outside their guard: it is dropped.
       if (putPendingBack) {
         putPendingBack()
         return applied
