@@ -49,4 +49,22 @@ describe('a change with its own undo', () => {
     const { undo, transact } = setup()
     expect(ownUndoStep(undo, transact, (d) => deleteAnnotation(d, 'nope'))).toBeNull()
   })
+
+  it('says when the step is gone, by its own undo or by Ctrl+Z, and only then', () => {
+    const { undo, transact } = setup()
+    const first = ownUndoStep(undo, transact, (d) => deleteAnnotation(d, 'a1'))
+    const second = ownUndoStep(undo, transact, (d) => deleteAnnotation(d, 'a2'))
+    const gone: string[] = []
+    first?.watch(() => gone.push('first'))
+    second?.watch(() => gone.push('second'))
+    // Ctrl+Z takes the latest step: only its watcher hears.
+    undo.undo()
+    expect(gone).toEqual(['second'])
+    expect(first?.()).toBe(true)
+    expect(gone).toEqual(['second', 'first'])
+    // Each heard once; a later undo of something else says nothing more.
+    transact((d) => board(d).annotations.get('a1')?.set('color', '#30a46c'))
+    undo.undo()
+    expect(gone).toEqual(['second', 'first'])
+  })
 })

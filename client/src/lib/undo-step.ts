@@ -5,6 +5,16 @@
  */
 import type * as Y from 'yjs'
 
+/** Undoes exactly one step (true), or does nothing if it is already undone (false). */
+export interface UndoStep {
+  (): boolean
+  /**
+   * Calls `gone` once the step has left the undo stack however it left (this function, Ctrl/⌘+Z,
+   * a cleared stack), so an Undo toast can go with it. Answers a function that stops watching.
+   */
+  watch(gone: () => void): () => void
+}
+
 /**
  * Runs `change` through `transact` as an undo step of its own. Answers a function that undoes
  * exactly that step (true), or does nothing if it is already undone (false); null when the
@@ -14,14 +24,14 @@ export function ownUndoStep(
   undo: Y.UndoManager,
   transact: (change: (doc: Y.Doc) => void) => void,
   change: (doc: Y.Doc) => void,
-): (() => boolean) | null {
+): UndoStep | null {
   undo.stopCapturing()
   const before = undo.undoStack.length
   transact(change)
   undo.stopCapturing()
   if (undo.undoStack.length === before) return null
   const step = undo.undoStack[undo.undoStack.length - 1]
-  return () => {
+  const run = () => {
     const at = step ? undo.undoStack.indexOf(step) : -1
     if (at < 0 || !step) return false
     // UndoManager undoes the top of its stack: this step is brought there first. Undoing a
@@ -31,4 +41,19 @@ export function ownUndoStep(
     undo.undo()
     return true
   }
+  const watch = (gone: () => void) => {
+    const check = () => {
+      if (step && undo.undoStack.includes(step)) return
+      stop()
+      gone()
+    }
+    const stop = () => {
+      undo.off('stack-item-popped', check)
+      undo.off('stack-cleared', check)
+    }
+    undo.on('stack-item-popped', check)
+    undo.on('stack-cleared', check)
+    return stop
+  }
+  return Object.assign(run, { watch })
 }
