@@ -23,6 +23,12 @@ import type {
   NotificationsResponse,
   SessionResponse,
   WorkspaceWithRole,
+  RestoreResponse,
+  RestoreVersionRequest,
+  SearchResponse,
+  SinceLastVisitResponse,
+  VersionResponse,
+  VersionsResponse,
 } from '../../../shared/api.ts'
 import type { ErrorBody } from '../../../shared/protocol/errors.ts'
 import type { LoupeEvent } from '../../../shared/protocol/events.ts'
@@ -103,6 +109,9 @@ export async function request<T>(
   if (response.status === 401 && !retried && path !== '/api/auth/refresh' && (await refresh())) {
     return request(method, path, body, true)
   }
+  // Binary answers (a board's or a version's state) are read as bytes.
+  if (response.ok && response.headers.get('content-type')?.includes('octet-stream'))
+    return new Uint8Array(await response.arrayBuffer()) as T
   const data = response.headers.get('content-type')?.includes('json') ? await response.json() : null
   if (!response.ok) {
     const error = (data as ErrorBody | null)?.error
@@ -174,6 +183,29 @@ export const api = {
     setSession(joined)
     return { boardId: joined.boardId, role: joined.role }
   },
+  /** Owners undo deleting a board (a delete archives it). */
+  unarchiveBoard: (id: string) =>
+    request<{ board: BoardSummary }>('POST', `/api/boards/${id}/unarchive`),
+  versions: (boardId: string) =>
+    request<VersionsResponse>('GET', `/api/boards/${boardId}/versions`),
+  nameVersion: (boardId: string, name: string) =>
+    request<VersionResponse>('POST', `/api/boards/${boardId}/versions`, { name }),
+  /** A version's whole state, one Yjs update. */
+  versionState: (boardId: string, versionId: string) =>
+    request<Uint8Array>('GET', `/api/boards/${boardId}/versions/${versionId}/export`),
+  restoreVersion: (boardId: string, versionId: string, target: RestoreVersionRequest = {}) =>
+    request<RestoreResponse>(
+      'POST',
+      `/api/boards/${boardId}/versions/${versionId}/restore`,
+      target,
+    ),
+  sinceLastVisit: (boardId: string) =>
+    request<SinceLastVisitResponse>('GET', `/api/boards/${boardId}/since-last-visit`),
+  search: (q: string, workspace: string, board?: string) =>
+    request<SearchResponse>(
+      'GET',
+      `/api/search?${new URLSearchParams({ q, workspace, ...(board ? { board } : {}) })}`,
+    ),
   locks: (boardId: string) =>
     request<LocksResponse>('GET', `/api/locks?board=${encodeURIComponent(boardId)}`),
   upload: (boardId: string, file: File, onProgress: (fraction: number) => void) =>

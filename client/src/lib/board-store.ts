@@ -1,8 +1,8 @@
 /**
  * Everything one open board needs, composed in one place and handed down by context: the
  * connection (Yjs, IndexedDB, socket), the entity stores, presence, locks, members (cached
- * on this device for offline), the names used in human sentences, and the selection, which
- * lives in the URL so every view has a deep link.
+ * on this device for offline), the names used in human sentences, what changed since this
+ * user's last visit, and the selection, which lives in the URL so every view has a deep link.
  */
 import {
   createContext,
@@ -24,12 +24,14 @@ import type {
   ThreadJson,
 } from '../../../shared/schema/board.ts'
 import { board as boardTypes } from '../../../shared/schema/board.ts'
+import type { BoardVersion } from '../../../shared/api.ts'
 import { api, type BoardPerson } from './api.ts'
 import type { AppContext } from './app-context.ts'
 import { makeBoardConnection } from './board.ts'
 import { remember, remembered, withMemory } from './cache.ts'
 import { createLocks } from './locks.ts'
-import { createPresence } from './presence.ts'
+import { createPresence, type Presence } from './presence.ts'
+import { createSinceLastVisit } from './since-last-visit.ts'
 import { current, href, replace, type BoardView } from './router.ts'
 import type { Names } from './words.ts'
 import type * as Y from 'yjs'
@@ -54,14 +56,6 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
   const readOnly = () => info()?.role === 'viewer'
   const conn = makeBoardConnection(boardId, ctx.live, readOnly)
   onCleanup(() => conn.close())
-  const types = boardTypes(conn.doc)
-  const tasks = createYMapStore<TaskJson>(types.tasks as never)
-  // Threads and annotations are the bulk of a big board and only the review view shows them:
-  // their stores are built on first use, so the task view opens without reading them.
-  const threads = lazyStore<ThreadJson>(types.threads as never)
-  const media = createYMapStore<MediaFields>(types.media as never)
-  const annotations = lazyStore<AnnotationFields>(types.annotations as never)
-  const meta = createYMapStore<never>(types.meta as never) as unknown as Record<string, unknown>
   const presence = createPresence(conn.provider, ctx.me)
   const locks = createLocks(boardId, ctx.live)
   onCleanup(() => locks.dispose())
@@ -78,7 +72,10 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
   const role = () => info()?.role
   /** Editors and owners change everything; reviewers (members or guests) comment and mark. */
   const canEdit = () => role() === 'editor' || role() === 'owner' || (!info() && !readOnly())
-  const title = () => String(meta.title ?? info()?.title ?? 'Board')
+  const person = (id: string) =>
+    memberList().find((m) => m.id === id)?.name ?? (id === ctx.me.id ? ctx.me.name : null)
+  const content = createBoardContent(conn.doc, person)
+  const title = () => String(content.meta.title ?? info()?.title ?? 'Board')
   // Keep the remembered title fresh for the inbox and the offline sidebar.
   createEffect(
     on(title, (t) => {
@@ -87,6 +84,54 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
         remember(`loupe-board-info-${boardId}`, { ...known, title: t })
     }),
   )
+  const selection = createSelection(boardId, content, presence, null)
+  const sinceLastVisit = createSinceLastVisit(boardId)
+
+  return {
+    boardId,
+    ctx,
+    me: ctx.me,
+    info,
+    readOnly,
+    canEdit,
+    conn,
+    ...content,
+    title,
+    presence,
+    locks,
+    members: memberList,
+    ...selection,
+    sinceLastVisit,
+    /** The past version shown instead of the live board (lib/version-store.ts), if any. */
+    version: null as ShownVersion | null,
+    /**
+     * A person's name, or "someone" only when no device ever knew them. Someone new (a guest
+     * who just joined by link) makes the list be fetched again, once per unknown id.
+     */
+    nameOf: (id: string) => {
+      const name = person(id)
+      if (name === null && !asked.has(id) && !people.loading) {
+        asked.add(id)
+        queueMicrotask(() => void refetchPeople())
+      }
+      return name ?? 'someone'
+    },
+  }
+}
+
+/**
+ * A board's content as Solid stores over a Y.Doc — the live one, or a past version's copy —
+ * with the lists and names derived from it.
+ */
+export function createBoardContent(doc: Y.Doc, person: (id: string) => string | null) {
+  const types = boardTypes(doc)
+  const tasks = createYMapStore<TaskJson>(types.tasks as never)
+  // Threads and annotations are the bulk of a big board and only the review view shows them:
+  // their stores are built on first use, so the task view opens without reading them.
+  const threads = lazyStore<ThreadJson>(types.threads as never)
+  const media = createYMapStore<MediaFields>(types.media as never)
+  const annotations = lazyStore<AnnotationFields>(types.annotations as never)
+  const meta = createYMapStore<never>(types.meta as never) as unknown as Record<string, unknown>
 
   const mediaList = createMemo(() =>
     Object.values(media)
@@ -99,7 +144,53 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
       .sort((a, b) => a.createdAt - b.createdAt),
   )
 
-  // Selection, mirrored from and into the URL.
+  const names: Names = {
+    entity(entityType: EntityType, id: string) {
+      switch (entityType) {
+        case 'task':
+          return tasks[id]?.title ?? null
+        case 'media':
+          return media[id]?.name ?? null
+        case 'thread': {
+          const first = threads[id]?.comments?.[0]
+          return first && !first.deleted ? first.body : null
+        }
+        case 'annotation': {
+          const a = annotations[id]
+          return a
+            ? `${a.shape.type === 'rect' ? 'rectangle' : a.shape.type} on ${media[a.mediaId]?.name ?? 'the media'}`
+            : null
+        }
+        default:
+          return null
+      }
+    },
+    person,
+  }
+  return { tasks, threads, media, annotations, meta, mediaList, threadList, names }
+}
+
+export type BoardContent = ReturnType<typeof createBoardContent>
+
+/** A past version shown read-only with the normal components (lib/version-store.ts). */
+export interface ShownVersion extends BoardVersion {
+  /** The live board's content, to compare with and restore into. */
+  now: BoardContent
+  /** Whether this person may restore (an editor or owner of the live board). */
+  canRestore: () => boolean
+}
+
+/**
+ * The selection (media, thread, panel), mirrored from and into the URL so every view has a
+ * deep link. A version's selection keeps `?version=` in the URL it writes.
+ */
+export function createSelection(
+  boardId: string,
+  content: BoardContent,
+  presence: Pick<Presence, 'set'>,
+  versionId: string | null,
+) {
+  const { threads, annotations, media, mediaList } = content
   const [selectedMedia, setSelectedMedia] = createSignal<string | null>(null)
   const [selectedThread, setSelectedThread] = createSignal<string | null>(null)
   const [panel, setPanel] = createSignal<string>('threads')
@@ -130,53 +221,9 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
     const thread = selectedThread()
     const m = selectedMedia()
     const parts = ['b', boardId, ...(thread ? ['thread', thread] : m ? ['media', m] : [])]
-    replace(href(parts, { panel: panel() === 'threads' ? null : panel() }))
+    replace(href(parts, { panel: panel() === 'threads' ? null : panel(), version: versionId }))
   }
-
-  const names: Names = {
-    entity(entityType: EntityType, id: string) {
-      switch (entityType) {
-        case 'task':
-          return tasks[id]?.title ?? null
-        case 'media':
-          return media[id]?.name ?? null
-        case 'thread': {
-          const first = threads[id]?.comments?.[0]
-          return first && !first.deleted ? first.body : null
-        }
-        case 'annotation': {
-          const a = annotations[id]
-          return a
-            ? `${a.shape.type === 'rect' ? 'rectangle' : a.shape.type} on ${media[a.mediaId]?.name ?? 'the media'}`
-            : null
-        }
-        default:
-          return null
-      }
-    },
-    person: (id) =>
-      memberList().find((m) => m.id === id)?.name ?? (id === ctx.me.id ? ctx.me.name : null),
-  }
-
   return {
-    boardId,
-    ctx,
-    me: ctx.me,
-    info,
-    readOnly,
-    canEdit,
-    conn,
-    tasks,
-    threads,
-    media,
-    annotations,
-    title,
-    presence,
-    locks,
-    members: memberList,
-    names,
-    mediaList,
-    threadList,
     view,
     selectedMedia,
     selectedThread,
@@ -195,18 +242,6 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
     selectPanel(id: string) {
       setPanel(id)
       syncUrl()
-    },
-    /**
-     * A person's name, or "someone" only when no device ever knew them. Someone new (a guest
-     * who just joined by link) makes the list be fetched again, once per unknown id.
-     */
-    nameOf: (id: string) => {
-      const name = names.person(id)
-      if (name === null && !asked.has(id) && !people.loading) {
-        asked.add(id)
-        queueMicrotask(() => void refetchPeople())
-      }
-      return name ?? 'someone'
     },
   }
 }

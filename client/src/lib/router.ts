@@ -1,7 +1,8 @@
 /**
  * A tiny hash router, so every path of the app shell works offline and every view has a deep
  * link: `#/`, `#/w/<ws>`, `#/b/<board>[/media/<id>|/thread/<id>|/tasks|/task/<id>][?panel=]`,
- * `#/inbox`, `#/system`, `#/invite/<code>`, `#/link/<token>`. `parseRoute` is pure (tested); `route()` is the
+ * `&version=<id>` (a past version, read-only), `#/inbox`, `#/system`, `#/invite/<code>`,
+ * `#/link/<token>`. `parseRoute` is pure (tested); `route()` is the
  * raw segments, `current()` the parsed route.
  */
 import { createSignal } from 'solid-js'
@@ -19,6 +20,8 @@ export type Route =
       threadId: string | null
       taskId: string | null
       panel: string | null
+      /** A past version shown read-only (components/history), or null for the live board. */
+      version: string | null
     }
   | { page: 'inbox' }
   | { page: 'system' }
@@ -45,6 +48,7 @@ export function parseRoute(hash: string): Route {
       threadId: kind === 'thread' && sub ? sub : null,
       taskId: kind === 'task' && sub ? sub : null,
       panel: query.get('panel'),
+      version: query.get('version'),
     }
   if (head === 'inbox') return { page: 'inbox' }
   if (head === 'system') return { page: 'system' }
@@ -68,6 +72,19 @@ window.addEventListener('hashchange', () => setHash(location.hash))
 export const route = () => splitHash(hash()).segments
 /** The parsed route. */
 export const current = () => parseRoute(hash())
+/** The current hash's query (a task view's filters, a search). */
+export const currentQuery = () => splitHash(hash()).query
+
+/** The current hash with some query keys set, or cleared (null), keeping its path and the rest. */
+export function withQuery(changes: Record<string, string | null>): string {
+  const { segments, query } = splitHash(hash())
+  return href(segments, { ...Object.fromEntries(query), ...changes })
+}
+
+/** `withQuery`, without a new history entry (a filter is a view change, like a selection). */
+export function replaceQuery(changes: Record<string, string | null>): void {
+  replace(withQuery(changes))
+}
 
 export function navigate(...parts: string[]): void {
   location.hash = href(parts)

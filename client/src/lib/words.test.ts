@@ -33,3 +33,41 @@ describe('human words', () => {
     expect(timeAgo(now - 3 * 3600_000, now)).toBe('3 h ago')
   })
 })
+
+describe('deletes and restores, in words', () => {
+  it('says what went, by title, and what came back from which version', () => {
+    expect(
+      describeEvent(event('task.deleted', { taskId: 'gone', title: 'Crop to 4:5' }), names),
+    ).toBe('alice deleted the task “Crop to 4:5”')
+    expect(
+      describeEvent(
+        event('thread.deleted', { threadId: 'th', comments: 2, excerpt: 'Too dark' }),
+        names,
+      ),
+    ).toBe('alice deleted the thread “Too dark” with its 2 comments')
+    expect(
+      describeEvent(
+        event('version.restored', {
+          versionId: 'v1',
+          name: 'Before the colour pass',
+          versionCreatedAt: 0,
+          entityType: 'task',
+          entityId: 't1',
+        }),
+        names,
+      ),
+    ).toBe('alice restored “Check the night exposure” from “Before the colour pass”')
+    expect(
+      describeEvent(
+        event('version.restored', {
+          versionId: 'v1',
+          name: null,
+          versionCreatedAt: 0,
+          entityType: null,
+          entityId: null,
+        }),
+        names,
+      ),
+    ).toMatch(/^alice restored the board from the version of /)
+  })
+})

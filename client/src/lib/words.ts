@@ -80,6 +80,44 @@ export function describeEvent(e: ActivityEvent, names: Names): string {
       const thread = typeof d.threadId === 'string' ? names.entity('thread', d.threadId) : null
       return `${who} resolved ${thread ? `the thread ${quote(thread)}` : 'a thread'}`
     }
+    case 'task.deleted':
+      return `${who} deleted the task ${quote(String(d.title ?? ''))}`
+    case 'thread.deleted': {
+      const n = typeof d.comments === 'number' ? d.comments : 0
+      const excerpt = typeof d.excerpt === 'string' && d.excerpt ? ` ${quote(d.excerpt)}` : ''
+      return `${who} deleted the thread${excerpt}${n > 0 ? ` with its ${n === 1 ? 'comment' : `${n} comments`}` : ''}`
+    }
+    case 'version.named':
+      return `${who} named this version of the board ${quote(String(d.name ?? ''))}`
+    case 'version.restored': {
+      const type = typeof d.entityType === 'string' ? (d.entityType as EntityType) : null
+      const id = typeof d.entityId === 'string' ? d.entityId : null
+      const title = type && id && kindWords[type] ? names.entity(type, id) : null
+      const what =
+        type && id ? (title ? quote(title) : (kindWords[type] ?? 'something')) : 'the board'
+      const from =
+        typeof d.name === 'string' && d.name
+          ? quote(d.name)
+          : typeof d.versionCreatedAt === 'number'
+            ? `the version of ${new Date(d.versionCreatedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`
+            : 'an earlier version'
+      return `${who} restored ${what} from ${from}`
+    }
+    case 'annotation.deleted': {
+      const media = typeof d.mediaId === 'string' ? names.entity('media', d.mediaId) : null
+      return `${who} deleted ${shapeWords[String(d.shape)] ?? 'a mark'}${media ? ` on ${quote(media)}` : ''}`
+    }
+    case 'media.deleted':
+      return `${who} deleted the media ${quote(String(d.name ?? ''))}`
+    case 'review.verdict': {
+      const media = quote(
+        (typeof d.mediaId === 'string' && names.entity('media', d.mediaId)) || String(d.name ?? ''),
+      )
+      const version = typeof d.version === 'number' ? ` (v${d.version})` : ''
+      return d.verdict === 'approved'
+        ? `${who} approved ${media}${version}`
+        : `${who} requested changes on ${media}${version}`
+    }
     case 'lock.acquired':
       return `${who} started editing ${lockedThing(d.key, names)}`
     case 'lock.released':
