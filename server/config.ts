@@ -4,6 +4,7 @@
  * environment: main.ts for the server, admin.ts for the operator commands. Tests build a
  * Config directly with `defaultConfig({...})` overrides.
  */
+import { hostname } from 'node:os'
 import { z } from 'zod'
 
 const MiB = 1024 * 1024
@@ -27,9 +28,27 @@ export const envSchema = z.object({
   LOUPE_JWT_SECRET: z.string().min(32, { error: 'at least 32 characters' }).optional(),
   LOUPE_SETUP_CODE: z.string().min(6, { error: 'at least 6 characters' }).optional(),
   LOUPE_SYNC: z.enum(['normal', 'full'], { error: '"normal" or "full"' }).default('normal'),
+  /** Cluster mode (docs/cluster.md) with LOUPE_REDIS_URL: both set, or neither. */
+  LOUPE_DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// or postgresql:// URL' })
+    .optional(),
   LOUPE_REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' })
     .optional(),
+  /** This node's name in the cluster (default host:port); unique per running process. */
+  LOUPE_NODE_ID: z
+    .string()
+    .regex(/^[\w.:-]{1,100}$/, { error: 'letters, digits and . _ : - (at most 100)' })
+    .optional(),
+  /** Start of every Redis key, so several clusters (or test runs) can share one Redis. */
+  LOUPE_REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.:-]{1,64}$/, { error: 'letters, digits and . _ : - (at most 64)' })
+    .default('loupe:'),
+  /** A board's ownership lease: a dead owner's boards move within about this long. */
+  LOUPE_LEASE_MS: int(3000, 500, 60_000),
+  /** The media folder every node sees (default <LOUPE_DATA_DIR>/media). */
+  LOUPE_MEDIA_DIR: z.string().min(1).optional(),
   /** Where users reach this server (invite links); defaults to the address a request came to. */
   LOUPE_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).optional(),
   /**
@@ -109,7 +128,10 @@ export interface Config {
   jwtSecret: string | undefined
   setupCode: string | undefined
   syncMode: 'normal' | 'full'
-  redisUrl: string | undefined
+  /** Set when this process is a node of a cluster (PostgreSQL + Redis); null on one machine. */
+  cluster: ClusterConfig | null
+  /** Where media files live: `<dataDir>/media` unless LOUPE_MEDIA_DIR says otherwise. */
+  mediaDir: string | undefined
   publicUrl: string | undefined
   /** Bearer token for /metrics; undefined limits /metrics to loopback callers. */
   metricsToken: string | undefined
@@ -153,6 +175,14 @@ export interface Config {
   clientDir: string | undefined
 }
 
+export interface ClusterConfig {
+  databaseUrl: string
+  redisUrl: string
+  redisPrefix: string
+  nodeId: string
+  leaseMs: number
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
@@ -177,6 +207,27 @@ export function parseEnv(env: Record<string, string | undefined>): Env {
   return result.data
 }
 
+function clusterFromEnv(env: Env): ClusterConfig | null {
+  const database = env.LOUPE_DATABASE_URL
+  const redis = env.LOUPE_REDIS_URL
+  if (!database && !redis) return null
+  if (!database || !redis) {
+    const [set, missing] = database
+      ? ['LOUPE_DATABASE_URL', 'LOUPE_REDIS_URL']
+      : ['LOUPE_REDIS_URL', 'LOUPE_DATABASE_URL']
+    throw new ConfigError([
+      `${set} is set but ${missing} is not: cluster mode needs both (PostgreSQL and Redis), one machine needs neither`,
+    ])
+  }
+  return {
+    databaseUrl: database,
+    redisUrl: redis,
+    redisPrefix: env.LOUPE_REDIS_PREFIX,
+    nodeId: env.LOUPE_NODE_ID ?? `${hostname()}:${env.PORT}`,
+    leaseMs: env.LOUPE_LEASE_MS,
+  }
+}
+
 export function configFromEnv(env: Env, clientDir: string | undefined): Config {
   return {
     port: env.PORT,
@@ -186,7 +237,8 @@ export function configFromEnv(env: Env, clientDir: string | undefined): Config {
     jwtSecret: env.LOUPE_JWT_SECRET,
     setupCode: env.LOUPE_SETUP_CODE,
     syncMode: env.LOUPE_SYNC,
-    redisUrl: env.LOUPE_REDIS_URL,
+    cluster: clusterFromEnv(env),
+    mediaDir: env.LOUPE_MEDIA_DIR,
     publicUrl: env.LOUPE_PUBLIC_URL?.replace(/\/+$/, ''),
     metricsToken: env.LOUPE_METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,

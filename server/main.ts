@@ -28,9 +28,20 @@ try {
 }
 
 const { createLoupeServer } = await import('./server.ts')
-const server = createLoupeServer(config)
-if (config.redisUrl)
-  server.log.warn('LOUPE_REDIS_URL is set, but cluster mode is not built yet; running as one node')
+const { createLogger } = await import('./log.ts')
+const log = createLogger(config.logLevel)
+// Cluster mode's drivers (pg, ioredis) load only here, only when it is configured.
+let backend
+if (config.cluster) {
+  const { ClusterBackend } = await import('./cluster/cluster-backend.ts')
+  try {
+    backend = await ClusterBackend.open(config, log)
+  } catch (error) {
+    log.fatal({ err: error }, 'could not join the cluster (PostgreSQL or Redis)')
+    process.exit(1)
+  }
+}
+const server = createLoupeServer(config, { log, ...(backend ? { backend } : {}) })
 
 let stopping = false
 async function stop(signal: string) {

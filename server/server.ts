@@ -17,8 +17,7 @@ import { AccessTokens, loadSecret } from './auth/tokens.ts'
 import { BoardAccess } from './auth/board-access.ts'
 import type { Config } from './config.ts'
 import { LinkService } from './auth/link-service.ts'
-import { schemaVersion } from './db/migrations.ts'
-import { closeDb, openDb, type Db } from './db/open.ts'
+import type { Db } from './db/open.ts'
 import { createLogger } from './log.ts'
 import { Metrics } from './metrics.ts'
 import { GroupCommitter } from './realtime/committer.ts'
@@ -29,16 +28,12 @@ import { warmUpYjs } from './realtime/warm-up.ts'
 import type { DocStore } from './storage/doc-store.ts'
 import { StoreHealth } from './storage/store-health.ts'
 import type { Readiness } from './http/routes/health.ts'
-import { SqliteDocStore } from './storage/sqlite-doc-store.ts'
-import { SqliteStores } from './storage/sqlite-stores.ts'
 import { CloseCode } from '../shared/protocol/close-codes.ts'
 import { BoardActivity } from './events/activity.ts'
 import { EventBus } from './events/bus.ts'
 import { LiveHub } from './live/live-hub.ts'
 import { LockActivity } from './locks/lock-activity.ts'
 import { LockApi } from './locks/lock-api.ts'
-import { LockService } from './locks/lock-service.ts'
-import { SqliteLockStore } from './locks/sqlite-lock-store.ts'
 import { MediaStore } from './media/media-store.ts'
 import { configureHttpTimeouts } from './net/http-limits.ts'
 import { SocketDoor } from './net/socket-door.ts'
@@ -49,6 +44,7 @@ import { createHistory, type History } from './history/history.ts'
 import { ObservedDocStore } from './storage/observed-doc-store.ts'
 import { Search } from './search/search.ts'
 import { Notifier } from './notifications/notifier.ts'
+import { SqliteBackend, type NodeBackend } from './node-backend.ts'
 
 export interface LoupeServer {
   /** Starts listening; resolves with the bound port (config.port 0 picks a free one). */
@@ -58,6 +54,7 @@ export interface LoupeServer {
   readonly url: string
   readonly log: Logger
   readonly rooms: RoomManager
+  /** The SQLite file (one machine; in cluster mode no such file is written). */
   readonly dbFile: string
 }
 
@@ -68,20 +65,24 @@ export interface ServerOptions {
    * store to hold back or fail commits and watch what is relayed meanwhile.
    */
   docStore?: (db: Db) => DocStore
+  /**
+   * What the node stores on and decides locks with (node-backend.ts); default SQLite in the
+   * data folder. main.ts passes the cluster's when LOUPE_DATABASE_URL is set.
+   */
+  backend?: NodeBackend
 }
 
 export function createLoupeServer(config: Config, options: ServerOptions = {}): LoupeServer {
   const log = options.log ?? createLogger(config.logLevel)
-  const dbFile = join(config.dataDir, 'loupe.db')
-  const stores = new SqliteStores(openDb(dbFile, { sync: config.syncMode }), {
-    effectFailed: (error) => log.error({ err: error }, 'an after-commit effect failed'),
-  })
-  const { db, directory } = stores
+  const backend = options.backend ?? new SqliteBackend(config, log, options.docStore)
+  const dbFile = SqliteBackend.file(config)
+  const { stores } = backend
+  const { directory } = stores
   // Slices large updates and folds big boards for compaction, off the event loop.
   const updateWorker = new UpdateWorker(SLICE_STRUCTS)
   // History and search follow boards from what is committed, so they watch the store.
   const store: DocStore = new ObservedDocStore(
-    options.docStore ? options.docStore(db) : new SqliteDocStore(db, updateWorker),
+    backend.docStore(updateWorker),
     {
       committed: (updates) => {
         history.committed(updates)
@@ -153,6 +154,11 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     { idleMs: config.roomIdleMs, hibernateMs: config.roomHibernateMs },
     log,
   )
+  // Cluster mode: a board whose lease this node lost is someone else's now; its clients
+  // reconnect (1012) and find it there.
+  backend.onBoardLost((boardId) =>
+    rooms.drop(boardId, CloseCode.serverStopping, 'board moved to another node; reconnect'),
+  )
   const docSockets: DocSockets = new DocSockets({
     rooms,
     authorizer: new BoardAccess(auth, directory),
@@ -173,25 +179,26 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     notifier,
     failed: (error) => log.error({ err: error }, 'a lock change was not recorded'),
   })
-  const lockOperation = <T>(operation: () => T) => lockEvents.run(operation)
-  const lockService = new LockService({
-    store: new SqliteLockStore(db),
+  const lockService = backend.locks({
+    activity: lockEvents,
     defaultTtlMs: config.lockTtlMs,
+    heartbeatMs: config.heartbeatMs,
     sessionAlive: (sessionId) => live.sessions.alive(sessionId),
-    events: lockEvents,
+    liveSessions: () => [...live.sessions.all()].map(({ id, user }) => ({ id, user })),
   })
   const locks = new LockApi(lockService, {
     auth,
     directory,
     maxTtlMs: config.lockMaxTtlMs,
-    atomically: lockOperation,
   })
   const live: LiveHub = new LiveHub({
     locks,
     sessionDied: (sessionId) =>
-      void lockOperation(() => lockService.releaseSession(sessionId)).catch((error: unknown) =>
-        log.error({ err: error }, 'a dead session’s locks were not released'),
-      ),
+      void lockService
+        .releaseSession(sessionId)
+        .catch((error: unknown) =>
+          log.error({ err: error }, 'a dead session’s locks were not released'),
+        ),
     auth,
     directory,
     bus,
@@ -247,7 +254,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       const boards = new Set(
         (await directory.boardsOf(change.workspaceId, true)).map((board) => board.id),
       )
-      await lockOperation(() => lockService.releaseMember(change.user.id, boards, change.actor))
+      await lockService.releaseMember(change.user.id, boards, change.actor)
     }
     const who = { userId: change.user.id, name: change.user.name }
     const about = { actor: change.actor, workspaceId: change.workspaceId }
@@ -268,7 +275,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     metrics,
     docSockets,
     rooms,
-    expireLocks: () => lockOperation(() => lockService.expire()),
+    expireLocks: () => lockService.expire(),
     accounts: stores.accounts,
     links: linkService,
     log,
@@ -283,17 +290,19 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     async check() {
       const problems: string[] = []
       if (stopping) problems.push('server is stopping')
-      if (!db.open) problems.push('database is closed')
-      else if (db.pragma('user_version', { simple: true }) !== schemaVersion)
-        problems.push('database schema is not current')
+      const storeProblems = await stores.problems()
+      problems.push(...storeProblems)
+      const services = await backend.services()
+      for (const [name, service] of Object.entries(services))
+        if (service.state === 'down') problems.push(`${name} is down: ${service.error ?? '?'}`)
       // A failing store recovers by itself when a write works again; with no writer about,
       // readiness tries one (at most one a second).
-      if (db.open) await storeHealth.recheck()
+      if (storeProblems.length === 0) await storeHealth.recheck()
       problems.push(...storeHealth.problems())
       const warnings = storeHealth.warnings()
       // The API and sockets serve without the web client (`npm start` builds it).
       if (config.clientDir && !clientDir) warnings.push('web client is not built')
-      return { problems, warnings }
+      return { problems, warnings, services }
     },
   }
 
@@ -315,7 +324,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     locks,
     shareLinks: stores.shareLinks,
     linkService,
-    media: new MediaStore(stores.media, join(config.dataDir, 'media')),
+    media: new MediaStore(stores.media, config.mediaDir ?? join(config.dataDir, 'media')),
     metrics,
     readiness,
     log,
@@ -393,8 +402,9 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       await updateWorker.close()
       await closeSockets(wss, 2000)
       httpServer.closeAllConnections()
+      lockService.stop()
       await closed
-      closeDb(db)
+      await backend.close()
       log.info('Loupe stopped')
     },
   }

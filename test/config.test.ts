@@ -64,6 +64,34 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ LOUPE_SYNC: 'sometimes' })).toThrow(ConfigError)
   })
 
+  it('is in cluster mode with both LOUPE_DATABASE_URL and LOUPE_REDIS_URL, and refuses one alone', () => {
+    expect(loadConfig({}).cluster).toBeNull()
+    expect(() => loadConfig({ LOUPE_REDIS_URL: 'redis://r:6379' })).toThrow(
+      'LOUPE_REDIS_URL is set but LOUPE_DATABASE_URL is not: cluster mode needs both',
+    )
+    expect(() => loadConfig({ LOUPE_DATABASE_URL: 'postgres://u@db/loupe' })).toThrow(
+      'LOUPE_DATABASE_URL is set but LOUPE_REDIS_URL is not: cluster mode needs both',
+    )
+    expect(() =>
+      loadConfig({ LOUPE_DATABASE_URL: 'mysql://db/loupe', LOUPE_REDIS_URL: 'redis://r' }),
+    ).toThrow('expected a postgres:// or postgresql:// URL')
+    const cluster = {
+      LOUPE_DATABASE_URL: 'postgres://u@db/loupe',
+      LOUPE_REDIS_URL: 'redis://r:6379',
+      PORT: '9001',
+    }
+    expect(loadConfig(cluster).cluster).toMatchObject({
+      databaseUrl: 'postgres://u@db/loupe',
+      redisUrl: 'redis://r:6379',
+      redisPrefix: 'loupe:',
+      leaseMs: 3000,
+      nodeId: expect.stringMatching(/:9001$/),
+    })
+    expect(
+      loadConfig({ ...cluster, LOUPE_NODE_ID: 'n1', LOUPE_LEASE_MS: '1000' }).cluster,
+    ).toMatchObject({ nodeId: 'n1', leaseMs: 1000 })
+  })
+
   it('is read from process.env only by the two process entries, both through loadConfig', () => {
     const readers = sources('server')
       .filter((file) => /process\.env\b/.test(readFileSync(file, 'utf8')))

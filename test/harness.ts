@@ -13,11 +13,14 @@ import * as Y from 'yjs'
 import WebSocket from 'ws'
 import { defaultConfig, type Config } from '../server/config.ts'
 import { createLoupeServer, type LoupeServer, type ServerOptions } from '../server/server.ts'
+import type { NodeFactory } from './cluster/test-node.ts'
 
 type Overrides = Omit<Partial<Config>, 'limits'> & {
   limits?: Partial<Config['limits']>
   /** Replaces the board store (see ServerOptions.docStore). */
   docStore?: ServerOptions['docStore']
+  /** Makes the server a cluster node (test/cluster/test-node.ts: newCluster, joinCluster). */
+  node?: NodeFactory
 }
 
 export interface TestServer {
@@ -58,7 +61,7 @@ export function tempDir(): string {
 }
 
 export async function startTestServer(overrides: Overrides = {}): Promise<TestServer> {
-  const { docStore, ...settings } = overrides
+  const { docStore, node: nodeFactory, ...settings } = overrides
   const dataDir = settings.dataDir ?? tempDir()
   const config = defaultConfig({
     port: 0,
@@ -76,9 +79,20 @@ export async function startTestServer(overrides: Overrides = {}): Promise<TestSe
       done()
     },
   })
-  const server = createLoupeServer(config, {
-    log: pino({ level: config.logLevel }, sink),
+  const log = pino({ level: config.logLevel }, sink)
+  // LOUPE_TEST_CLUSTER=1: the server is a cluster node on PostgreSQL and Redis (test-node.ts).
+  // A test that wraps the SQLite board store (docStore) stays on SQLite: it tests that store.
+  const openNode =
+    nodeFactory ??
+    (process.env.LOUPE_TEST_CLUSTER === '1' && !docStore
+      ? (await import('./cluster/test-node.ts')).newCluster()
+      : null)
+  const node = openNode ? await openNode(config, log) : null
+  if (node) cleanups.unshift(() => node.drop())
+  const server = createLoupeServer(node?.config ?? config, {
+    log,
     ...(docStore ? { docStore } : {}),
+    ...(node ? { backend: node.backend } : {}),
   })
   const port = await server.listen()
   const url = `http://127.0.0.1:${port}`
@@ -111,7 +125,7 @@ export async function startTestServer(overrides: Overrides = {}): Promise<TestSe
     url,
     docUrl,
     dataDir,
-    config,
+    config: node?.config ?? config,
     logs,
     api,
     async createBoard(title = 'Board', id) {

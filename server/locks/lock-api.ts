@@ -7,28 +7,19 @@ import { parseLockKey, type Lock } from '../../shared/protocol/locks.ts'
 import { atLeast } from '../../shared/roles.ts'
 import type { Auth } from '../auth/auth.ts'
 import type { DirectoryRepo, User } from '../storage/directory-repo.ts'
-import { LockError, type AcquireResult, type LockService } from './lock-service.ts'
+import { LockError, type AcquireResult } from './lock-service.ts'
+import type { NodeLocks } from './node-locks.ts'
 
 export class LockApi {
   constructor(
-    readonly service: LockService,
+    /** Each operation settles once what it wrote (lock, event, audit row) is committed. */
+    readonly service: NodeLocks,
     private readonly deps: {
       auth: Auth
       directory: DirectoryRepo
       maxTtlMs: number
-      /**
-       * Runs one lock operation with everything it writes (the lock, its event, its audit
-       * row, a notification) in a single store transaction: one commit per request. A refusal
-       * is thrown after the transaction commits, so its event and audit row are kept
-       * (LockActivity.run).
-       */
-      atomically: <T>(operation: () => T) => Promise<T>
     },
   ) {}
-
-  private atomically<T>(operation: () => T): Promise<T> {
-    return this.deps.atomically(operation)
-  }
 
   private async board(user: User, key: string, minimum: 'viewer' | 'editor' | 'owner') {
     const parsed = parseLockKey(key)
@@ -71,38 +62,36 @@ export class LockApi {
     sessionId: string | null,
   ): Promise<AcquireResult> {
     const board = await this.board(user, request.key, 'editor')
-    return this.atomically(() =>
-      this.service.acquire({
-        key: request.key,
-        boardId: board.id,
-        user: { id: user.id, name: user.name },
-        sessionId,
-        ttlMs: this.ttl(request.ttlMs),
-        wait: request.wait,
-        requestId: request.requestId,
-      }),
-    )
+    return this.service.acquire({
+      key: request.key,
+      boardId: board.id,
+      user: { id: user.id, name: user.name },
+      sessionId,
+      ttlMs: this.ttl(request.ttlMs),
+      wait: request.wait,
+      requestId: request.requestId,
+    })
   }
 
   async release(user: User, key: string, sessionId: string | null): Promise<Lock> {
     await this.board(user, key, 'viewer')
-    return this.atomically(() => this.service.release(key, user, sessionId))
+    return this.service.release(key, user, sessionId)
   }
 
   async renew(user: User, key: string, sessionId: string | null, ttlMs?: number): Promise<Lock> {
     await this.board(user, key, 'editor')
     const ttl = this.ttl(ttlMs)
-    return this.atomically(() => this.service.renew(key, user, sessionId, ttl))
+    return this.service.renew(key, user, sessionId, ttl)
   }
 
   async cancel(user: User, key: string, sessionId: string | null): Promise<void> {
     await this.board(user, key, 'viewer')
-    await this.atomically(() => this.service.cancel(key, user, sessionId))
+    await this.service.cancel(key, user, sessionId)
   }
 
   async forceRelease(user: User, key: string): Promise<Lock> {
     await this.board(user, key, 'owner')
-    return this.atomically(() => this.service.forceRelease(key, user))
+    return this.service.forceRelease(key, user)
   }
 
   async list(user: User, boardId: string): Promise<Lock[]> {

@@ -51,6 +51,16 @@ type Waiter = StoredWaiter
 
 export type AcquireResult = { lock: Lock } | { queued: Queued }
 
+export interface AcquireRequest {
+  key: string
+  boardId: string
+  user: LockHolder
+  sessionId: string | null
+  ttlMs?: number | undefined
+  wait?: boolean | undefined
+  requestId?: string | undefined
+}
+
 export interface LockEvents {
   granted(lock: Lock, boardId: string, fromQueue: boolean): void
   released(lock: Lock, boardId: string, reason: ReleaseReason, by: LockHolder): void
@@ -127,15 +137,7 @@ export class LockService {
     return [...found].map(([sessionId, user]) => ({ sessionId, user }))
   }
 
-  acquire(request: {
-    key: string
-    boardId: string
-    user: LockHolder
-    sessionId: string | null
-    ttlMs?: number | undefined
-    wait?: boolean | undefined
-    requestId?: string | undefined
-  }): AcquireResult {
+  acquire(request: AcquireRequest): AcquireResult {
     this.expire()
     // Request ids are the client's: they are unique per session (live) or per user (HTTP).
     const replayKey = request.requestId

@@ -4,6 +4,7 @@
  * a time, so commit order is relay order.
  */
 import type { DocStore, DocUpdate } from '../storage/doc-store.ts'
+import { appendUnfenced, FencedError } from '../storage/fenced.ts'
 
 export interface CommitListener {
   /** Called in commit order once the update is durable, or with the error that lost it. */
@@ -68,17 +69,25 @@ export class GroupCommitter {
     this.queue = []
     const started = performance.now()
     let error: Error | null = null
+    // Cluster mode: boards another node took over are refused by the store and dropped from
+    // the batch; the rest commits. A refusal is not a failing store (storage/fenced.ts).
+    let fenced: ReadonlySet<string> = new Set()
     try {
-      await this.store.append(batch.map((q) => q.update))
+      fenced = await appendUnfenced(
+        this.store,
+        batch.map((q) => q.update),
+      )
       this.stats.observeCommit((performance.now() - started) / 1000, batch.length)
       this.health?.committed()
     } catch (cause) {
       error = cause instanceof Error ? cause : new Error(String(cause))
       this.health?.failed(error)
     }
-    for (const { listener } of batch) {
+    for (const { update, listener } of batch) {
       try {
-        listener.committed(error)
+        listener.committed(
+          error ?? (fenced.has(update.boardId) ? new FencedError([update.boardId]) : null),
+        )
       } catch (failure) {
         this.listenerFailed(failure)
       }

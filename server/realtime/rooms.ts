@@ -54,7 +54,7 @@ export class RoomManager {
     let slot = this.slots.get(boardId)
     if (!slot) {
       const created: Slot = {
-        room: Room.load(boardId, this.deps),
+        room: this.load(boardId),
         loaded: null,
         idleTimer: null,
         holds: 0,
@@ -77,6 +77,37 @@ export class RoomManager {
       slot.holds--
       throw error
     }
+  }
+
+  /** Claims the board for this node where the store asks for it (cluster mode), then loads it. */
+  private async load(boardId: string): Promise<Room> {
+    await this.deps.store.claim?.(boardId)
+    try {
+      return await Room.load(boardId, this.deps)
+    } catch (error) {
+      this.deps.store.unloaded?.(boardId)
+      throw error
+    }
+  }
+
+  /**
+   * The board is no longer this node's to serve (cluster mode: its lease was lost): its
+   * clients are closed with `code` so they reconnect to whoever serves it now, and the room
+   * is dropped with nothing more relayed or committed (a commit in flight is refused by the
+   * store's fencing anyway).
+   */
+  drop(boardId: string, code: number, reason: string): void {
+    const slot = this.slots.get(boardId)
+    if (!slot) return
+    this.slots.delete(boardId)
+    if (slot.idleTimer) clearTimeout(slot.idleTimer)
+    void slot.room.then(
+      (room) => {
+        for (const peer of [...room.peers]) peer.close(code, reason)
+        room.destroy()
+      },
+      () => {},
+    )
   }
 
   release(room: Room): void {
@@ -108,13 +139,16 @@ export class RoomManager {
     if (slot.holds > 0 || this.slots.get(room.boardId) !== slot) return
     this.slots.delete(room.boardId)
     room.destroy()
+    this.deps.store.unloaded?.(room.boardId)
     this.log.debug({ boardId: room.boardId }, 'room unloaded')
   }
 
   private dropEvicted(room: Room): void {
     const slot = this.slots.get(room.boardId)
-    if (slot?.loaded === room) this.slots.delete(room.boardId)
+    if (slot?.loaded !== room) return room.destroy()
+    this.slots.delete(room.boardId)
     room.destroy()
+    this.deps.store.unloaded?.(room.boardId)
   }
 
   /**

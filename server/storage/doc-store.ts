@@ -54,6 +54,14 @@ export interface DocStore {
    * transaction. Throws as a failed commit would (a full disk, a failing database).
    */
   probe(): Promise<void>
+  /**
+   * Cluster mode: makes this node the board's one writer before its room loads (a lease and
+   * a fencing epoch, docs/cluster.md), or throws when another node serves it. Absent on one
+   * machine, where this process is the only writer.
+   */
+  claim?(boardId: string): Promise<void>
+  /** The board's room was unloaded: another node may take the board at once. */
+  unloaded?(boardId: string): void
 }
 
 /**

@@ -54,4 +54,12 @@ export class ObservedDocStore implements DocStore {
   probe(): Promise<void> {
     return this.inner.probe()
   }
+
+  async claim(boardId: string): Promise<void> {
+    await this.inner.claim?.(boardId)
+  }
+
+  unloaded(boardId: string): void {
+    this.inner.unloaded?.(boardId)
+  }
 }

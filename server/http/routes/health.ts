@@ -9,7 +9,12 @@ export interface Readiness {
    * `problems` make the server not ready (empty when it is); `warnings` name what is wrong
    * or missing but does not stop serving.
    */
-  check(): Promise<{ problems: string[]; warnings: string[] }>
+  check(): Promise<{
+    problems: string[]
+    warnings: string[]
+    /** The services the node depends on, by name (cluster mode: `postgres`, `redis`). */
+    services?: Record<string, { state: 'up' | 'down' }>
+  }>
 }
 
 /** Liveness checks nothing but the event loop; readiness checks what serving needs. */
@@ -17,10 +22,10 @@ export function healthRoutes(readiness: Readiness, metrics: Metrics) {
   const app = new Hono()
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/readyz', async (c) => {
-    const { problems, warnings } = await readiness.check()
+    const { problems, warnings, services = {} } = await readiness.check()
     return problems.length === 0
-      ? c.json({ ready: true, warnings })
-      : c.json({ ready: false, problems, warnings }, 503)
+      ? c.json({ ready: true, warnings, ...services })
+      : c.json({ ready: false, problems, warnings, ...services }, 503)
   })
   app.get('/metrics', async (c) => {
     const refusal = metricsRefusal(metrics.access.token, {

@@ -1,0 +1,218 @@
+/**
+ * A cluster node's backend (node-backend.ts): PostgreSQL for everything durable (PgStores,
+ * PgDocStore), Redis for board leases and locks. main.ts loads this module with import() only
+ * when LOUPE_DATABASE_URL and LOUPE_REDIS_URL are set; nothing in single-machine mode imports
+ * it. Opening it migrates the schema, connects both, and registers the node.
+ *
+ * Boards: a node serves a board's socket only while it owns the board (OwnedDocStore below):
+ * its room claims the lease and bumps the PostgreSQL epoch before it loads, releases both when
+ * it unloads, and a lease lost (renewals failing for lease/2, or taken) closes the room's
+ * sockets with 1012 so clients reconnect to whoever serves it now.
+ */
+import type { Logger } from 'pino'
+import { ErrorCode } from '../../shared/protocol/errors.ts'
+import { LoupeError } from '../errors.ts'
+import type { ClusterConfig, Config } from '../config.ts'
+import type { BoardLost, LockDeps, NodeBackend, ServiceState } from '../node-backend.ts'
+import type { CompactResult, DocStore, DocUpdate, StoredDoc } from '../storage/doc-store.ts'
+import { ClusterLocks } from './cluster-locks.ts'
+import { PgDocStore } from './pg/doc-store.ts'
+import { nextLockGeneration, PgLockJournal } from './pg/lock-journal.ts'
+import { migrate } from './pg/migrations.ts'
+import { PgStores } from './pg/pg-stores.ts'
+import { PgPool } from './pg/pool.ts'
+import { RedisConnection } from './redis/connection.ts'
+import { RedisLockSessions } from './redis/lock-sessions.ts'
+import { BoardOwnership } from './redis/ownership.ts'
+import { RedisLockService } from './redis/redis-lock-service.ts'
+
+/** The board is served by another node; this one must not write it (503, try again). */
+export class BoardElsewhereError extends LoupeError {
+  constructor(
+    readonly boardId: string,
+    readonly owner: string,
+  ) {
+    super(ErrorCode.unavailable, `board ${boardId} is served by node ${owner}`, {
+      retryAfterSeconds: 1,
+      reason: 'board_elsewhere',
+    })
+    this.name = 'BoardElsewhereError'
+  }
+}
+
+/**
+ * PgDocStore behind the board's lease: a room claims before it loads and releases on unload;
+ * a write without a room (a board created over HTTP) claims a board nobody serves for as long
+ * as it takes.
+ */
+class OwnedDocStore implements DocStore {
+  /** Boards whose rooms this node serves. */
+  private readonly served = new Set<string>()
+
+  constructor(
+    private readonly docs: PgDocStore,
+    private readonly ownership: BoardOwnership,
+    private readonly locks: () => ClusterLocks | null,
+  ) {}
+
+  private async own(boardId: string): Promise<void> {
+    const claimed = await this.ownership.claim(boardId)
+    if (!claimed.owned) throw new BoardElsewhereError(boardId, claimed.owner)
+  }
+
+  async claim(boardId: string): Promise<void> {
+    await this.own(boardId)
+    this.served.add(boardId)
+    await this.locks()?.serve(boardId)
+  }
+
+  unloaded(boardId: string): void {
+    this.served.delete(boardId)
+    this.docs.release(boardId)
+    this.locks()?.forget(boardId)
+    void this.ownership.release(boardId)
+  }
+
+  load(boardId: string): Promise<StoredDoc> {
+    return this.docs.load(boardId)
+  }
+
+  async append(updates: readonly DocUpdate[]): Promise<void> {
+    const passing = [...new Set(updates.map((u) => u.boardId))].filter(
+      (id) => !this.ownership.owns(id),
+    )
+    for (const boardId of passing) await this.own(boardId)
+    try {
+      await this.docs.append(updates)
+    } finally {
+      // Still nobody's room here: let another node take it at once.
+      for (const boardId of passing) if (!this.served.has(boardId)) this.unloaded(boardId)
+    }
+  }
+
+  compact(boardId: string, fold: (stored: StoredDoc) => Uint8Array): Promise<CompactResult> {
+    return this.docs.compact(boardId, fold)
+  }
+
+  pendingUpdates(boardId: string): Promise<number> {
+    return this.docs.pendingUpdates(boardId)
+  }
+
+  foldedStateVector(boardId: string): Promise<Uint8Array | null> {
+    return this.docs.foldedStateVector(boardId)
+  }
+
+  probe(): Promise<void> {
+    return this.docs.probe()
+  }
+}
+
+export class ClusterBackend implements NodeBackend {
+  private readonly lostListeners: BoardLost[] = []
+  private clusterLocks: ClusterLocks | null = null
+  private stopReaper: () => void = () => {}
+  private constructor(
+    readonly stores: PgStores,
+    /** The store that writes: the one whose epochs the ownership's claims set. */
+    private readonly docs: PgDocStore,
+    private readonly pool: PgPool,
+    private readonly redis: RedisConnection,
+    private readonly ownership: BoardOwnership,
+    private readonly cluster: ClusterConfig,
+    private readonly log: Logger,
+  ) {
+    ownership.onLost((boardId, why) => {
+      this.docs.release(boardId)
+      this.clusterLocks?.forget(boardId)
+      log.warn({ boardId, why }, 'board lease lost: no longer serving it')
+      for (const listener of this.lostListeners) listener(boardId, why)
+    })
+  }
+
+  /** Connects to both services, migrates the schema and registers the node. */
+  static async open(config: Config, log: Logger): Promise<ClusterBackend> {
+    const cluster = config.cluster
+    if (!cluster) throw new Error('cluster mode needs LOUPE_DATABASE_URL and LOUPE_REDIS_URL')
+    const pool = new PgPool({
+      url: cluster.databaseUrl,
+      applicationName: `loupe ${cluster.nodeId}`.slice(0, 63),
+      onIdleError: (error) => log.warn({ err: error }, 'an idle PostgreSQL connection failed'),
+    })
+    let redis: RedisConnection | null = null
+    try {
+      const migrated = await migrate(pool, { nodeId: cluster.nodeId })
+      log.info({ postgres: pool.where, ...migrated }, 'PostgreSQL schema ready')
+      const stores = new PgStores(pool, cluster.nodeId, {
+        effectFailed: (error) => log.error({ err: error }, 'an after-commit effect failed'),
+      })
+      redis = await RedisConnection.open({
+        url: cluster.redisUrl,
+        prefix: cluster.redisPrefix,
+        name: cluster.nodeId,
+        onError: (error) => log.debug({ err: error }, 'Redis connection error'),
+      })
+      const docs = new PgDocStore(pool, cluster.nodeId)
+      const ownership = new BoardOwnership({
+        connection: redis,
+        nodeId: cluster.nodeId,
+        leaseMs: cluster.leaseMs,
+        takeOwnership: (boardId) => docs.takeOwnership(boardId),
+        onError: (error) => log.warn({ err: error }, 'board lease work failed'),
+      })
+      const backend = new ClusterBackend(stores, docs, pool, redis, ownership, cluster, log)
+      await ownership.start()
+      log.info({ nodeId: cluster.nodeId, redisPrefix: cluster.redisPrefix }, 'cluster node ready')
+      return backend
+    } catch (error) {
+      await redis?.close().catch(() => undefined)
+      await pool.close().catch(() => undefined)
+      throw error
+    }
+  }
+
+  docStore(): DocStore {
+    return new OwnedDocStore(this.docs, this.ownership, () => this.clusterLocks)
+  }
+
+  locks(deps: LockDeps): ClusterLocks {
+    const service = new RedisLockService({
+      connection: this.redis,
+      journal: new PgLockJournal(this.pool),
+      nextGeneration: (runId) =>
+        nextLockGeneration(this.pool, { runId, nodeId: this.cluster.nodeId }),
+      defaultTtlMs: deps.defaultTtlMs,
+      events: ClusterLocks.events(() => locks, deps.activity),
+      restoredSessionGraceMs: Math.max(deps.heartbeatMs, 10_000),
+      onError: (error) => this.log.warn({ err: error }, 'lock work failed'),
+    })
+    const locks: ClusterLocks = new ClusterLocks(
+      service,
+      new RedisLockSessions(this.redis, this.cluster.nodeId),
+      { ...deps, refreshMs: 1000 },
+    )
+    this.clusterLocks = locks
+    this.stopReaper = service.startReaper(500)
+    return locks
+  }
+
+  async services(): Promise<Record<string, ServiceState>> {
+    const postgres = await this.pool.health()
+    const redis: ServiceState =
+      this.redis.health === 'up'
+        ? { state: 'up' }
+        : { state: 'down', error: 'Redis is unreachable' }
+    return { postgres, redis }
+  }
+
+  onBoardLost(listener: BoardLost): void {
+    this.lostListeners.push(listener)
+  }
+
+  async close(): Promise<void> {
+    this.stopReaper()
+    this.clusterLocks?.stop()
+    await this.ownership.stop()
+    await this.redis.close()
+    await this.stores.close()
+  }
+}

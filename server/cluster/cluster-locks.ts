@@ -1,0 +1,165 @@
+/**
+ * Locks of a cluster node (locks/node-locks.ts over cluster/redis): Redis decides, for every
+ * node alike (RedisLockService), and what it changed is journaled to PostgreSQL and reported
+ * (events, audit, notifications through LockActivity) before the caller is answered.
+ *
+ * Two things the single-node service gets for free are kept here:
+ *  - Live sessions: the node's sessions are touched in Redis (deadline now + 2 × heartbeat)
+ *    before every operation that names one and every half heartbeat, so Redis's reaper frees
+ *    their locks only once they are dead everywhere (a node killed stops touching).
+ *  - The rooms enforce locks on every edit synchronously, so each node keeps a table of the
+ *    locks of the boards it serves: loaded when a board is claimed, changed by the changes this
+ *    node makes at once, and read again from Redis every `refreshMs` for changes made by other
+ *    nodes. Between two reads an edit of an entity another node just locked is let through:
+ *    the edit guard, not the lock, is what that window loses (docs/cluster.md, "Locks").
+ */
+import type { EntityRef, Lock, LockHolder } from '../../shared/protocol/locks.ts'
+import type { LockDeps } from '../node-backend.ts'
+import type {
+  AcquireRequest,
+  AcquireResult,
+  LockEvents,
+  ReleaseReason,
+} from '../locks/lock-service.ts'
+import type { NodeLocks } from '../locks/node-locks.ts'
+import type { RedisLockSessions } from './redis/lock-sessions.ts'
+import type { RedisLockService } from './redis/redis-lock-service.ts'
+import { boardOf, entityOf } from './redis/lock-records.ts'
+
+type Table = Map<string, LockHolder>
+
+export class ClusterLocks implements NodeLocks {
+  /** Per board served here: lock key → holder. */
+  private readonly tables = new Map<string, Table>()
+  private readonly timers: NodeJS.Timeout[] = []
+
+  constructor(
+    private readonly service: RedisLockService,
+    private readonly sessions: RedisLockSessions,
+    private readonly deps: LockDeps & { refreshMs: number },
+  ) {
+    const touch = setInterval(() => void this.touchAll(), Math.max(50, deps.heartbeatMs / 2))
+    const refresh = setInterval(() => void this.refreshAll(), deps.refreshMs)
+    touch.unref()
+    refresh.unref()
+    this.timers.push(touch, refresh)
+  }
+
+  /** What the Redis service reports: the table learns of it, then people do (LockActivity). */
+  static events(table: () => ClusterLocks, activity: LockEvents): LockEvents {
+    return {
+      granted(lock, boardId, fromQueue) {
+        table().held(lock)
+        activity.granted(lock, boardId, fromQueue)
+      },
+      released(lock: Lock, boardId: string, reason: ReleaseReason, by: LockHolder) {
+        table().freed(lock)
+        activity.released(lock, boardId, reason, by)
+      },
+      queued: (...args) => activity.queued(...args),
+      refused: (...args) => activity.refused(...args),
+    }
+  }
+
+  private held(lock: Lock): void {
+    this.tables.get(boardOf(lock.key))?.set(lock.key, lock.holder)
+  }
+
+  private freed(lock: Lock): void {
+    const table = this.tables.get(boardOf(lock.key))
+    if (table?.get(lock.key)?.id === lock.holder.id) table.delete(lock.key)
+  }
+
+  /** Reads a board's locks before its room serves anyone (called when the board is claimed). */
+  async serve(boardId: string): Promise<void> {
+    const locks = await this.service.list(boardId)
+    this.tables.set(boardId, new Map(locks.map((lock) => [lock.key, lock.holder])))
+  }
+
+  forget(boardId: string): void {
+    this.tables.delete(boardId)
+  }
+
+  private async refreshAll(): Promise<void> {
+    if (!this.service.ready) return
+    for (const boardId of [...this.tables.keys()]) {
+      try {
+        const locks = await this.service.list(boardId)
+        if (this.tables.has(boardId))
+          this.tables.set(boardId, new Map(locks.map((lock) => [lock.key, lock.holder])))
+      } catch {
+        return // Redis is away: keep what is known; the next refresh tries again.
+      }
+    }
+  }
+
+  private async touch(sessionId: string | null, user: LockHolder): Promise<void> {
+    if (!sessionId || !this.deps.sessionAlive(sessionId)) return
+    await this.sessions.touch(sessionId, user, 2 * this.deps.heartbeatMs).catch(() => undefined)
+  }
+
+  private async touchAll(): Promise<void> {
+    for (const { id, user } of this.deps.liveSessions())
+      await this.sessions
+        .touch(id, { id: user.id, name: user.name }, 2 * this.deps.heartbeatMs)
+        .catch(() => undefined)
+  }
+
+  async acquire(request: AcquireRequest): Promise<AcquireResult> {
+    await this.touch(request.sessionId, request.user)
+    return this.service.acquire(request)
+  }
+
+  async release(key: string, user: LockHolder, sessionId: string | null): Promise<Lock> {
+    await this.touch(sessionId, user)
+    return this.service.release(key, user, sessionId)
+  }
+
+  async renew(key: string, user: LockHolder, sessionId: string | null, ttlMs?: number) {
+    await this.touch(sessionId, user)
+    return this.service.renew(key, user, sessionId, ttlMs)
+  }
+
+  async cancel(key: string, user: LockHolder, sessionId: string | null): Promise<void> {
+    await this.touch(sessionId, user)
+    return this.service.cancel(key, user, sessionId)
+  }
+
+  forceRelease(key: string, by: LockHolder): Promise<Lock> {
+    return this.service.forceRelease(key, by)
+  }
+
+  list(boardId: string): Promise<Lock[]> {
+    return this.service.list(boardId)
+  }
+
+  releaseSession(sessionId: string): Promise<void> {
+    return this.service.releaseSession(sessionId)
+  }
+
+  releaseMember(userId: string, boardIds: ReadonlySet<string>, by: LockHolder): Promise<void> {
+    return this.service.releaseMember(userId, boardIds, by)
+  }
+
+  /** Every node's reaper expires locks and dead sessions (RedisLockService.startReaper). */
+  async expire(): Promise<void> {}
+
+  lockedByOthers(boardId: string, userId: string): ReadonlyMap<EntityRef, LockHolder> | null {
+    const table = this.tables.get(boardId)
+    if (!table || table.size === 0) return null
+    const found = new Map<EntityRef, LockHolder>()
+    for (const [key, holder] of table)
+      if (holder.id !== userId) found.set(entityOf(key) as EntityRef, holder)
+    return found
+  }
+
+  /** Redis keeps sessions itself: a restarted node has none to restore. */
+  sessionsInUse(): Array<{ sessionId: string; user: LockHolder }> {
+    return []
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearInterval(timer)
+    this.service.stop()
+  }
+}

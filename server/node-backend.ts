@@ -1,0 +1,99 @@
+/**
+ * What a node stores on and decides locks with: SQLite and the in-process lock service on one
+ * machine (built here), PostgreSQL and Redis in cluster mode (cluster/cluster-backend.ts,
+ * loaded by main.ts with import() only when LOUPE_DATABASE_URL is set, so a home install never
+ * loads pg or ioredis). `createLoupeServer` is the same either way; only this differs.
+ */
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import type { LockHolder } from '../shared/protocol/locks.ts'
+import type { Config } from './config.ts'
+import { openDb, type Db } from './db/open.ts'
+import type { LockActivity } from './locks/lock-activity.ts'
+import { LockService } from './locks/lock-service.ts'
+import { LocalLocks, type NodeLocks } from './locks/node-locks.ts'
+import { SqliteLockStore } from './locks/sqlite-lock-store.ts'
+import type { DocStore } from './storage/doc-store.ts'
+import type { OffThreadFold } from './storage/sqlite-doc-store.ts'
+import { SqliteStores } from './storage/sqlite-stores.ts'
+import type { Stores } from './storage/stores.ts'
+
+/** A service the node depends on, as /readyz names it. */
+export interface ServiceState {
+  state: 'up' | 'down'
+  latencyMs?: number
+  error?: string
+}
+
+export interface LockDeps {
+  activity: LockActivity
+  defaultTtlMs: number
+  heartbeatMs: number
+  /** Whether a live session of this node is alive (single node: the only ones there are). */
+  sessionAlive(sessionId: string): boolean
+  /** This node's live sessions, attached or within their resume window. */
+  liveSessions(): Iterable<{ id: string; user: LockHolder }>
+}
+
+/** Why a node stops serving a board it served: it is another node's now. */
+export type BoardLost = (boardId: string, why: string) => void
+
+export interface NodeBackend {
+  readonly stores: Stores
+  /** Board documents; `offThread` folds big boards off the event loop where the store can. */
+  docStore(offThread: OffThreadFold): DocStore
+  locks(deps: LockDeps): NodeLocks
+  /** The services this node needs, by name (cluster: postgres, redis); empty on one machine. */
+  services(): Promise<Record<string, ServiceState>>
+  /** Boards this node may no longer serve (cluster: a lost lease); their rooms must close. */
+  onBoardLost(listener: BoardLost): void
+  /** After the server stopped: releases what the node holds, closes pools and connections. */
+  close(): Promise<void>
+}
+
+/** One machine: SQLite in the data folder, locks decided in this process. */
+export class SqliteBackend implements NodeBackend {
+  readonly stores: SqliteStores
+
+  constructor(
+    config: Config,
+    log: Logger,
+    private readonly wrapDocStore?: (db: Db) => DocStore,
+  ) {
+    this.stores = new SqliteStores(openDb(SqliteBackend.file(config), { sync: config.syncMode }), {
+      effectFailed: (error) => log.error({ err: error }, 'an after-commit effect failed'),
+    })
+  }
+
+  static file(config: Config): string {
+    return join(config.dataDir, 'loupe.db')
+  }
+
+  get db(): Db {
+    return this.stores.db
+  }
+
+  docStore(offThread: OffThreadFold): DocStore {
+    return this.wrapDocStore ? this.wrapDocStore(this.db) : this.stores.docStore({ offThread })
+  }
+
+  locks(deps: LockDeps): NodeLocks {
+    const service = new LockService({
+      store: new SqliteLockStore(this.db),
+      defaultTtlMs: deps.defaultTtlMs,
+      sessionAlive: (sessionId) => deps.sessionAlive(sessionId),
+      events: deps.activity,
+    })
+    return new LocalLocks(service, deps.activity)
+  }
+
+  async services(): Promise<Record<string, ServiceState>> {
+    return {}
+  }
+
+  onBoardLost(): void {}
+
+  close(): Promise<void> {
+    return this.stores.close()
+  }
+}

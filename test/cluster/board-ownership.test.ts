@@ -1,0 +1,117 @@
+/**
+ * Board ownership wired into the server (docs/cluster.md, "Board ownership"): a node serves a
+ * board's sockets only while it holds the board's lease, and one that loses it (here: cut off
+ * from Redis) stops serving it on its own, closing the board's sockets with 1012, before the
+ * lease lapses and another node takes the board with everything committed.
+ */
+import pg from 'pg'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { CloseCode } from '../../shared/protocol/close-codes.ts'
+import { board, createTask } from '../../shared/schema/board.ts'
+import { cleanup, closeCode, eventually, startTestServer, synced } from '../harness.ts'
+import { testPostgres } from './postgres.ts'
+import { skipWithoutRedis, startRedis, type PrivateRedis } from './redis.ts'
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts'
+import { joinCluster, newCluster } from './test-node.ts'
+
+const postgres = await testPostgres()
+
+async function query<R extends pg.QueryResultRow>(url: string, text: string, values?: unknown[]) {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return (await client.query<R>(text, values)).rows
+  } finally {
+    await client.end()
+  }
+}
+
+describe.skipIf(!postgres || skipWithoutRedis)('board ownership across nodes', () => {
+  let redis: PrivateRedis
+  let proxy: TcpProxy
+  beforeAll(async () => {
+    redis = await startRedis()
+    proxy = await startTcpProxy(redis.port)
+  })
+  afterEach(cleanup)
+  afterAll(async () => {
+    await proxy?.close()
+    await redis?.stop()
+  })
+
+  it('a node cut off from Redis closes the board’s sockets with 1012; another takes the board with all of it', async () => {
+    const leaseMs = 1000
+    const a = await startTestServer({
+      node: newCluster({ redis, redisUrl: proxy.url, leaseMs }),
+    })
+    const b = await startTestServer({ node: joinCluster(a, { redisUrl: redis.url }) })
+    const database = a.config.cluster?.databaseUrl as string
+    const nodeA = a.config.cluster?.nodeId
+    const nodeB = b.config.cluster?.nodeId
+
+    const boardId = await a.createBoard()
+    const docA = new Y.Doc()
+    await synced(a.provider(boardId, docA))
+    const watcher = await a.raw(boardId)
+    createTask(docA, { id: 't1', title: 'Before the cut', order: 'a0', createdBy: 'local' })
+    await eventually(async () => {
+      const [row] = await query<{ owner_node: string; n: number }>(
+        database,
+        `SELECT owner_node, (SELECT count(*)::int FROM doc_updates WHERE board_id = $1) AS n
+         FROM boards WHERE id = $1`,
+        [boardId],
+      )
+      expect(row).toMatchObject({ owner_node: nodeA })
+      expect(row?.n).toBeGreaterThan(1)
+    })
+
+    // While A owns the board, B does not serve it.
+    const early = await b.raw(boardId)
+    expect(await closeCode(early)).not.toBe(1000)
+
+    const closed = closeCode(watcher)
+    const cutAt = performance.now()
+    proxy.cut()
+    // A stops by itself once its renewals are lease/2 old: before the lease can lapse.
+    expect(await closed).toBe(CloseCode.serverStopping)
+    expect(performance.now() - cutAt).toBeLessThan(leaseMs)
+
+    // B takes the board once the lease lapses, and serves all A committed.
+    const docB = new Y.Doc()
+    const providerB = b.provider(boardId, docB)
+    await eventually(() => expect(board(docB).tasks.get('t1')?.get('title')).toBe('Before the cut'))
+    createTask(docB, { id: 't2', title: 'After the move', order: 'a1', createdBy: 'local' })
+    await synced(providerB)
+    await eventually(async () => {
+      const [row] = await query<{ owner_node: string }>(
+        database,
+        'SELECT owner_node FROM boards WHERE id = $1',
+        [boardId],
+      )
+      expect(row?.owner_node).toBe(nodeB)
+      // No update of an older epoch was written after one of a newer epoch.
+      const zombies = await query(
+        database,
+        `SELECT a.seq FROM doc_updates a JOIN doc_updates b
+           ON a.board_id = b.board_id AND b.epoch > a.epoch AND b.seq < a.seq
+         WHERE a.board_id = $1`,
+        [boardId],
+      )
+      expect(zombies).toEqual([])
+      const [{ n }] = (await query<{ n: number }>(
+        database,
+        'SELECT count(*)::int AS n FROM doc_updates WHERE board_id = $1 AND epoch = (SELECT owner_epoch FROM boards WHERE id = $1)',
+        [boardId],
+      )) as [{ n: number }]
+      expect(n).toBeGreaterThan(0)
+    })
+
+    // A, back on Redis, finds the board B's and does not serve it.
+    proxy.heal()
+    await eventually(async () => expect((await a.api('/readyz')).status).toBe(200))
+    const late = await a.raw(boardId)
+    expect(await closeCode(late)).not.toBe(1000)
+    expect(a.server.rooms.loaded(boardId)).toBeUndefined()
+  })
+})

@@ -1,0 +1,78 @@
+/**
+ * Test servers as cluster nodes. `LOUPE_TEST_CLUSTER=1` makes every server of the integration
+ * suite a node on a fresh PostgreSQL database of its own and a private Redis shared by the
+ * test file (each cluster under a key prefix of its own); cluster tests start several nodes of
+ * one cluster with `startTestServer({ node: joinCluster(first) })`. Loaded by test/harness.ts
+ * with import() only when needed, so single-machine runs load neither pg nor ioredis.
+ */
+import { randomBytes } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { ClusterConfig, Config } from '../../server/config.ts'
+import { ClusterBackend } from '../../server/cluster/cluster-backend.ts'
+import { createTestDatabase, testPostgres } from './postgres.ts'
+import { startRedis, type PrivateRedis } from './redis.ts'
+
+let fileRedis: Promise<PrivateRedis> | undefined
+
+export interface TestNode {
+  config: Config
+  backend: ClusterBackend
+  /** After the server closed: drops the cluster's database if this node made it. */
+  drop(): Promise<void>
+}
+
+/** Opens a node's backend for a test server's config. */
+export type NodeFactory = (config: Config, log: Logger) => Promise<TestNode>
+
+const nodeId = () => `test-${randomBytes(4).toString('hex')}`
+
+/**
+ * The first node of a new cluster: a fresh database, and `redis` (default: the file's private
+ * Redis) under a new prefix. `redisUrl` lets the node reach Redis another way (a TCP proxy).
+ */
+export function newCluster(
+  options: { redis?: PrivateRedis; redisUrl?: string; leaseMs?: number } = {},
+): NodeFactory {
+  return async (config, log) => {
+    const postgres = await testPostgres()
+    if (!postgres) throw new Error('cluster tests need PostgreSQL (npm run setup:services)')
+    // One Redis per test file, stopped when the file's process exits (redis.ts's guard).
+    const redis = options.redis ?? (await (fileRedis ??= startRedis()))
+    const database = await createTestDatabase(postgres)
+    const cluster: ClusterConfig = {
+      databaseUrl: database.url,
+      redisUrl: options.redisUrl ?? redis.url,
+      redisPrefix: `t${randomBytes(4).toString('hex')}:`,
+      nodeId: nodeId(),
+      leaseMs: options.leaseMs ?? 3000,
+    }
+    try {
+      return await open({ ...config, cluster }, log, () => database.drop())
+    } catch (error) {
+      await database.drop()
+      throw error
+    }
+  }
+}
+
+/** Another node of the cluster `first` belongs to (same database, Redis and prefix). */
+export function joinCluster(
+  first: { config: Config },
+  options: { redisUrl?: string } = {},
+): NodeFactory {
+  const cluster = first.config.cluster
+  if (!cluster) throw new Error('joinCluster: the first server is not a cluster node')
+  return (config, log) =>
+    open(
+      {
+        ...config,
+        cluster: { ...cluster, nodeId: nodeId(), redisUrl: options.redisUrl ?? cluster.redisUrl },
+      },
+      log,
+      async () => {},
+    )
+}
+
+async function open(config: Config, log: Logger, drop: () => Promise<void>): Promise<TestNode> {
+  return { config, backend: await ClusterBackend.open(config, log), drop }
+}
