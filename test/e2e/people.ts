@@ -86,6 +86,8 @@ export interface PersonOptions {
   viewport?: { width: number; height: number }
   colorScheme?: 'light' | 'dark'
   touch?: boolean
+  /** The browser's time zone (IANA name, e.g. `America/Los_Angeles`); the machine's otherwise. */
+  timezoneId?: string
 }
 
 /** A fresh browser context for one person, watched for errors. */
@@ -96,6 +98,7 @@ export async function person(name: string, options: PersonOptions = {}): Promise
     hasTouch: options.touch ?? false,
     // A phone-sized touch screen is a mobile browser; a touch laptop is not.
     isMobile: !!options.touch && (options.viewport ?? DESKTOP).width < 800,
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
   })
   // Every action, wait and navigation without its own timeout gets this one.
   context.setDefaultTimeout(WAIT)
@@ -116,7 +119,7 @@ export async function person(name: string, options: PersonOptions = {}): Promise
 
 /** A server of its own, with the owner (Olive) and the named members, each with a password. */
 export async function freshServer(
-  members: Record<string, 'editor' | 'viewer'> = {},
+  members: Record<string, 'editor' | 'reviewer' | 'viewer'> = {},
   overrides: Parameters<typeof startTestServer>[0] = {},
 ) {
   const t = await startTestServer({

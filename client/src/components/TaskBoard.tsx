@@ -1,9 +1,10 @@
 /**
  * The task board: columns by status, each windowed so a thousand cards open fast. Cards move
  * by dragging their grip (pointer events: mouse, pen and touch alike) or by the move buttons
- * (keyboard and small screens); order is a fractional index. Editing takes the task's lock.
+ * (keyboard and small screens); order is a fractional index with ties broken by id
+ * (tasks/order.ts). Editing takes the task's lock; deleting can be undone. The filter bar's
+ * choices live in the URL. Shown from a past version, the board is read-only.
  */
-import { generateKeyBetween } from 'fractional-indexing'
 import { createEffect, createMemo, createSignal, For, onCleanup, Show } from 'solid-js'
 import ArrowDown from 'lucide-solid/icons/arrow-down'
 import ArrowLeft from 'lucide-solid/icons/arrow-left'
@@ -13,6 +14,7 @@ import GripVertical from 'lucide-solid/icons/grip-vertical'
 import Lock from 'lucide-solid/icons/lock'
 import Pencil from 'lucide-solid/icons/pencil'
 import Plus from 'lucide-solid/icons/plus'
+import Trash from 'lucide-solid/icons/trash'
 import { newId } from '../../../shared/ids.ts'
 import {
   board as boardTypes,
@@ -22,10 +24,16 @@ import {
   type TaskStatus,
 } from '../../../shared/schema/board.ts'
 import { useBoard } from '../lib/board-store.ts'
-import { current } from '../lib/router.ts'
+import { canDelete, deleteEntity } from '../lib/deletes.ts'
+import { current, currentQuery } from '../lib/router.ts'
 import { ItemPeers } from './Avatars.tsx'
 import { TaskEditor } from './TaskEditor.tsx'
+import { matches, parseFilters } from './tasks/filters.ts'
+import { compareOrder, placeAt } from './tasks/order.ts'
+import { TaskCard } from './tasks/TaskCard.tsx'
+import { TaskFilterBar } from './tasks/TaskFilters.tsx'
 import { showToast } from './ui/toast.tsx'
+import { showUndoToast } from './ui/undo-toast.tsx'
 import { VirtualList } from './ui/VirtualList.tsx'
 
 type Task = TaskJson
@@ -57,35 +65,48 @@ export function TaskBoard() {
     for (const task of Object.values(board.tasks)) {
       if (task) (grouped[(task.status ?? 'todo') as TaskStatus] ?? grouped.todo).push(task)
     }
-    for (const list of Object.values(grouped)) {
-      list.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.id < b.id ? -1 : 1))
-    }
+    for (const list of Object.values(grouped)) list.sort(compareOrder)
     return grouped
   })
+  /** Every task of a column, in order: where moves are placed. */
   const column = (status: TaskStatus) => columns()[status]
+  const filters = createMemo(() => parseFilters(currentQuery()))
+  /** The cards a column shows: those that pass the filters. */
+  const shown = createMemo(() => {
+    const f = filters()
+    const pick = (list: Task[]) => list.filter((t) => matches(t, f, board.me.id))
+    const c = columns()
+    return { todo: pick(c.todo), doing: pick(c.doing), review: pick(c.review), done: pick(c.done) }
+  })
+  const visible = (status: TaskStatus) => shown()[status]
   const moveTo = (id: string, status: TaskStatus, beforeId: string | null) => {
     const list = column(status).filter((t) => t.id !== id)
     const index = beforeId ? list.findIndex((t) => t.id === beforeId) : list.length
-    const at = index < 0 ? list.length : index
-    const order = generateKeyBetween(list[at - 1]?.order ?? null, list[at]?.order ?? null)
+    const keys = placeAt(list, index < 0 ? list.length : index, id)
     board.conn.transact((doc) => {
-      const task = boardTypes(doc).tasks.get(id)
+      const tasks = boardTypes(doc).tasks
+      const task = tasks.get(id)
       task?.set('status', status)
-      task?.set('order', order)
+      for (const [taskId, order] of keys) tasks.get(taskId)?.set('order', order)
       task?.set('updatedAt', Date.now())
     })
   }
+  /** One card up or down among the cards shown (a filtered column skips the hidden ones). */
   const moveBy = (id: string, status: TaskStatus, step: -1 | 1) => {
-    const list = column(status)
+    const list = visible(status)
     const index = list.findIndex((t) => t.id === id)
     if (index < 0 || (step < 0 && index === 0) || (step > 0 && index === list.length - 1)) return
     const target = list[index + step + (step > 0 ? 1 : 0)]
     moveTo(id, status, target?.id ?? null)
   }
+  const remove = (id: string) => {
+    const deleted = deleteEntity(board, 'task', id)
+    if (deleted) showUndoToast(`Deleted ${deleted.what}`, undefined, deleted.undo)
+  }
   const nextStatus = (status: TaskStatus, by: 1 | -1): TaskStatus | undefined =>
     taskStatuses[taskStatuses.indexOf(status) + by]
   const startEdit = async (id: string) => {
-    if (!board.canEdit()) return
+    if (!board.canEdit() || board.version) return
     if (!(await board.locks.take('task', id))) {
       const holder = board.locks.holderOf('task', id)
       showToast(
@@ -130,7 +151,7 @@ export function TaskBoard() {
       if (card && card.dataset.taskId !== id) {
         const status = card.dataset.status as TaskStatus
         const rect = card.getBoundingClientRect()
-        const list = column(status)
+        const list = visible(status)
         const index = list.findIndex((t) => t.id === card.dataset.taskId)
         const before = y < rect.top + rect.height / 2 ? list[index] : list[index + 1]
         return {
@@ -183,15 +204,21 @@ export function TaskBoard() {
           onSubmit={(event) => {
             event.preventDefault()
             const input = event.currentTarget.elements.namedItem('task-title') as HTMLInputElement
-            const last = column('todo').at(-1)
-            board.conn.transact((doc) =>
+            const id = newId()
+            const list = column('todo')
+            // At the end of To do, with a key of its own (jittered: two people adding at once
+            // rarely tie, and a tie sorts by id the same everywhere).
+            const keys = new Map(placeAt(list, list.length, id))
+            board.conn.transact((doc) => {
               createTask(doc, {
-                id: newId(),
+                id,
                 title: input.value,
-                order: generateKeyBetween(last?.order ?? null, null),
+                order: keys.get(id) as string,
                 createdBy: board.me.id,
-              }),
-            )
+              })
+              for (const [taskId, order] of keys)
+                if (taskId !== id) boardTypes(doc).tasks.get(taskId)?.set('order', order)
+            })
             input.value = ''
           }}
         >
@@ -210,6 +237,11 @@ export function TaskBoard() {
           </button>
         </form>
       </Show>
+      <TaskFilterBar
+        filters={filters()}
+        shown={taskStatuses.reduce((n, s) => n + visible(s).length, 0)}
+        total={taskStatuses.reduce((n, s) => n + column(s).length, 0)}
+      />
       <div class="columns">
         <For each={taskStatuses as TaskStatus[]}>
           {(status) => (
@@ -218,13 +250,13 @@ export function TaskBoard() {
               classList={{ 'drop-here': drag()?.target?.status === status }}
               aria-label={columnNames[status]}
               data-column={status}
-              data-task-count={column(status).length}
+              data-task-count={visible(status).length}
             >
               <h3 class="column-head">
-                {columnNames[status]} <span class="count">{column(status).length}</span>
+                {columnNames[status]} <span class="count">{visible(status).length}</span>
               </h3>
               <VirtualList
-                items={column(status)}
+                items={visible(status)}
                 estimate={118}
                 key={(t) => t.id}
                 class="column-list"
@@ -239,6 +271,7 @@ export function TaskBoard() {
                     <article
                       class="task"
                       classList={{
+                        visited: !!board.sinceLastVisit.of('task', task.id) && !board.version,
                         dragging: dragging(),
                         'drop-before': drag()?.target?.beforeId === task.id && !dragging(),
                       }}
@@ -259,7 +292,14 @@ export function TaskBoard() {
                       }
                     >
                       <Show when={editing() === task.id} fallback={<TaskCard task={task} />}>
-                        <TaskEditor task={task} onDone={() => void stopEdit()} />
+                        <TaskEditor
+                          task={task}
+                          onDone={() => void stopEdit()}
+                          onDelete={() => {
+                            remove(task.id)
+                            void stopEdit()
+                          }}
+                        />
                       </Show>
                       <div class="task-foot">
                         <ItemPeers
@@ -284,7 +324,7 @@ export function TaskBoard() {
                             </Show>
                           </p>
                         </Show>
-                        <Show when={board.canEdit() && editing() !== task.id}>
+                        <Show when={board.canEdit() && !board.version && editing() !== task.id}>
                           <div class="task-actions">
                             <button
                               type="button"
@@ -352,6 +392,15 @@ export function TaskBoard() {
                                 </button>
                               )}
                             </Show>
+                            <button
+                              type="button"
+                              class="icon-button ghost danger task-delete"
+                              disabled={!canDelete(board, 'task', task.id)}
+                              aria-label={`Delete ${task.title}`}
+                              onClick={() => remove(task.id)}
+                            >
+                              <Trash size={16} />
+                            </button>
                           </div>
                         </Show>
                       </div>
@@ -364,34 +413,5 @@ export function TaskBoard() {
         </For>
       </div>
     </section>
-  )
-}
-
-function TaskCard(props: { task: Task }) {
-  const board = useBoard()
-  const assignee = () => board.members().find((m) => m.id === props.task.assigneeId)
-  return (
-    <>
-      <h4 class="task-title">{props.task.title}</h4>
-      <p class="task-meta">
-        <span class={`chip priority ${props.task.priority}`}>{props.task.priority}</span>
-        <Show when={assignee()}>
-          {(a) => (
-            <span class="assignee">
-              <span class="avatar tiny" style={{ background: a().color }} aria-hidden="true">
-                {a().name.slice(0, 1).toUpperCase()}
-              </span>
-              {a().name}
-            </span>
-          )}
-        </Show>
-        <Show when={props.task.dueAt}>
-          {(due) => <span class="muted">due {new Date(due()).toLocaleDateString()}</span>}
-        </Show>
-      </p>
-      <Show when={props.task.description}>
-        <p class="task-description">{props.task.description}</p>
-      </Show>
-    </>
   )
 }

@@ -6,8 +6,10 @@ import {
   type TaskPriority,
   type TaskStatus,
 } from '../../../shared/schema/board.ts'
+import Trash from 'lucide-solid/icons/trash'
 import { useBoard } from '../lib/board-store.ts'
 import { applyTextDiff } from '../lib/text.ts'
+import { dueFromInput, dueToInput } from './tasks/due.ts'
 import { Select } from './ui/Select.tsx'
 
 const statusNames: Record<TaskStatus, string> = {
@@ -17,8 +19,11 @@ const statusNames: Record<TaskStatus, string> = {
   done: 'Done',
 }
 
-/** Field edits go straight into the shared task, one key each (docs/product.md, "The data"). */
-export function TaskEditor(props: { task: TaskJson; onDone: () => void }) {
+/**
+ * Every field of a task, each edit straight into the shared task, one key each (docs/product.md,
+ * "The data"); the title never becomes empty. The editor holds the task's lock (TaskBoard).
+ */
+export function TaskEditor(props: { task: TaskJson; onDone: () => void; onDelete: () => void }) {
   const board = useBoard()
   const set = (key: keyof TaskJson & string, value: unknown) =>
     board.conn.transact((doc) => {
@@ -34,7 +39,14 @@ export function TaskEditor(props: { task: TaskJson; onDone: () => void }) {
         <input
           class="input"
           value={props.task.title}
-          onInput={(e) => set('title', e.currentTarget.value)}
+          maxLength={200}
+          required
+          onInput={(e) => {
+            const title = e.currentTarget.value
+            if (title.trim()) set('title', title)
+          }}
+          // Left empty, the field shows the title it kept.
+          onBlur={(e) => (e.currentTarget.value = props.task.title)}
         />
       </label>
       <div class="field-row">
@@ -62,14 +74,12 @@ export function TaskEditor(props: { task: TaskJson; onDone: () => void }) {
           onChange={(v) => set('assigneeId', v || null)}
         />
         <label class="field">
-          <span class="field-label">Due</span>
+          <span class="field-label">Due date</span>
           <input
             class="input"
             type="date"
-            value={props.task.dueAt ? new Date(props.task.dueAt).toISOString().slice(0, 10) : ''}
-            onChange={(e) =>
-              set('dueAt', e.currentTarget.value ? Date.parse(e.currentTarget.value) : null)
-            }
+            value={dueToInput(props.task.dueAt)}
+            onChange={(e) => set('dueAt', dueFromInput(e.currentTarget.value))}
           />
         </label>
       </div>
@@ -87,9 +97,14 @@ export function TaskEditor(props: { task: TaskJson; onDone: () => void }) {
           }}
         />
       </label>
-      <button type="button" class="button primary" onClick={() => props.onDone()}>
-        Done editing
-      </button>
+      <div class="editor-actions">
+        <button type="button" class="button primary" onClick={() => props.onDone()}>
+          Done editing
+        </button>
+        <button type="button" class="button ghost danger" onClick={() => props.onDelete()}>
+          <Trash size={16} aria-hidden="true" /> Delete task
+        </button>
+      </div>
     </div>
   )
 }
