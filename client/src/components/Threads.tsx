@@ -1,11 +1,13 @@
 /**
- * Comment threads: replies, @mentions of members, reactions, edit, soft delete, resolve.
- * Long lists are windowed; `J`/`K` step through threads and `C` starts a comment.
+ * Comment threads: replies, @mentions of members, reactions, edit, soft delete, resolve;
+ * editors delete a whole thread (undoable). Long lists are windowed; `J`/`K` step through
+ * threads and `C` starts a comment. Shown from a past version, a thread can be restored.
  */
 import { DropdownMenu } from '@kobalte/core/dropdown-menu'
 import { createMemo, createSignal, For, Show } from 'solid-js'
 import Ellipsis from 'lucide-solid/icons/ellipsis'
 import MessageSquare from 'lucide-solid/icons/message-square'
+import RotateCcwClock from 'lucide-solid/icons/rotate-ccw-clock'
 import X from 'lucide-solid/icons/x'
 import { newId } from '../../../shared/ids.ts'
 import {
@@ -20,13 +22,18 @@ import {
   type ThreadJson,
 } from '../../../shared/schema/board.ts'
 import { useBoard } from '../lib/board-store.ts'
+import { canDelete, deleteEntity } from '../lib/deletes.ts'
 import { createShortcuts, letter } from '../lib/shortcuts.ts'
 import { exactTime, timeAgo } from '../lib/time.ts'
 import { shapeName } from '../lib/words.ts'
 import { ItemPeers } from './Avatars.tsx'
 import { MentionComposer } from './MentionComposer.tsx'
+import { ThreadPlaceChip } from './viewer/ThreadPlaceChip.tsx'
 import type { ViewerState } from './board/viewer-state.ts'
+import { RestoreButton } from './history/RestoreButton.tsx'
+import { VisitBadge } from './history/VisitBadge.tsx'
 import { EmptyState } from './ui/EmptyState.tsx'
+import { showUndoToast } from './ui/undo-toast.tsx'
 import { VirtualList } from './ui/VirtualList.tsx'
 
 export type Thread = ThreadJson
@@ -73,16 +80,8 @@ export function Threads(props: { state: ViewerState }) {
       run: () => composer?.focus(),
     },
   ])
-  const anchorLabel = () => {
-    const a = props.state.anchor()
-    if (a.type === 'annotation') {
-      const annotation = board.annotations[a.id]
-      return annotation
-        ? `On the ${shapeName[annotation.shape.type]?.toLowerCase() ?? 'mark'}`
-        : 'On a mark'
-    }
-    return 'On the board'
-  }
+  // The media shown, its version and the video's frame or range, or a mark, or the board.
+  const anchorLabel = () => props.state.anchorLabel()
   return (
     <div class="threads" aria-label="Comment threads" role="region">
       <div class="panel-toolbar">
@@ -204,6 +203,8 @@ function ThreadView(props: { thread: Thread; only: boolean }) {
             <span class="chip success">resolved</span>
           </Show>
         </button>
+        <ThreadPlaceChip thread={props.thread} />
+        <VisitBadge entityType="thread" id={props.thread.id} />
         <ItemPeers peers={board.presence.peers()} entityType="thread" entityId={props.thread.id} />
         <Show when={!board.readOnly()}>
           <button
@@ -218,7 +219,44 @@ function ThreadView(props: { thread: Thread; only: boolean }) {
             {props.thread.resolved ? 'Reopen' : 'Resolve'}
           </button>
         </Show>
+        <Show when={canDelete(board, 'thread', props.thread.id)}>
+          <DropdownMenu>
+            <DropdownMenu.Trigger
+              class="icon-button ghost tiny"
+              aria-label={`Thread actions: ${about()}`}
+            >
+              <Ellipsis size={14} />
+            </DropdownMenu.Trigger>
+            <DropdownMenu.Portal>
+              <DropdownMenu.Content class="menu">
+                <DropdownMenu.Item
+                  class="menu-item danger"
+                  onSelect={() => {
+                    const deleted = deleteEntity(board, 'thread', props.thread.id)
+                    if (deleted)
+                      showUndoToast(
+                        `Deleted ${deleted.what}`,
+                        `With its ${commentCount(props.thread)}.`,
+                        deleted.undo,
+                      )
+                  }}
+                >
+                  Delete thread
+                </DropdownMenu.Item>
+              </DropdownMenu.Content>
+            </DropdownMenu.Portal>
+          </DropdownMenu>
+        </Show>
       </header>
+      <Show when={board.version}>
+        <RestoreButton
+          entityType="thread"
+          id={props.thread.id}
+          label={`Restore this thread (${about()}) from this version`}
+        >
+          <RotateCcwClock size={14} aria-hidden="true" /> Restore this thread
+        </RestoreButton>
+      </Show>
       <Show when={hidden() > 0}>
         <button
           type="button"
@@ -256,6 +294,11 @@ function ThreadView(props: { thread: Thread; only: boolean }) {
       </Show>
     </article>
   )
+}
+
+function commentCount(thread: Thread): string {
+  const n = thread.comments?.filter((c) => !c.deleted).length ?? 0
+  return n === 1 ? '1 comment' : `${n} comments`
 }
 
 function CommentView(props: { threadId: string; comment: CommentJson }) {

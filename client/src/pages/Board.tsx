@@ -13,6 +13,7 @@ import { href, navigate } from '../lib/router.ts'
 import { createShortcuts, letter, MOD } from '../lib/shortcuts.ts'
 import { AvatarStack } from '../components/Avatars.tsx'
 import { StatusPill } from '../components/StatusPill.tsx'
+import { ExportMenu } from '../components/board/ExportMenu.tsx'
 import { ReviewView } from '../components/board/ReviewView.tsx'
 import { TaskBoard } from '../components/TaskBoard.tsx'
 import { PageHeader } from '../components/shell/PageHeader.tsx'
@@ -146,6 +147,7 @@ export default function BoardPage(props: {
               <Redo size={18} />
             </IconButton>
           </Show>
+          <ExportMenu boardId={props.boardId} />
           <DropdownMenu>
             <DropdownMenu.Trigger class="icon-button" aria-label="Presence settings">
               <SlidersHorizontal size={18} />

@@ -51,6 +51,12 @@ const describe = (n: AppNotification) => {
       return `${who} took back your lock on ${thing(n.data?.key)}${on}`
     case 'invite':
       return `${who} invited you to ${String(n.data?.workspaceName ?? 'a workspace')}`
+    case 'review': {
+      const what = `“${String(n.data?.name ?? 'your media')}”${typeof n.data?.version === 'number' ? ` (v${n.data.version})` : ''}`
+      return n.data?.verdict === 'approved'
+        ? `${who} approved ${what}${on}`
+        : `${who} requested changes on ${what}${on}`
+    }
     default:
       return `${who}: ${n.type}`
   }
@@ -62,6 +68,8 @@ const target = (n: AppNotification) => {
   if (!n.boardId) return '#/'
   if (n.threadId) return `#/b/${n.boardId}/thread/${n.threadId}`
   if (n.taskId) return `#/b/${n.boardId}/task/${n.taskId}`
+  if (n.type === 'review' && typeof n.data?.mediaId === 'string')
+    return `#/b/${n.boardId}/media/${n.data.mediaId}`
   return `#/b/${n.boardId}`
 }
 

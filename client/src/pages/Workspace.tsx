@@ -11,13 +11,18 @@ import { navigate } from '../lib/router.ts'
 import { PageHeader } from '../components/shell/PageHeader.tsx'
 import { ShareButton } from '../components/shell/ShareDialog.tsx'
 import { EmptyState, Skeleton } from '../components/ui/EmptyState.tsx'
+import { ConfirmDialog } from '../components/ui/ConfirmDialog.tsx'
 import { showToast } from '../components/ui/toast.tsx'
+import { showUndoToast } from '../components/ui/undo-toast.tsx'
 import { PromptDialog } from '../components/ui/PromptDialog.tsx'
 import { Select } from '../components/ui/Select.tsx'
 
 const roleChoices = ['owner', 'editor', 'reviewer', 'viewer'].map((r) => ({ value: r, label: r }))
 
-/** A workspace: its boards (create, rename, archive) and, for owners, members and invites. */
+/**
+ * A workspace: its boards (create, rename, delete — owners, after a confirmation, with an
+ * Undo) and, for owners, members and invites.
+ */
 export function WorkspacePage(props: {
   ctx: AppContext
   workspaceId: string
@@ -36,6 +41,20 @@ export function WorkspacePage(props: {
     (id) => withMemory(`loupe-members-${id}`, () => api.members(id).then((r) => r.members)),
   )
   const [renaming, setRenaming] = createSignal<{ id: string; title: string } | null>(null)
+  const [deleting, setDeleting] = createSignal<{ id: string; title: string } | null>(null)
+  // Deleting archives the board; its owner can take that back from the toast.
+  const remove = async (target: { id: string; title: string }) => {
+    try {
+      await api.archiveBoard(target.id)
+    } catch (e) {
+      return failed('Could not delete the board')(e)
+    }
+    void refetch()
+    showUndoToast(`Deleted the board “${target.title}”`, undefined, () => {
+      void api.unarchiveBoard(target.id).then(() => refetch(), failed('Could not bring it back'))
+      return true
+    })
+  }
   const failed = (what: string) => (e: unknown) =>
     showToast('error', what, e instanceof Error ? e.message : String(e))
   return (
@@ -87,13 +106,9 @@ export function WorkspacePage(props: {
                             <Show when={isOwner()}>
                               <DropdownMenu.Item
                                 class="menu-item danger"
-                                onSelect={() =>
-                                  void api
-                                    .archiveBoard(board.id)
-                                    .then(() => refetch(), failed('Could not archive the board'))
-                                }
+                                onSelect={() => setDeleting({ id: board.id, title: board.title })}
                               >
-                                Archive
+                                Delete…
                               </DropdownMenu.Item>
                             </Show>
                           </DropdownMenu.Content>
@@ -180,6 +195,19 @@ export function WorkspacePage(props: {
           </For>
         </ul>
       </section>
+      <ConfirmDialog
+        open={deleting() !== null}
+        title={`Delete “${deleting()?.title ?? ''}”?`}
+        confirm="Delete board"
+        onClose={() => setDeleting(null)}
+        onConfirm={() => {
+          const target = deleting()
+          if (target) void remove(target)
+        }}
+      >
+        The board leaves this workspace for everyone, and open copies of it close. You can undo this
+        right after.
+      </ConfirmDialog>
       <PromptDialog
         open={renaming() !== null}
         title="Rename board"

@@ -1,17 +1,22 @@
 /**
- * The review view: tools, the viewer and the media strip on the left (files dropped anywhere
- * here are uploaded), the tabbed panel on the right. On a phone the panel sits under the
- * viewer as its own tabs.
+ * The review view: the media bar (name, versions, compare), tools, the viewer — or two
+ * versions compared — with the video transport and the verdicts under it, and the media strip
+ * (files dropped anywhere here are uploaded); the tabbed panel on the right. On a phone the
+ * panel sits under the viewer as its own tabs.
  */
-import { createSignal, Show } from 'solid-js'
+import { createEffect, createSignal, on, Show } from 'solid-js'
 import Upload from 'lucide-solid/icons/upload'
-import type { AnnotationFields } from '../../../../shared/schema/board.ts'
+import type { AnnotationFields, MediaJson } from '../../../../shared/schema/board.ts'
 import { useBoard } from '../../lib/board-store.ts'
 import { createShortcuts, symbol } from '../../lib/shortcuts.ts'
-import { Approval } from './Approval.tsx'
+import { threadPlace } from '../../lib/review.ts'
+import { frameAt } from '../../lib/timecode.ts'
+import { CompareView } from '../viewer/CompareView.tsx'
+import { MediaBar } from '../viewer/MediaBar.tsx'
+import { VerdictBar } from '../viewer/VerdictBar.tsx'
+import { VideoTransport } from '../viewer/VideoTransport.tsx'
 import { MediaStrip } from './MediaStrip.tsx'
 import { SidePanel } from './SidePanel.tsx'
-import { Transport } from './Transport.tsx'
 import { createUploads } from './uploads.ts'
 import { Viewer } from './Viewer.tsx'
 import { ViewerToolbar } from './ViewerToolbar.tsx'
@@ -19,23 +24,53 @@ import { createViewerState } from './viewer-state.ts'
 
 export function ReviewView() {
   const board = useBoard()
-  const state = createViewerState(board.boardId, board.me.color)
+  const state = createViewerState(board)
   const uploads = createUploads(board)
   const [dragging, setDragging] = createSignal(false)
   const current = () =>
-    board.selectedMedia() ? board.media[board.selectedMedia() as string] : undefined
+    board.selectedMedia()
+      ? (board.media[board.selectedMedia() as string] as unknown as MediaJson | undefined)
+      : undefined
 
   const selectAnnotation = (a: AnnotationFields) => {
     state.setSelected(a.id)
     state.setAnchor({
       type: 'annotation',
       id: a.id,
+      mediaId: a.mediaId,
+      version: a.version ?? 1,
       ...(a.timeMs !== undefined ? { timeMs: a.timeMs } : {}),
+      ...(a.endMs !== undefined ? { endMs: a.endMs } : {}),
     })
-    if (state.video && a.timeMs !== undefined) state.video.currentTime = a.timeMs / 1000
+    // A mark bound to a time is shown at its first frame.
+    if (a.timeMs !== undefined) {
+      const frame = frameAt(a.timeMs, state.fps())
+      const last = a.endMs !== undefined ? frameAt(a.endMs, state.fps()) : frame
+      if (state.frame() < frame || state.frame() > last) state.goToFrame(frame)
+    }
     if (a.threadId) board.selectThread(a.threadId)
     board.presence.set({ view: { entityType: 'annotation', entityId: a.id } })
   }
+  // Opening a thread on media shows the version it was made on, at its frame.
+  createEffect(
+    on(
+      () => board.selectedThread(),
+      (id) => {
+        const thread = id ? board.threads[id] : undefined
+        const place = thread ? threadPlace(thread, board.annotations) : null
+        if (!place || place.mediaId !== board.selectedMedia()) return
+        if (place.version !== state.shownVersion()) {
+          state.setComparison(null)
+          state.showVersion(place.version)
+        }
+        if (place.timeMs !== undefined) {
+          const frame = frameAt(place.timeMs, state.fps())
+          const last = place.endMs !== undefined ? frameAt(place.endMs, state.fps()) : frame
+          if (state.frame() < frame || state.frame() > last) state.goToFrame(frame)
+        }
+      },
+    ),
+  )
   createShortcuts([
     {
       keys: ['Esc'],
@@ -44,7 +79,7 @@ export function ReviewView() {
       match: symbol('Escape'),
       run: () => {
         state.setSelected(null)
-        state.setAnchor({ type: 'board', id: board.boardId })
+        state.setAnchor(null)
       },
     },
   ])
@@ -70,13 +105,25 @@ export function ReviewView() {
       }}
     >
       <section class="review-main" aria-label="Media">
-        <ViewerToolbar state={state} />
-        <Viewer state={state} onSelectAnnotation={selectAnnotation} />
+        <Show when={current()}>
+          {(m) => <MediaBar media={m()} state={state} uploads={uploads} />}
+        </Show>
+        <Show
+          when={state.comparison() && current()}
+          fallback={
+            <>
+              <ViewerToolbar state={state} />
+              <Viewer state={state} onSelectAnnotation={selectAnnotation} />
+            </>
+          }
+        >
+          {(m) => <CompareView media={m()} state={state} />}
+        </Show>
         <div class="below-stage">
           <Show when={current()?.kind === 'video'}>
-            <Transport state={state} durationMs={current()?.durationMs} />
+            <VideoTransport state={state} durationMs={current()?.durationMs} />
           </Show>
-          <Show when={current()}>{(m) => <Approval media={m()} />}</Show>
+          <Show when={current()}>{(m) => <VerdictBar media={m()} state={state} />}</Show>
         </div>
         <MediaStrip uploads={uploads} />
         <Show when={dragging()}>

@@ -23,9 +23,9 @@ export function SidePanel(props: { state: ViewerState }) {
       <Tabs.List class="tabs-list" aria-label="Board panels">
         <For each={boardPanels}>
           {(p) => (
-            <Tabs.Trigger class="tab" value={p.id}>
+            <Tabs.Trigger class="tab" value={p.id} title={p.label}>
               {p.icon()}
-              {p.label}
+              <span class="tab-label">{p.label}</span>
             </Tabs.Trigger>
           )}
         </For>

@@ -2,8 +2,10 @@
  * The media viewer: the media and its annotation layer in one transformed box, so marks stay
  * attached at any zoom (coordinates are 0..1 of the media, docs/product.md). Zoom and pan by
  * wheel (Ctrl/⌘ or a mouse wheel zooms, a trackpad pans), pinch, keyboard and the buttons.
- * Pointer events draw, select and move with mouse, pen and touch alike; once a pen is seen,
- * one finger pans instead of drawing (so a palm or finger never marks while a pen is in use).
+ * Pointer events draw, select, move and resize with mouse, pen and touch alike; once a pen is
+ * seen, one finger pans instead of drawing (so a palm or finger never marks while a pen is in
+ * use). It shows one version of an item: that version's marks, the previous version's open
+ * ones faded, and on a video only the marks bound to the frame on screen.
  */
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from 'solid-js'
 import ImageIcon from 'lucide-solid/icons/image'
@@ -26,14 +28,21 @@ import {
   zoomAt,
   type Size,
 } from '../../lib/camera.ts'
+import { markLayer, onFrame } from '../../lib/review.ts'
+import { moveShape, resizeShape, type HandleId } from '../../lib/shape-edit.ts'
+import { storedTimeMs } from '../../lib/timecode.ts'
 import { EmptyState } from '../ui/EmptyState.tsx'
+import { deleteAnnotationWithUndo } from '../viewer/deletes.ts'
+import { SelectionHandles } from '../viewer/SelectionHandles.tsx'
+import { makePlayer, watchVideoClock } from '../viewer/video-clock.ts'
 import { ShapeView } from './ShapeView.tsx'
 import type { Tool, ViewerState } from './viewer-state.ts'
 
 type Gesture =
   | { kind: 'draw'; pointerId: number; points: Point[] }
   | { kind: 'pan'; pointerId: number; x: number; y: number }
-  | { kind: 'move'; pointerId: number; id: string; start: Point; offset: Point }
+  | { kind: 'move'; pointerId: number; id: string; start: Point; shape: Shape; now: Shape }
+  | { kind: 'resize'; pointerId: number; id: string; handle: HandleId; shape: Shape; now: Shape }
   | { kind: 'pinch'; distance: number; centre: { x: number; y: number }; z: number }
 
 const drawing: Tool[] = ['pin', 'rect', 'ellipse', 'arrow', 'path']
@@ -52,12 +61,15 @@ export function Viewer(props: {
   const pointers = new Map<number, { x: number; y: number; type: string }>()
   const current = () =>
     board.selectedMedia() ? board.media[board.selectedMedia() as string] : undefined
+  const file = () => s.shownFile()
+  const isVideo = () => current()?.kind === 'video'
   const box = createMemo(() => fitBox(stageSize(), natural()))
   createEffect(() => s.setFitScale(natural().width ? box().width / natural().width : 1))
 
   createEffect(
-    on(current, (m) => {
-      setNatural({ width: m?.width ?? 0, height: m?.height ?? 0 })
+    on([() => current()?.id, () => s.shownVersion()], () => {
+      const f = file()
+      setNatural({ width: f?.width ?? 0, height: f?.height ?? 0 })
       s.requestFit('fit')
       s.setSelected(null)
     }),
@@ -95,16 +107,30 @@ export function Viewer(props: {
     return p.x >= c.x && p.y >= c.y && p.x <= c.x + b.width * c.z && p.y <= c.y + b.height * c.z
   }
 
-  const visible = createMemo(() =>
-    Object.values(board.annotations).filter(
-      (a) =>
-        a &&
-        a.mediaId === board.selectedMedia() &&
-        (a.timeMs === undefined ||
-          current()?.kind !== 'video' ||
-          Math.abs(s.time() - a.timeMs) < 1000),
-    ),
-  )
+  /** The marks shown: this version's and the previous one's open ones, on the frame shown. */
+  const visible = createMemo(() => {
+    const m = current()
+    if (!m) return []
+    const version = s.shownVersion()
+    const frame = s.frame()
+    const fps = s.fps()
+    const shown: Array<{ mark: AnnotationFields; earlier: boolean }> = []
+    for (const mark of Object.values(board.annotations)) {
+      if (!mark || mark.mediaId !== m.id) continue
+      const thread = mark.threadId ? board.threads[mark.threadId] : undefined
+      const layer = markLayer(mark, version, thread?.resolved)
+      if (!layer || (m.kind === 'video' && !onFrame(mark, frame, fps))) continue
+      shown.push({ mark, earlier: layer === 'earlier' })
+    }
+    return shown
+  })
+  /** Whether this person may change a mark: editors any, reviewers their own; never a viewer. */
+  const mayChange = (mark: AnnotationFields) =>
+    !board.readOnly() && (board.canEdit() || mark.authorId === board.me.id)
+  const editable = (id: string | null) => {
+    const entry = id ? visible().find((v) => v.mark.id === id) : undefined
+    return entry && !entry.earlier && mayChange(entry.mark) ? entry.mark : null
+  }
 
   const finish = (points: Point[]) => {
     const [a, b] = [points[0], points.at(-1)]
@@ -135,7 +161,8 @@ export function Viewer(props: {
               ? { type: 'arrow', from: a, to: b }
               : { type: 'path', points }
     const id = newId()
-    const video = s.video
+    // On a video a mark is bound to the frame on screen, or to the range marked.
+    const when = isVideo() ? (s.rangeTimes() ?? { timeMs: storedTimeMs(s.frame(), s.fps()) }) : {}
     board.conn.transact((doc) =>
       createAnnotation(doc, {
         id,
@@ -143,9 +170,8 @@ export function Viewer(props: {
         shape,
         color: s.color(),
         authorId: board.me.id,
-        ...(current()?.kind === 'video' && video
-          ? { timeMs: Math.round(video.currentTime * 1000) }
-          : {}),
+        version: s.shownVersion(),
+        ...when,
       }),
     )
     board.conn.undo.stopCapturing()
@@ -153,23 +179,11 @@ export function Viewer(props: {
     if (created) props.onSelectAnnotation(created)
   }
 
-  const moveAnnotation = (id: string, by: Point) => {
+  const reshape = (id: string, shape: Shape) => {
     const map = boardTypes(board.conn.doc).annotations.get(id)
-    const shape = map?.get('shape')
-    if (!map || !shape) return
-    const clamp = (v: number) => Math.min(1, Math.max(0, v))
-    const p = (q: Point) => ({ x: clamp(q.x + by.x), y: clamp(q.y + by.y) })
-    const moved: Shape =
-      shape.type === 'pin'
-        ? { ...shape, ...p(shape) }
-        : shape.type === 'rect'
-          ? { ...shape, ...p(shape) }
-          : shape.type === 'ellipse'
-            ? { ...shape, cx: clamp(shape.cx + by.x), cy: clamp(shape.cy + by.y) }
-            : shape.type === 'arrow'
-              ? { ...shape, from: p(shape.from), to: p(shape.to) }
-              : { ...shape, points: shape.points.map(p) }
-    board.conn.transact(() => map.set('shape', moved))
+    if (!map) return
+    board.conn.transact(() => map.set('shape', shape))
+    board.conn.undo.stopCapturing()
   }
 
   const startPinch = () => {
@@ -191,27 +205,38 @@ export function Viewer(props: {
     pointers.set(e.pointerId, { ...local(e), type: e.pointerType })
     if (pointers.size === 2) return startPinch()
     if (pointers.size > 2) return
-    const target = (e.target as Element).closest?.('[data-annotation-id]')
-    const hitId = target?.getAttribute('data-annotation-id') ?? null
-    const hit = hitId ? board.annotations[hitId] : undefined
     const tool = s.tool()
     const fingerWhilePen = e.pointerType === 'touch' && penSeen()
     if (e.button === 1 || tool === 'hand' || fingerWhilePen || !current()) {
       setGesture({ kind: 'pan', pointerId: e.pointerId, ...local(e) })
       return
     }
+    const handle = (e.target as Element).closest?.('[data-handle]')?.getAttribute('data-handle')
+    const selectedMark = editable(s.selected())
+    if (handle && selectedMark) {
+      setGesture({
+        kind: 'resize',
+        pointerId: e.pointerId,
+        id: selectedMark.id,
+        handle: handle as HandleId,
+        shape: selectedMark.shape,
+        now: selectedMark.shape,
+      })
+      return
+    }
+    const target = (e.target as Element).closest?.('[data-annotation-id]')
+    const hitId = target?.getAttribute('data-annotation-id') ?? null
+    const hit = hitId ? board.annotations[hitId] : undefined
     if (hit) {
       props.onSelectAnnotation(hit)
-      if (
-        tool === 'select' &&
-        (board.canEdit() || (!board.readOnly() && hit.authorId === board.me.id))
-      )
+      if (tool === 'select' && editable(hit.id))
         setGesture({
           kind: 'move',
           pointerId: e.pointerId,
           id: hit.id,
           start: mediaPoint(e),
-          offset: { x: 0, y: 0 },
+          shape: hit.shape,
+          now: hit.shape,
         })
       return
     }
@@ -251,7 +276,7 @@ export function Viewer(props: {
       setGesture({ ...g, centre })
       return
     }
-    if ('pointerId' in g && g.pointerId !== e.pointerId) return
+    if (g.pointerId !== e.pointerId) return
     if (g.kind === 'pan') {
       const p = local(e)
       const c = s.camera()
@@ -264,7 +289,9 @@ export function Viewer(props: {
       setGesture({ ...g, points: [...g.points, ...points] })
     } else if (g.kind === 'move') {
       const p = mediaPoint(e)
-      setGesture({ ...g, offset: { x: p.x - g.start.x, y: p.y - g.start.y } })
+      setGesture({ ...g, now: moveShape(g.shape, { x: p.x - g.start.x, y: p.y - g.start.y }) })
+    } else if (g.kind === 'resize') {
+      setGesture({ ...g, now: resizeShape(g.shape, g.handle, mediaPoint(e)) })
     }
   }
 
@@ -277,11 +304,11 @@ export function Viewer(props: {
       setGesture(rest ? { kind: 'pan', pointerId: rest[0], x: rest[1].x, y: rest[1].y } : null)
       return
     }
-    if (!g || ('pointerId' in g && g.pointerId !== e.pointerId)) return
+    if (!g || g.pointerId !== e.pointerId) return
     setGesture(null)
     if (e.type === 'pointercancel') return
     if (g.kind === 'draw') finish(g.points)
-    if (g.kind === 'move' && (g.offset.x || g.offset.y)) moveAnnotation(g.id, g.offset)
+    if ((g.kind === 'move' || g.kind === 'resize') && g.now !== g.shape) reshape(g.id, g.now)
   }
 
   const onWheel = (e: WheelEvent) => {
@@ -305,22 +332,34 @@ export function Viewer(props: {
   const onKeyDown = (e: KeyboardEvent) => {
     const c = s.camera()
     const step = e.shiftKey ? 120 : 40
-    const pan = {
-      ArrowLeft: [step, 0],
-      ArrowRight: [-step, 0],
-      ArrowUp: [0, step],
-      ArrowDown: [0, -step],
-    }[e.key]
-    if (pan && e.target === stage) {
-      e.preventDefault()
-      s.setCamera({ ...c, x: c.x + (pan[0] ?? 0), y: c.y + (pan[1] ?? 0) })
+    const arrows: Record<string, [number, number]> = {
+      ArrowLeft: [-1, 0],
+      ArrowRight: [1, 0],
+      ArrowUp: [0, -1],
+      ArrowDown: [0, 1],
     }
-    if ((e.key === 'Delete' || e.key === 'Backspace') && s.selected()) {
-      const a = board.annotations[s.selected() as string]
-      if (a && a.authorId === board.me.id && !board.readOnly()) {
-        board.conn.transact((doc) => boardTypes(doc).annotations.delete(a.id))
-        s.setSelected(null)
-      }
+    const arrow = arrows[e.key]
+    const mark = editable(s.selected())
+    if (arrow && mark && e.target !== stage) {
+      // A focused mark of one's own moves by a screen pixel (ten with Shift).
+      e.preventDefault()
+      const px = (e.shiftKey ? 10 : 1) / c.z
+      reshape(
+        mark.id,
+        moveShape(mark.shape, {
+          x: (arrow[0] * px) / (box().width || 1),
+          y: (arrow[1] * px) / (box().height || 1),
+        }),
+      )
+    } else if (arrow && e.target === stage) {
+      e.preventDefault()
+      s.setCamera({ ...c, x: c.x - arrow[0] * step, y: c.y - arrow[1] * step })
+    }
+    if ((e.key === 'Delete' || e.key === 'Backspace') && mark) {
+      e.preventDefault()
+      s.setSelected(null)
+      deleteAnnotationWithUndo(board, mark.id)
+      stage.focus({ preventScroll: true })
     }
     if (e.key === 'Escape') {
       setGesture(null)
@@ -343,13 +382,56 @@ export function Viewer(props: {
     })
   })
 
+  /** Follows the video element the viewer shows (a new one for each version). */
+  const attachVideo = (video: HTMLVideoElement) => {
+    const player = makePlayer(() => [video], s.fps)
+    s.setPlayer(player)
+    const stop = watchVideoClock(video, {
+      fps: s.fps,
+      onFrame: (frame, ms) => {
+        s.setFrame(frame)
+        s.setTime(ms)
+      },
+      onPlaying: s.setPlaying,
+      onMeasuredFps: (fps) => {
+        const f = file()
+        if (f && f.fps === undefined) s.setMeasuredFps(f.hash, fps)
+      },
+    })
+    const onDuration = () =>
+      s.setDuration(Number.isFinite(video.duration) ? video.duration * 1000 : 0)
+    video.addEventListener('durationchange', onDuration)
+    video.addEventListener(
+      'loadedmetadata',
+      () => {
+        const frame = s.takePendingFrame()
+        if (frame !== null) player.seekFrame(frame)
+      },
+      { once: true },
+    )
+    onCleanup(() => {
+      stop()
+      video.removeEventListener('durationchange', onDuration)
+      if (s.player() === player) {
+        s.setPlayer(null)
+        s.setPlaying(false)
+      }
+    })
+  }
+
   const draft = () => {
     const g = gesture()
     return g?.kind === 'draw' ? g.points : []
   }
-  const moving = () => {
+  const editing = () => {
     const g = gesture()
-    return g?.kind === 'move' ? g : null
+    return g?.kind === 'move' || g?.kind === 'resize' ? g : null
+  }
+  const handlesFor = () => {
+    const mark = editable(s.selected())
+    if (!mark) return null
+    const g = editing()
+    return g?.id === mark.id ? g.now : mark.shape
   }
   const transform = () => {
     const c = s.camera()
@@ -367,9 +449,13 @@ export function Viewer(props: {
       ref={stage}
       class={`stage cursor-${cursorClass()}`}
       data-testid="stage"
+      data-player={isVideo() ? '' : undefined}
+      data-frame={isVideo() ? s.frame() : undefined}
       tabIndex={0}
       role="group"
-      aria-label={`Media viewer, zoom ${s.shownZoom()} %. Arrow keys pan; + and − zoom.`}
+      aria-label={`Media viewer, zoom ${s.shownZoom()} %. Arrow keys pan; + and − zoom.${
+        isVideo() ? ' Space plays; comma and period step a frame; J, K, L shuttle.' : ''
+      }`}
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
       onPointerUp={onPointerUp}
@@ -384,7 +470,9 @@ export function Viewer(props: {
             <EmptyState icon={<ImageIcon size={28} />} title="Nothing to review yet">
               {board.readOnly()
                 ? 'Media added to this board will show here.'
-                : 'Drop images or videos here, or use Upload.'}
+                : board.canEdit()
+                  ? 'Drop images or videos here, or use Upload.'
+                  : 'Media the editors add will show here.'}
             </EmptyState>
           </div>
         }
@@ -398,37 +486,40 @@ export function Viewer(props: {
               transform: transform(),
             }}
           >
-            <Show
-              when={m().kind === 'video'}
-              fallback={
-                <img
-                  src={mediaUrl(`/api/media/${m().hash}`)}
-                  alt={m().name}
-                  draggable={false}
-                  onLoad={(e) =>
-                    !natural().width &&
-                    setNatural({
-                      width: e.currentTarget.naturalWidth,
-                      height: e.currentTarget.naturalHeight,
-                    })
+            <Show when={file()?.hash} keyed>
+              {(hash) => (
+                <Show
+                  when={m().kind === 'video'}
+                  fallback={
+                    <img
+                      src={mediaUrl(`/api/media/${hash}`)}
+                      alt={m().name}
+                      draggable={false}
+                      onLoad={(e) =>
+                        !natural().width &&
+                        setNatural({
+                          width: e.currentTarget.naturalWidth,
+                          height: e.currentTarget.naturalHeight,
+                        })
+                      }
+                    />
                   }
-                />
-              }
-            >
-              <video
-                ref={(el) => (s.video = el)}
-                src={mediaUrl(`/api/media/${m().hash}`)}
-                preload="metadata"
-                playsinline
-                onLoadedMetadata={(e) =>
-                  setNatural({
-                    width: e.currentTarget.videoWidth,
-                    height: e.currentTarget.videoHeight,
-                  })
-                }
-                onTimeUpdate={(e) => s.setTime(e.currentTarget.currentTime * 1000)}
-                onSeeked={(e) => s.setTime(e.currentTarget.currentTime * 1000)}
-              />
+                >
+                  <video
+                    ref={attachVideo}
+                    src={mediaUrl(`/api/media/${hash}`)}
+                    preload="auto"
+                    playsinline
+                    data-testid="video"
+                    onLoadedMetadata={(e) =>
+                      setNatural({
+                        width: e.currentTarget.videoWidth,
+                        height: e.currentTarget.videoHeight,
+                      })
+                    }
+                  />
+                </Show>
+              )}
             </Show>
             <svg
               class="layer"
@@ -440,18 +531,22 @@ export function Viewer(props: {
               role="group"
             >
               <For each={visible()}>
-                {(a) => (
+                {(entry) => (
                   <ShapeView
-                    annotation={a}
+                    annotation={entry.mark}
+                    shape={editing()?.id === entry.mark.id ? editing()?.now : null}
                     box={box()}
                     zoom={s.camera().z}
-                    author={board.nameOf(a.authorId)}
-                    selected={s.selected() === a.id}
-                    offset={moving()?.id === a.id ? moving()?.offset : null}
-                    onActivate={() => props.onSelectAnnotation(a)}
+                    author={board.nameOf(entry.mark.authorId)}
+                    selected={s.selected() === entry.mark.id}
+                    earlier={entry.earlier}
+                    onActivate={() => props.onSelectAnnotation(entry.mark)}
                   />
                 )}
               </For>
+              <Show when={handlesFor()}>
+                {(shape) => <SelectionHandles shape={shape()} box={box()} zoom={s.camera().z} />}
+              </Show>
               <Show when={draft().length > 1}>
                 <polyline
                   class="draft"

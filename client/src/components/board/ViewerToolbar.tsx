@@ -1,7 +1,8 @@
 /**
  * Tools above the viewer: select, hand, pin, rectangle, ellipse, arrow, freehand (the current
- * one pressed and named), the colour (a Kobalte menu of the palette), and zoom: out, the
- * percentage, in, fit, 100 %. Each has a shortcut, registered for the `?` overlay.
+ * one pressed and named), the colour (a Kobalte menu of the palette: the next mark's, and the
+ * selected mark's when this person may change it), deleting the selected mark, and zoom: out,
+ * the percentage, in, fit, 100 %. Each has a shortcut, registered for the `?` overlay.
  */
 import { DropdownMenu } from '@kobalte/core/dropdown-menu'
 import { For, Show } from 'solid-js'
@@ -13,12 +14,15 @@ import Maximize from 'lucide-solid/icons/maximize'
 import MousePointer from 'lucide-solid/icons/mouse-pointer-2'
 import PenLine from 'lucide-solid/icons/pen-line'
 import Square from 'lucide-solid/icons/square'
+import Trash from 'lucide-solid/icons/trash'
 import ZoomIn from 'lucide-solid/icons/zoom-in'
 import ZoomOut from 'lucide-solid/icons/zoom-out'
 import type { JSX } from 'solid-js'
+import { board as boardTypes } from '../../../../shared/schema/board.ts'
 import { useBoard } from '../../lib/board-store.ts'
 import { createShortcuts, letter, symbol } from '../../lib/shortcuts.ts'
 import { IconButton } from '../ui/Tooltip.tsx'
+import { deleteAnnotationWithUndo } from '../viewer/deletes.ts'
 import { palette, type Tool, type ViewerState } from './viewer-state.ts'
 
 const tools: Array<{
@@ -85,6 +89,19 @@ export function ViewerToolbar(props: { state: ViewerState }) {
     },
   ])
   const currentTool = () => tools.find((t) => t.id === s.tool())
+  /** The selected mark, when this person may change it (editors any, reviewers their own). */
+  const selectedMark = () => {
+    const mark = s.selected() ? board.annotations[s.selected() as string] : undefined
+    return mark && !board.readOnly() && (board.canEdit() || mark.authorId === board.me.id)
+      ? mark
+      : null
+  }
+  const pickColor = (c: string) => {
+    s.setColor(c)
+    const mark = selectedMark()
+    if (mark && mark.color !== c)
+      board.conn.transact((doc) => boardTypes(doc).annotations.get(mark.id)?.set('color', c))
+  }
   return (
     <div class="viewer-toolbar">
       <div class="toolbar-group" role="toolbar" aria-label="Annotation tools">
@@ -105,17 +122,23 @@ export function ViewerToolbar(props: { state: ViewerState }) {
           <DropdownMenu>
             <DropdownMenu.Trigger
               class="icon-button tool color-trigger"
-              aria-label="Annotation colour"
+              aria-label={
+                selectedMark() ? 'Colour of the selected annotation' : 'Annotation colour'
+              }
             >
-              <span class="swatch" style={{ background: s.color() }} />
+              <span class="swatch" style={{ background: selectedMark()?.color ?? s.color() }} />
             </DropdownMenu.Trigger>
             <DropdownMenu.Portal>
               <DropdownMenu.Content class="menu swatches">
-                <DropdownMenu.RadioGroup value={s.color()} onChange={s.setColor}>
+                <DropdownMenu.RadioGroup
+                  value={selectedMark()?.color ?? s.color()}
+                  onChange={pickColor}
+                >
                   <For each={[board.me.color, ...palette.filter((c) => c !== board.me.color)]}>
                     {(c) => (
                       <DropdownMenu.RadioItem
                         value={c}
+                        closeOnSelect
                         class="swatch-item"
                         aria-label={`Colour ${c}`}
                       >
@@ -127,6 +150,21 @@ export function ViewerToolbar(props: { state: ViewerState }) {
               </DropdownMenu.Content>
             </DropdownMenu.Portal>
           </DropdownMenu>
+        </Show>
+        <Show when={selectedMark()}>
+          {(mark) => (
+            <IconButton
+              label="Delete the selected annotation"
+              shortcut="Delete"
+              onClick={() => {
+                s.setSelected(null)
+                deleteAnnotationWithUndo(board, mark().id)
+              }}
+              class="tool danger"
+            >
+              <Trash size={18} />
+            </IconButton>
+          )}
         </Show>
         <span class="tool-name" aria-live="polite">
           {currentTool()?.label}
