@@ -64,6 +64,7 @@ export const COMMON_ROWS: MetricRow[] = [
   { key: 'serverRssPeakMiB', label: 'server RSS peak (MiB)', digits: 1 },
   { key: 'loadgenCpuCores', label: 'load generator CPU (cores)' },
   { key: 'loadgenLagP99Ms', label: 'load generator loop lag p99 (ms)' },
+  { key: 'machineLoad1m', label: 'machine load average (1 min) as the run started' },
   { key: 'unexpectedCloses', label: 'unexpected close codes' },
   { key: 'clientErrors', label: 'client errors' },
   { key: 'failedRuns', label: 'failed runs' },

@@ -4,6 +4,8 @@
  * samples the server's CPU and RSS over the window the load generator marks, and stops
  * the server. Each case runs N times (3 by default, 1 with --quick), Loupe and the reference
  * alternating, and is reported as the median and the range of the runs.
+ *
+ * `--quick` (or BENCH_QUICK=1) runs small sizes once each: a smoke run for development.
  */
 import { fork } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -21,7 +23,8 @@ import type { CaseResult, Outcome } from './report.ts'
 import { round } from './stats.ts'
 
 const args = process.argv.slice(2)
-const quick = args.includes('--quick')
+// --quick (or BENCH_QUICK=1): small sizes and one run, for development.
+const quick = args.includes('--quick') || process.env.BENCH_QUICK === '1'
 const serverArg = args.find((a) => a.startsWith('--server='))?.slice('--server='.length)
 const runsArg = args.find((a) => a.startsWith('--runs='))?.slice('--runs='.length)
 const runs = runsArg ? Math.max(1, Math.floor(Number(runsArg))) : quick ? 1 : 3
@@ -134,6 +137,8 @@ async function runCase(
   if (kind === 'loupe' && !loupeAvailable()) return { skipped: 'server/main.ts not found' }
   let server: ServerHandle | null = null
   try {
+    // The machine is shared: each run says how busy it was as it started.
+    const machineLoad1m = round(loadavg()[0] ?? null)
     server =
       kind === 'loupe'
         ? await ServerHandle.start(kind, { env: c.loupeEnv, auth: c.accounts !== undefined })
@@ -157,7 +162,7 @@ async function runCase(
       if (typeof m.serverSystemSeconds === 'number')
         m.serverSysPerWorkUs = round((m.serverSystemSeconds * 1e6) / work, 2)
     }
-    return { ...m, roomSetupMs: round(setupMs, 0) }
+    return { ...m, roomSetupMs: round(setupMs, 0), machineLoad1m }
   } catch (err) {
     const tail = server?.output.trim().split('\n').slice(-5).join(' ⏎ ') ?? ''
     return {

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -152,8 +152,11 @@ export class ServerHandle {
     live.add(child)
     child.once('exit', () => live.delete(child))
     // Pipes must be drained or a chatty server blocks on a full pipe mid-benchmark.
+    // BENCH_SERVER_LOG=<file> keeps all of it too (e.g. with BENCH_NODE_ARGS=--trace-gc).
+    const logFile = process.env.BENCH_SERVER_LOG
     const keep = (b: Buffer): void => {
       this.tail = (this.tail + b.toString('utf8')).slice(-4000)
+      if (logFile) appendFileSync(logFile, b)
     }
     child.stdout?.on('data', keep)
     child.stderr?.on('data', keep)

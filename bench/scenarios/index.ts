@@ -8,6 +8,7 @@ import { awareness } from './awareness.ts'
 import { locks } from './locks.ts'
 import { client } from './client.ts'
 import { bigupdate } from './bigupdate.ts'
+import { history } from './history.ts'
 import type { Scenario } from './types.ts'
 
 // Method-style members make Scenario<P> assignable to Scenario<unknown> without casts.
@@ -20,5 +21,6 @@ export const SCENARIOS: ReadonlyArray<Scenario<unknown>> = [
   awareness,
   locks,
   bigupdate,
+  history,
   client,
 ]
