@@ -9,12 +9,14 @@ import Image from 'lucide-solid/icons/image'
 import { CloseCode } from '../../../shared/protocol/close-codes.ts'
 import type { AppContext } from '../lib/app-context.ts'
 import { BoardContext, createBoardStore } from '../lib/board-store.ts'
-import { href, navigate } from '../lib/router.ts'
-import { createShortcuts, letter, MOD } from '../lib/shortcuts.ts'
+import { current, href, navigate } from '../lib/router.ts'
+import { createShortcuts, letter, MOD, symbol } from '../lib/shortcuts.ts'
 import { AvatarStack } from '../components/Avatars.tsx'
 import { StatusPill } from '../components/StatusPill.tsx'
 import { ExportMenu } from '../components/board/ExportMenu.tsx'
 import { ReviewView } from '../components/board/ReviewView.tsx'
+import { VersionView } from '../components/history/VersionView.tsx'
+import { requestSearchFocus } from '../components/search/search-focus.ts'
 import { TaskBoard } from '../components/TaskBoard.tsx'
 import { PageHeader } from '../components/shell/PageHeader.tsx'
 import { ShareButton } from '../components/shell/ShareDialog.tsx'
@@ -70,6 +72,10 @@ export default function BoardPage(props: {
   })
   onCleanup(stopLockErrors)
 
+  const versionShown = () => {
+    const r = current()
+    return r.page === 'board' && r.boardId === props.boardId ? r.version : null
+  }
   const undo = () => conn.undo.undo()
   const redo = () => conn.undo.redo()
   createShortcuts([
@@ -86,6 +92,17 @@ export default function BoardPage(props: {
       group: 'Editing',
       match: (e) => letter('z', { mod: true, shift: true })(e) || letter('y', { mod: true })(e),
       run: redo,
+    },
+    {
+      keys: ['/'],
+      description: `Search (also ${MOD}+K)`,
+      group: 'Navigation',
+      match: (e) => symbol('/')(e) || letter('k', { mod: true })(e),
+      run: () => {
+        if (board.view() === 'review') board.selectPanel('search')
+        else location.hash = href(['b', props.boardId], { panel: 'search' })
+        requestSearchFocus()
+      },
     },
     {
       keys: ['T'],
@@ -117,11 +134,14 @@ export default function BoardPage(props: {
         >
           <nav class="view-switch" aria-label="Board views">
             <a
-              href={href([
-                'b',
-                props.boardId,
-                ...(board.selectedMedia() ? ['media', board.selectedMedia() as string] : []),
-              ])}
+              href={href(
+                [
+                  'b',
+                  props.boardId,
+                  ...(board.selectedMedia() ? ['media', board.selectedMedia() as string] : []),
+                ],
+                { version: versionShown() },
+              )}
               class="view-tab"
               aria-current={board.view() === 'review' ? 'page' : undefined}
             >
@@ -129,7 +149,7 @@ export default function BoardPage(props: {
               <span class="button-label">Review</span>
             </a>
             <a
-              href={href(['b', props.boardId, 'tasks'])}
+              href={href(['b', props.boardId, 'tasks'], { version: versionShown() })}
               class="view-tab"
               aria-current={board.view() === 'tasks' ? 'page' : undefined}
             >
@@ -197,15 +217,28 @@ export default function BoardPage(props: {
         <Show when={board.readOnly()}>
           <p class="banner">You can view this board; only editors can change it.</p>
         </Show>
-        <Switch>
-          <Match when={board.view() === 'tasks'}>
-            <TaskBoard />
-          </Match>
-          <Match when={board.view() === 'review'}>
-            <ReviewView />
-          </Match>
-        </Switch>
+        {/* A past version (?version=) shows the same views, read-only, from its own copy. */}
+        <Show when={versionShown()} keyed fallback={<BoardViews view={board.view()} />}>
+          {(versionId) => (
+            <VersionView versionId={versionId}>
+              <BoardViews view={board.view()} />
+            </VersionView>
+          )}
+        </Show>
       </div>
     </BoardContext.Provider>
+  )
+}
+
+function BoardViews(props: { view: 'review' | 'tasks' }) {
+  return (
+    <Switch>
+      <Match when={props.view === 'tasks'}>
+        <TaskBoard />
+      </Match>
+      <Match when={props.view === 'review'}>
+        <ReviewView />
+      </Match>
+    </Switch>
   )
 }

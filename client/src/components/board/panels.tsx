@@ -5,8 +5,12 @@
 import type { JSX } from 'solid-js'
 import Activity from 'lucide-solid/icons/activity'
 import MessageSquare from 'lucide-solid/icons/message-square'
+import RotateCcwClock from 'lucide-solid/icons/rotate-ccw-clock'
+import Search from 'lucide-solid/icons/search'
 import Users from 'lucide-solid/icons/users'
 import { Activity as ActivityFeed } from '../Activity.tsx'
+import { HistoryPanel } from '../history/HistoryPanel.tsx'
+import { SearchPanel } from '../search/SearchPanel.tsx'
 import { Threads } from '../Threads.tsx'
 import { PeoplePanel } from './PeoplePanel.tsx'
 import type { ViewerState } from './viewer-state.ts'
@@ -36,5 +40,17 @@ export const boardPanels: BoardPanel[] = [
     label: 'People',
     icon: () => <Users size={16} aria-hidden="true" />,
     render: () => <PeoplePanel />,
+  },
+  {
+    id: 'history',
+    label: 'History',
+    icon: () => <RotateCcwClock size={16} aria-hidden="true" />,
+    render: () => <HistoryPanel />,
+  },
+  {
+    id: 'search',
+    label: 'Search',
+    icon: () => <Search size={16} aria-hidden="true" />,
+    render: () => <SearchPanel />,
   },
 ]
