@@ -154,4 +154,31 @@ describe('UpdateWorker lifetime', () => {
       await worker.close()
     }
   })
+
+  it('waits longer before stopping once it was needed again soon after it stopped', async () => {
+    // A clock of our own: how long the thread stayed stopped is what the rule reads.
+    let clock = 0
+    const worker = new UpdateWorker(100, 50, 400, () => clock)
+    try {
+      const update = Y.encodeStateAsUpdate(busyDoc(2))
+      const stopsAfterOneJob = async () => {
+        await worker.slice(update)
+        expect(worker.running).toBe(true)
+        await vi.waitFor(() => expect(worker.running).toBe(false), { timeout: 5000, interval: 10 })
+      }
+      await stopsAfterOneJob()
+      expect(worker.idleFor).toBe(50)
+      // Needed again right away: stopped too early, so it waits twice as long next time.
+      await stopsAfterOneJob()
+      expect(worker.idleFor).toBe(100)
+      await stopsAfterOneJob()
+      expect(worker.idleFor).toBe(200)
+      // Stopped for longer than six of its idle spells: back to the base.
+      clock += 200 * 6
+      await stopsAfterOneJob()
+      expect(worker.idleFor).toBe(50)
+    } finally {
+      await worker.close()
+    }
+  })
 })

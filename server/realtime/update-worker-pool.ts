@@ -21,6 +21,15 @@ export const SLICE_STRUCTS = 100
  * heap, Yjs loaded) and starts again in a few tens of milliseconds when next needed.
  */
 export const WORKER_IDLE_MS = 10_000
+/**
+ * A thread needed again soon after it stopped was stopped too early: each start costs about
+ * 150 ms of CPU (a fresh isolate loading its modules) and runs its first jobs on cold code,
+ * about twice as slow (a board of 500 rows compacting every ten seconds restarted it for every
+ * fold). Started again within this many idle spells of stopping, it waits twice as long the
+ * next time, up to WORKER_MAX_IDLE_MS; stopped for longer than that, it is back to the base.
+ */
+const SOON_AFTER_STOP = 6
+export const WORKER_MAX_IDLE_MS = 5 * 60_000
 
 /** A stored board folded into one state, every row proven contained in it. */
 export interface Folded {
@@ -45,16 +54,28 @@ export class UpdateWorker {
   private readonly jobs = new Map<number, Job>()
   private nextId = 1
   private idleTimer: NodeJS.Timeout | null = null
+  /** How long the running thread waits without work before it stops. */
+  private idleMs: number
+  private stoppedAt: number | null = null
 
   /** `maxStructs`: structs per slice (each slice is applied in one event-loop turn). */
   constructor(
     readonly maxStructs: number,
-    private readonly idleMs = WORKER_IDLE_MS,
-  ) {}
+    private readonly baseIdleMs = WORKER_IDLE_MS,
+    private readonly maxIdleMs = WORKER_MAX_IDLE_MS,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.idleMs = baseIdleMs
+  }
 
-  /** Whether the thread is running now (it stops after WORKER_IDLE_MS without work). */
+  /** Whether the thread is running now (it stops after `idleFor` ms without work). */
   get running(): boolean {
     return this.worker !== null
+  }
+
+  /** How long the thread now waits without work before it stops. */
+  get idleFor(): number {
+    return this.idleMs
   }
 
   /** The update as slices to apply in order; rejects if it does not decode. */
@@ -92,6 +113,10 @@ export class UpdateWorker {
   }
 
   private start(): Worker {
+    const stopped = this.stoppedAt === null ? null : this.now() - this.stoppedAt
+    if (stopped !== null && stopped < this.idleMs * SOON_AFTER_STOP)
+      this.idleMs = Math.min(this.maxIdleMs, this.idleMs * 2)
+    else this.idleMs = this.baseIdleMs
     const worker = new Worker(new URL('./update-worker.mjs', import.meta.url))
     worker.unref()
     worker.on('message', (answer: Answer) => {
@@ -121,6 +146,7 @@ export class UpdateWorker {
       this.idleTimer = null
       if (this.worker !== worker || this.jobs.size > 0) return
       this.worker = null
+      this.stoppedAt = this.now()
       void worker.terminate()
     }, this.idleMs)
     this.idleTimer.unref()
