@@ -40,8 +40,10 @@ export function VideoTransport(props: { state: ViewerState; durationMs?: number 
     s.player()?.seekFrame(Math.min(Math.max(0, frame), lastFrame() || frame))
   }
   const step = (by: number) => {
-    s.player()?.pause()
-    go(s.frame() + by)
+    const player = s.player()
+    player?.pause()
+    // From the frame being sought, not the one last shown: fast key repeats all count.
+    go((player && player.paused() ? player.frame() : s.frame()) + by)
   }
 
   // Shuttle: L plays forward (again: faster), J backward the same way, K stops. Browsers do
@@ -165,7 +167,10 @@ export function VideoTransport(props: { state: ViewerState; durationMs?: number 
       description: 'First frame (video focused)',
       group: 'Viewer',
       match: symbol('Home'),
-      run: () => step(-s.frame()),
+      run: () => {
+        s.player()?.pause()
+        go(0)
+      },
       when: inPlayer,
     },
     {
@@ -173,7 +178,10 @@ export function VideoTransport(props: { state: ViewerState; durationMs?: number 
       description: 'Last frame (video focused)',
       group: 'Viewer',
       match: symbol('End'),
-      run: () => step(lastFrame() - s.frame()),
+      run: () => {
+        s.player()?.pause()
+        go(lastFrame())
+      },
       when: inPlayer,
     },
   ])

@@ -88,6 +88,11 @@ export interface Player {
   play(): void
   pause(): void
   paused(): boolean
+  /**
+   * The frame the player is at or seeking to: a seek sets the position at once, before its frame
+   * is shown, so keys pressed faster than seeks complete step from where the last one goes.
+   */
+  frame(): number
   /** Shows `frame` (of the first video; the others go to the same time). */
   seekFrame(frame: number): void
   setRate(rate: number): void
@@ -106,6 +111,7 @@ export function makePlayer(videos: () => HTMLVideoElement[], fps: () => number):
       for (const video of videos()) video.pause()
     },
     paused: () => videos()[0]?.paused ?? true,
+    frame: () => frameAt((videos()[0]?.currentTime ?? 0) * 1000, fps()),
     seekFrame(frame) {
       const [master, ...followers] = videos()
       if (!master) return

@@ -1,0 +1,129 @@
+/**
+ * Frame-accurate video review (issue 11): a real WebM made in the browser (frame n shows the
+ * number n, test/e2e/video.ts) is uploaded; a mark and its comment made at frame N are shown at
+ * frame N only — stepping with `,` and `.`, typing a timecode, dragging the scrubber, clicking
+ * the thread's marker on the timeline, and while the video plays. Every test stands alone.
+ */
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import * as Y from 'yjs'
+import { createBoard } from '../accounts.ts'
+import { eventually } from '../harness.ts'
+import { freshServer, open, thumb, useBrowserHarness, WAIT } from './people.ts'
+import { webmVideo } from './video.ts'
+
+useBrowserHarness()
+
+type Box = { x: number; y: number; width: number; height: number }
+
+/** Where a media point (0..1) is on screen right now. */
+async function at(page: Page, mx: number, my: number) {
+  const box = (await page.getByTestId('annotation-layer').boundingBox()) as Box
+  return { x: box.x + box.width * mx, y: box.y + box.height * my }
+}
+
+const timecode = (page: Page) => page.getByTestId('timecode').inputValue()
+const mark = (page: Page) => page.getByRole('button', { name: /^Rectangle by Olive/ })
+
+/** Waits until the player shows `frame` (its timecode), then says whether the mark is there. */
+async function markAt(page: Page, frame: number) {
+  const ff = String(frame % 25).padStart(2, '0')
+  const ss = String(Math.floor(frame / 25)).padStart(2, '0')
+  await expect.poll(() => timecode(page), { timeout: WAIT }).toBe(`00:00:${ss}:${ff}`)
+  await expect
+    .poll(() => page.getByTestId('stage').getAttribute('data-frame'), { timeout: WAIT })
+    .toBe(String(frame))
+  return (await mark(page).count()) > 0
+}
+
+describe('frame-accurate video', () => {
+  it('shows a mark made at frame N at that frame only, stepping, seeking and playing', async () => {
+    const { t, owner } = await freshServer()
+    const boardId = await createBoard(t, owner.token, owner.workspaceId, 'video')
+    const { page } = await open(t, 'Olive', boardId)
+    const video = await webmVideo(page, { frames: 50, fps: 25 })
+    await page.getByLabel('Upload media').setInputFiles({
+      name: 'shot.webm',
+      mimeType: 'video/webm',
+      buffer: video,
+    })
+    await thumb(page, 'shot.webm').waitFor({ timeout: WAIT })
+    await page.getByTestId('transport').waitFor({ timeout: WAIT })
+    // 25 fps read from the file, 50 frames: the last is 00:00:01:24.
+    await page.getByTestId('transport').getByText('/ 00:00:01:24').waitFor({ timeout: WAIT })
+
+    // Frame 10, by the keyboard: `.` steps forward a frame, `,` back.
+    await page.getByTestId('stage').focus()
+    for (let i = 0; i < 11; i++) await page.keyboard.press('Period')
+    await page.keyboard.press('Comma')
+    expect(await markAt(page, 10)).toBe(false)
+
+    // A rectangle and its comment at frame 10.
+    await page.getByRole('button', { name: 'Rectangle', exact: true }).click()
+    const from = await at(page, 0.2, 0.2)
+    const to = await at(page, 0.5, 0.6)
+    await page.mouse.move(from.x, from.y)
+    await page.mouse.down()
+    await page.mouse.move(to.x, to.y, { steps: 6 })
+    await page.mouse.up()
+    await mark(page).waitFor({ timeout: WAIT })
+    await page.getByRole('combobox', { name: 'Comment', exact: true }).fill('Frame ten flickers')
+    await page.getByRole('button', { name: 'Post' }).last().click()
+    await page
+      .getByTestId(/^comment-/)
+      .getByText('Frame ten flickers')
+      .waitFor({ timeout: WAIT })
+    // Stored at frame 10's time (the middle of the frame: 10.5 × 40 ms).
+    await eventually(async () => {
+      const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, {
+        token: owner.token,
+      })
+      const doc = new Y.Doc()
+      Y.applyUpdate(doc, exported.body)
+      const marks = Object.values(doc.getMap('annotations').toJSON()) as Array<{ timeMs?: number }>
+      expect(marks).toHaveLength(1)
+      expect(Math.floor((marks[0]?.timeMs ?? -1) / 40)).toBe(10)
+    }, WAIT)
+
+    // One frame either side: gone; back on 10: there.
+    await page.getByTestId('stage').focus()
+    await page.keyboard.press('Period')
+    expect(await markAt(page, 11)).toBe(false)
+    await page.keyboard.press('Comma')
+    expect(await markAt(page, 10)).toBe(true)
+    await page.keyboard.press('Comma')
+    expect(await markAt(page, 9)).toBe(false)
+
+    // Seeking: a typed timecode, the scrubber.
+    const field = page.getByTestId('timecode')
+    await field.fill('00:00:01:05')
+    await field.press('Enter')
+    expect(await markAt(page, 30)).toBe(false)
+    await field.fill('00:00:00:10')
+    await field.press('Enter')
+    expect(await markAt(page, 10)).toBe(true)
+    await page.getByTestId('scrubber').fill('20')
+    expect(await markAt(page, 20)).toBe(false)
+
+    // The thread's marker on the timeline seeks to its frame.
+    const marker = page.getByRole('list', { name: 'Threads on the timeline' }).getByRole('button')
+    expect(await marker.count()).toBe(1)
+    expect(await marker.getAttribute('aria-label')).toMatch(/^Thread by Olive at 00:00:00:10/)
+    await marker.click()
+    expect(await markAt(page, 10)).toBe(true)
+
+    // Playing from the start: the mark is never shown once the playhead has passed frame 10.
+    await field.fill('0')
+    await field.press('Enter')
+    expect(await markAt(page, 0)).toBe(false)
+    await page.getByTestId('play').click()
+    await expect
+      .poll(async () => Number(await page.getByTestId('stage').getAttribute('data-frame')), {
+        timeout: WAIT,
+      })
+      .toBeGreaterThan(12)
+    expect(await mark(page).count()).toBe(0)
+    // It stops on the last frame, without the mark.
+    expect(await markAt(page, 49)).toBe(false)
+  }, 90_000)
+})
