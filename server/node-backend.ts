@@ -13,6 +13,8 @@ import type { LockActivity } from './locks/lock-activity.ts'
 import { LockService } from './locks/lock-service.ts'
 import { LocalLocks, type NodeLocks } from './locks/node-locks.ts'
 import { SqliteLockStore } from './locks/sqlite-lock-store.ts'
+import type { RoomDoor } from './realtime/connection.ts'
+import type { RoomManager } from './realtime/rooms.ts'
 import type { DocStore } from './storage/doc-store.ts'
 import type { OffThreadFold } from './storage/sqlite-doc-store.ts'
 import { SqliteStores } from './storage/sqlite-stores.ts'
@@ -47,6 +49,13 @@ export interface NodeBackend {
   services(): Promise<Record<string, ServiceState>>
   /** Boards this node may no longer serve (cluster: a lost lease); their rooms must close. */
   onBoardLost(listener: BoardLost): void
+  /**
+   * Cluster mode, once the rooms exist: starts relaying sockets between this node and the
+   * owners of boards (cluster/board-relay.ts).
+   */
+  start?(rooms: RoomManager): Promise<void>
+  /** Cluster mode: a door to the node that runs a board which failed to load here because of it. */
+  elsewhere?(boardId: string, error: unknown): Promise<RoomDoor | null>
   /** After the server stopped: releases what the node holds, closes pools and connections. */
   close(): Promise<void>
 }

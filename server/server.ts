@@ -74,7 +74,7 @@ export interface ServerOptions {
 
 export function createLoupeServer(config: Config, options: ServerOptions = {}): LoupeServer {
   const log = options.log ?? createLogger(config.logLevel)
-  const backend = options.backend ?? new SqliteBackend(config, log, options.docStore)
+  const backend: NodeBackend = options.backend ?? new SqliteBackend(config, log, options.docStore)
   const dbFile = SqliteBackend.file(config)
   const { stores } = backend
   const { directory } = stores
@@ -171,6 +171,12 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     stats: metrics.bytes,
     storeHealth,
     visitEnded: (userId, room) => history.sinceLastVisit.visitEnded(userId, room),
+    ...(backend.elsewhere
+      ? {
+          elsewhere: (boardId: string, error: unknown) =>
+            backend.elsewhere?.(boardId, error) ?? Promise.resolve(null),
+        }
+      : {}),
     log,
   })
   const lockEvents = new LockActivity({
@@ -363,6 +369,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       // upgrade), so the first board after a restart loads as fast as later ones.
       warmUpYjs()
       await app.request('/healthz')
+      await backend.start?.(rooms)
       const ownerMissing = config.auth && !(await stores.accounts.hasOwner())
       return new Promise<number>((resolve, reject) => {
         httpServer.once('error', reject)

@@ -15,6 +15,9 @@ import { LoupeError } from '../errors.ts'
 import type { ClusterConfig, Config } from '../config.ts'
 import type { BoardLost, LockDeps, NodeBackend, ServiceState } from '../node-backend.ts'
 import type { CompactResult, DocStore, DocUpdate, StoredDoc } from '../storage/doc-store.ts'
+import type { RoomDoor } from '../realtime/connection.ts'
+import type { RoomManager } from '../realtime/rooms.ts'
+import { BoardRelay } from './board-relay.ts'
 import { ClusterLocks } from './cluster-locks.ts'
 import { PgDocStore } from './pg/doc-store.ts'
 import { nextLockGeneration, PgLockJournal } from './pg/lock-journal.ts'
@@ -110,6 +113,7 @@ class OwnedDocStore implements DocStore {
 export class ClusterBackend implements NodeBackend {
   private readonly lostListeners: BoardLost[] = []
   private clusterLocks: ClusterLocks | null = null
+  private readonly relay: BoardRelay
   private stopReaper: () => void = () => {}
   private constructor(
     readonly stores: PgStores,
@@ -121,6 +125,7 @@ export class ClusterBackend implements NodeBackend {
     private readonly cluster: ClusterConfig,
     private readonly log: Logger,
   ) {
+    this.relay = new BoardRelay(redis, ownership, cluster.nodeId, log, cluster.leaseMs)
     ownership.onLost((boardId, why) => {
       this.docs.release(boardId)
       this.clusterLocks?.forget(boardId)
@@ -204,11 +209,20 @@ export class ClusterBackend implements NodeBackend {
     return { postgres, redis }
   }
 
+  start(rooms: RoomManager): Promise<void> {
+    return this.relay.start(rooms)
+  }
+
+  async elsewhere(boardId: string, error: unknown): Promise<RoomDoor | null> {
+    return error instanceof BoardElsewhereError ? this.relay.open(boardId) : null
+  }
+
   onBoardLost(listener: BoardLost): void {
     this.lostListeners.push(listener)
   }
 
   async close(): Promise<void> {
+    await this.relay.stop()
     this.stopReaper()
     this.clusterLocks?.stop()
     await this.ownership.stop()

@@ -105,28 +105,52 @@ export class ClusterLocks implements NodeLocks {
         .catch(() => undefined)
   }
 
+  /**
+   * Runs a change and answers once what it reported (events, audit rows, notifications) is
+   * written, refusals included, as LockActivity.run does on one node. A node's changes run one
+   * at a time: Redis orders them, but their journal writes race, and a release reported after
+   * the grant that followed it would read backwards in the board's stream. (Changes made on
+   * different nodes can still be reported out of Redis's order: docs/cluster.md, "Locks".)
+   */
+  private reported<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.order.then(async () => {
+      try {
+        return await change()
+      } finally {
+        await this.deps.activity.written()
+      }
+    })
+    this.order = run.then(
+      () => undefined,
+      () => undefined,
+    )
+    return run
+  }
+
+  private order: Promise<void> = Promise.resolve()
+
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     await this.touch(request.sessionId, request.user)
-    return this.service.acquire(request)
+    return this.reported(() => this.service.acquire(request))
   }
 
   async release(key: string, user: LockHolder, sessionId: string | null): Promise<Lock> {
     await this.touch(sessionId, user)
-    return this.service.release(key, user, sessionId)
+    return this.reported(() => this.service.release(key, user, sessionId))
   }
 
   async renew(key: string, user: LockHolder, sessionId: string | null, ttlMs?: number) {
     await this.touch(sessionId, user)
-    return this.service.renew(key, user, sessionId, ttlMs)
+    return this.reported(() => this.service.renew(key, user, sessionId, ttlMs))
   }
 
   async cancel(key: string, user: LockHolder, sessionId: string | null): Promise<void> {
     await this.touch(sessionId, user)
-    return this.service.cancel(key, user, sessionId)
+    return this.reported(() => this.service.cancel(key, user, sessionId))
   }
 
   forceRelease(key: string, by: LockHolder): Promise<Lock> {
-    return this.service.forceRelease(key, by)
+    return this.reported(() => this.service.forceRelease(key, by))
   }
 
   list(boardId: string): Promise<Lock[]> {
@@ -134,11 +158,11 @@ export class ClusterLocks implements NodeLocks {
   }
 
   releaseSession(sessionId: string): Promise<void> {
-    return this.service.releaseSession(sessionId)
+    return this.reported(() => this.service.releaseSession(sessionId))
   }
 
   releaseMember(userId: string, boardIds: ReadonlySet<string>, by: LockHolder): Promise<void> {
-    return this.service.releaseMember(userId, boardIds, by)
+    return this.reported(() => this.service.releaseMember(userId, boardIds, by))
   }
 
   /** Every node's reaper expires locks and dead sessions (RedisLockService.startReaper). */

@@ -59,6 +59,15 @@ export class LockActivity implements LockEvents {
     return outcome.value
   }
 
+  /**
+   * Resolves once every report made so far outside `run` is written (or failed). Cluster mode
+   * reports as Redis answers, outside `run`: its operations wait for this before they answer,
+   * so a caller that hears of a change finds its event in the log, as on one node.
+   */
+  written(): Promise<void> {
+    return this.alone
+  }
+
   private report(write: Report): void {
     if (this.running) return void this.running.push(write)
     this.alone = this.alone.then(() => this.deps.stores.transaction(write)).catch(this.deps.failed)

@@ -13,7 +13,20 @@ import type { Role } from '../db/directory.ts'
 import type { StampedUser } from './awareness.ts'
 import { ProtocolError } from './errors.ts'
 import { TokenBucket } from '../net/rate.ts'
-import type { Room, RoomPeer } from './room.ts'
+import type { RoomPeer } from './room.ts'
+
+/**
+ * What a connection joins: the board's room, or in cluster mode a relay to the node that
+ * runs it (cluster/board-relay.ts). Room is one.
+ */
+export interface RoomDoor {
+  readonly boardId: string
+  readonly peers: ReadonlySet<RoomPeer>
+  join(peer: RoomPeer): void
+  /** A returned promise must settle before the next message. */
+  receive(peer: RoomPeer, message: Uint8Array): void | Promise<void>
+  leave(peer: RoomPeer): void
+}
 
 export interface ConnectionLimits {
   maxMessageBytes: number
@@ -39,7 +52,7 @@ export class DocConnection implements RoomPeer {
   readonly clientIds = new Set<number>()
   /** Cleared by each liveness ping, set again by the pong (or any message). */
   alive = true
-  private room: Room | null = null
+  private room: RoomDoor | null = null
   private inbox: Uint8Array[] = []
   private draining = false
   private closed = false
@@ -59,7 +72,7 @@ export class DocConnection implements RoomPeer {
     private readonly limits: ConnectionLimits,
     private readonly stats: ConnectionStats,
     private readonly log: Logger,
-    private readonly onClosed: (connection: DocConnection, room: Room | null) => void,
+    private readonly onClosed: (connection: DocConnection, room: RoomDoor | null) => void,
   ) {
     this.messageBucket = new TokenBucket(
       limits.messagesPerSecond,
@@ -93,7 +106,7 @@ export class DocConnection implements RoomPeer {
   }
 
   /** Joins the room once it is loaded; frames that arrived meanwhile are handled now. */
-  attach(room: Room): void {
+  attach(room: RoomDoor): void {
     if (this.closed) return
     this.room = room
     room.join(this)

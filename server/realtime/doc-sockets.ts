@@ -11,9 +11,14 @@ import { CloseCode } from '../../shared/protocol/close-codes.ts'
 import type { Role } from '../db/directory.ts'
 import type { SocketDoor } from '../net/socket-door.ts'
 import type { StampedUser } from './awareness.ts'
-import { DocConnection, type ConnectionLimits, type ConnectionStats } from './connection.ts'
+import {
+  DocConnection,
+  type ConnectionLimits,
+  type ConnectionStats,
+  type RoomDoor,
+} from './connection.ts'
 import { KeyedBuckets } from '../net/rate.ts'
-import type { Room } from './room.ts'
+import { Room } from './room.ts'
 import type { RoomManager } from './rooms.ts'
 
 export interface BoardAccess {
@@ -41,6 +46,11 @@ export interface DocSocketOptions {
   storeHealth?: { readonly refusing: boolean }
   /** A user's last socket to a board closed: their visit ends (history's "since last visit"). */
   visitEnded?: (userId: string, room: Room) => void
+  /**
+   * Cluster mode: the board failed to load here because another node runs it (`error` says
+   * so); a door that relays the socket to that node, or null to refuse it.
+   */
+  elsewhere?: (boardId: string, error: unknown) => Promise<RoomDoor | null>
   log: Logger
 }
 
@@ -105,10 +115,11 @@ export class DocSockets {
       (conn, room) => this.closed(conn, room),
     )
     this.connections.add(connection)
-    rooms.acquire(boardId).then(
+    this.door(boardId).then(
       (room) => {
-        if (connection.isClosed) rooms.release(room)
-        else connection.attach(room)
+        if (!connection.isClosed) connection.attach(room)
+        else if (room instanceof Room) rooms.release(room)
+        else room.leave(connection)
       },
       (error: unknown) => {
         log.error({ err: error, boardId }, 'board failed to load')
@@ -117,12 +128,23 @@ export class DocSockets {
     )
   }
 
-  private closed(connection: DocConnection, room: Room | null): void {
+  /** The board's room here, or (cluster mode) a relay to the node that runs it. */
+  private async door(boardId: string): Promise<RoomDoor> {
+    try {
+      return await this.options.rooms.acquire(boardId)
+    } catch (error) {
+      const relayed = await this.options.elsewhere?.(boardId, error)
+      if (relayed) return relayed
+      throw error
+    }
+  }
+
+  private closed(connection: DocConnection, room: RoomDoor | null): void {
     if (!this.connections.delete(connection)) return
     const left = (this.perUser.get(connection.user.id) ?? 1) - 1
     if (left > 0) this.perUser.set(connection.user.id, left)
     else this.perUser.delete(connection.user.id)
-    if (room) {
+    if (room instanceof Room) {
       const userId = connection.user.id
       if (![...room.peers].some((peer) => peer.user.id === userId))
         this.options.visitEnded?.(userId, room)

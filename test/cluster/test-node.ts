@@ -24,6 +24,9 @@ export interface TestNode {
 /** Opens a node's backend for a test server's config. */
 export type NodeFactory = (config: Config, log: Logger) => Promise<TestNode>
 
+/** The cluster of each data folder a server started on (newCluster). */
+const restarts = new Map<string, ClusterConfig>()
+
 const nodeId = () => `test-${randomBytes(4).toString('hex')}`
 
 /**
@@ -34,6 +37,11 @@ export function newCluster(
   options: { redis?: PrivateRedis; redisUrl?: string; leaseMs?: number } = {},
 ): NodeFactory {
   return async (config, log) => {
+    // A server started again on the same data folder is the same deployment: the same
+    // cluster, as a restarted node (a test of persistence across restarts).
+    const before = restarts.get(config.dataDir)
+    if (before && !options.redis && !options.redisUrl)
+      return open({ ...config, cluster: { ...before, nodeId: nodeId() } }, log, async () => {})
     const postgres = await testPostgres()
     if (!postgres) throw new Error('cluster tests need PostgreSQL (npm run setup:services)')
     // One Redis per test file, stopped when the file's process exits (redis.ts's guard).
@@ -46,6 +54,7 @@ export function newCluster(
       nodeId: nodeId(),
       leaseMs: options.leaseMs ?? 3000,
     }
+    restarts.set(config.dataDir, cluster)
     try {
       return await open({ ...config, cluster }, log, () => database.drop())
     } catch (error) {

@@ -1,0 +1,368 @@
+/**
+ * Sockets of a board another node owns, relayed to that owner over Redis (docs/cluster.md,
+ * "Relaying to the owner"). A client may reach any node (the balancer hashes a board's clients
+ * to one node, but a board moves when its node dies and a balancer may not hash at all); only
+ * the owner runs the board's room. A non-owner keeps the client's socket — the door, the
+ * limits, the in-order inbox (DocConnection) — and forwards each message to the owner, where a
+ * RemotePeer joins the room as any socket would. What the room sends that peer comes back as
+ * is: a relayed update's frame, encoded once by the owner, is written to the client's socket
+ * unchanged. So commit-before-relay, guards and presence are the owner's, for every client.
+ *
+ * Transport: Redis pub/sub, one inbox channel per node. Scale-out.md proposes streams, which
+ * keep messages across a subscriber's reconnect; we do not need that: a relayed socket closes
+ * the moment either node's Redis connection drops (1012), and the client's reconnect resyncs
+ * everything it missed (y-websocket sync step 1), as after any dropped socket. Pub/sub keeps
+ * one publisher's messages in order, which is all the y-websocket protocol needs, and costs one
+ * hop with nothing to trim.
+ *
+ * Liveness: a non-owner re-reads each relayed board's lease every second and closes its sockets
+ * (1012) when the owner changed or is gone, so its clients reconnect and one node claims the
+ * board; an owner drops the peers of a node whose registration lapsed (it died).
+ */
+import { randomUUID } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { Role } from '../../shared/roles.ts'
+import type { StampedUser } from '../realtime/awareness.ts'
+import type { RoomDoor } from '../realtime/connection.ts'
+import type { RoomPeer } from '../realtime/room.ts'
+import type { RoomManager } from '../realtime/rooms.ts'
+import type { RedisConnection } from './redis/connection.ts'
+import { encodeId } from './redis/keys.ts'
+import type { BoardOwnership } from './redis/ownership.ts'
+
+const enum Kind {
+  /** non-owner → owner: a client joined (header: user, role). */
+  open = 1,
+  /** non-owner → owner: one y-websocket message from the client. */
+  in = 2,
+  /** non-owner → owner: the client left. */
+  leave = 3,
+  /** owner → non-owner: one message for the client. */
+  message = 4,
+  /** owner → non-owner: a pre-encoded WebSocket frame for the client (header: bytes). */
+  frame = 5,
+  /** owner → non-owner: close the client's socket (header: code, reason). */
+  close = 6,
+}
+
+interface Header {
+  /** Connection id, made by the non-owner. */
+  c: string
+  /** The sending node. */
+  n: string
+  b?: string
+  u?: StampedUser
+  r?: Role
+  bytes?: number
+  code?: number
+  reason?: string
+}
+
+function encode(kind: Kind, header: Header, payload?: Uint8Array): Buffer {
+  const json = Buffer.from(JSON.stringify(header))
+  const out = Buffer.allocUnsafe(3 + json.byteLength + (payload?.byteLength ?? 0))
+  out[0] = kind
+  out.writeUInt16BE(json.byteLength, 1)
+  json.copy(out, 3)
+  if (payload) out.set(payload, 3 + json.byteLength)
+  return out
+}
+
+function decode(buffer: Buffer): { kind: Kind; header: Header; payload: Uint8Array } {
+  const length = buffer.readUInt16BE(1)
+  return {
+    kind: buffer[0] as Kind,
+    header: JSON.parse(buffer.subarray(3, 3 + length).toString()) as Header,
+    payload: buffer.subarray(3 + length),
+  }
+}
+
+/** The client's side as the non-owner holds it (DocConnection). */
+export interface RelayedClient extends RoomPeer {
+  readonly role: Role
+}
+
+/** The owner's stand-in for a client connected to another node. */
+class RemotePeer implements RoomPeer {
+  readonly clientIds = new Set<number>()
+  /** Messages not handled yet, in order; one drain at a time (as DocConnection's inbox). */
+  inbox: Uint8Array[] = []
+  draining = false
+  closed = false
+
+  constructor(
+    readonly id: string,
+    readonly node: string,
+    readonly boardId: string,
+    readonly user: StampedUser,
+    public role: Role,
+    private readonly post: (kind: Kind, header: Partial<Header>, payload?: Uint8Array) => void,
+    private readonly ended: (peer: RemotePeer) => void,
+  ) {}
+
+  get canWrite(): boolean {
+    return this.role !== 'viewer'
+  }
+
+  send(message: Uint8Array): void {
+    if (!this.closed) this.post(Kind.message, {}, message)
+  }
+
+  sendFrame(frame: Uint8Array, messageBytes: number): void {
+    if (!this.closed) this.post(Kind.frame, { bytes: messageBytes }, frame)
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return
+    this.post(Kind.close, { code, reason })
+    this.ended(this)
+  }
+}
+
+/** What a non-owner gives a connection in place of a room. */
+class RelayedRoom implements RoomDoor {
+  readonly peers = new Set<RoomPeer>()
+  private client: RelayedClient | null = null
+
+  constructor(
+    readonly boardId: string,
+    readonly id: string,
+    readonly owner: string,
+    private readonly post: (kind: Kind, header: Partial<Header>, payload?: Uint8Array) => void,
+    private readonly left: (room: RelayedRoom) => void,
+  ) {}
+
+  get connection(): RelayedClient | null {
+    return this.client
+  }
+
+  join(peer: RoomPeer): void {
+    this.client = peer as RelayedClient
+    this.peers.add(peer)
+    this.post(Kind.open, { b: this.boardId, u: peer.user, r: this.client.role })
+  }
+
+  receive(peer: RoomPeer, message: Uint8Array): void {
+    this.post(Kind.in, { r: (peer as RelayedClient).role }, message)
+  }
+
+  leave(peer: RoomPeer): void {
+    this.left(this)
+    if (this.peers.delete(peer)) this.post(Kind.leave, {})
+  }
+}
+
+export class BoardRelay {
+  /** Non-owner side: relayed connections by id. */
+  private readonly relayed = new Map<string, RelayedRoom>()
+  /** Owner side: remote peers by connection id. */
+  private readonly remote = new Map<string, RemotePeer>()
+  private readonly subscriber
+  private readonly timers: NodeJS.Timeout[] = []
+  private rooms: RoomManager | null = null
+
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly ownership: BoardOwnership,
+    private readonly nodeId: string,
+    private readonly log: Logger,
+    leaseMs: number,
+  ) {
+    this.subscriber = redis.client.duplicate({ enableOfflineQueue: true })
+    this.subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) =>
+      this.arrived(message),
+    )
+    this.subscriber.on('error', () => {})
+    // A dropped subscription may have lost messages: every relayed socket starts over.
+    this.subscriber.on('close', () => this.dropAll())
+    redis.onDown(() => this.dropAll())
+    const check = setInterval(() => void this.checkOwners(), Math.min(1000, leaseMs / 2))
+    const peers = setInterval(() => void this.checkNodes(), 2000)
+    check.unref()
+    peers.unref()
+    this.timers.push(check, peers)
+  }
+
+  private inbox(nodeId: string): string {
+    return `${this.redis.keys.prefix}inbox:${encodeId(nodeId)}`
+  }
+
+  async start(rooms: RoomManager): Promise<void> {
+    this.rooms = rooms
+    await this.subscriber.subscribe(this.inbox(this.nodeId))
+  }
+
+  private publish(node: string, kind: Kind, header: Header, payload?: Uint8Array): void {
+    this.redis.client.publish(this.inbox(node), encode(kind, header, payload)).catch(() => {
+      // Redis is away: the connection cannot be kept in order, so it ends (and resyncs).
+      if (kind === Kind.close) return
+      if (this.relayed.has(header.c)) this.closeRelayed(header.c, 1012, 'relay unavailable')
+      else this.remote.get(header.c)?.close(1012, 'relay unavailable')
+    })
+  }
+
+  /**
+   * A room for a client of a board owned elsewhere: its messages go to the owner, whose
+   * answers come back to it. Null when nobody owns the board (the caller may claim it).
+   */
+  async open(boardId: string): Promise<RoomDoor | null> {
+    const owner = await this.ownership.ownerOf(boardId)
+    if (!owner || owner === this.nodeId) return null
+    const id = randomUUID()
+    const room = new RelayedRoom(
+      boardId,
+      id,
+      owner,
+      (kind, header, payload) =>
+        this.publish(owner, kind, { ...header, c: id, n: this.nodeId }, payload),
+      (left) => this.relayed.delete(left.id),
+    )
+    this.relayed.set(id, room)
+    return room
+  }
+
+  private arrived(buffer: Buffer): void {
+    let decoded
+    try {
+      decoded = decode(buffer)
+    } catch (error) {
+      this.log.error({ err: error }, 'bad relay message')
+      return
+    }
+    const { kind, header, payload } = decoded
+    if (kind === Kind.message || kind === Kind.frame || kind === Kind.close)
+      return this.toClient(kind, header, payload)
+    return this.toRoom(kind, header, payload)
+  }
+
+  /** Non-owner: what the owner's room sends a client. */
+  private toClient(kind: Kind, header: Header, payload: Uint8Array): void {
+    const room = this.relayed.get(header.c)
+    const client = room?.connection
+    if (!room || !client) return
+    if (kind === Kind.message) client.send(payload)
+    else if (kind === Kind.frame) client.sendFrame(payload, header.bytes ?? payload.byteLength)
+    else this.closeRelayed(header.c, header.code ?? 1012, header.reason ?? 'closed by the owner')
+  }
+
+  private closeRelayed(id: string, code: number, reason: string): void {
+    const room = this.relayed.get(id)
+    if (!room) return
+    this.relayed.delete(id)
+    room.connection?.close(code, reason)
+  }
+
+  /** Owner: a remote client's arrival, message or departure. */
+  private toRoom(kind: Kind, header: Header, payload: Uint8Array): void {
+    const rooms = this.rooms
+    if (!rooms) return
+    if (kind === Kind.open) {
+      const { b: boardId, u: user, r: role } = header
+      if (!boardId || !user || !role) return
+      const peer = new RemotePeer(
+        header.c,
+        header.n,
+        boardId,
+        user,
+        role,
+        (k, h, p) => this.publish(header.n, k, { ...h, c: header.c, n: this.nodeId }, p),
+        (ended) => this.endRemote(ended),
+      )
+      this.remote.set(peer.id, peer)
+      // Only the owner serves: a board not (or no longer) ours sends the client elsewhere.
+      if (!this.ownership.owns(boardId)) return peer.close(1012, 'board moved; reconnect')
+      void rooms.acquire(boardId).then(
+        (room) => {
+          if (peer.closed) return rooms.release(room)
+          room.join(peer)
+          void this.drain(peer)
+        },
+        () => peer.close(1012, 'board moved; reconnect'),
+      )
+      return
+    }
+    const peer = this.remote.get(header.c)
+    if (!peer) return
+    if (kind === Kind.leave) return this.endRemote(peer)
+    if (header.r) peer.role = header.r
+    peer.inbox.push(new Uint8Array(payload))
+    void this.drain(peer)
+  }
+
+  private async drain(peer: RemotePeer): Promise<void> {
+    const room = this.rooms?.loaded(peer.boardId)
+    if (!room || !room.peers.has(peer) || peer.draining) return
+    peer.draining = true
+    try {
+      while (peer.inbox.length > 0 && !peer.closed) {
+        const pending = room.receive(peer, peer.inbox.shift() as Uint8Array)
+        if (pending) await pending
+      }
+    } catch (error) {
+      const code = (error as { code?: unknown }).code
+      peer.close(typeof code === 'number' ? code : 1011, (error as Error).message ?? 'failed')
+    } finally {
+      peer.draining = false
+    }
+  }
+
+  private endRemote(peer: RemotePeer): void {
+    if (peer.closed) return
+    peer.closed = true
+    this.remote.delete(peer.id)
+    const room = this.rooms?.loaded(peer.boardId)
+    if (room?.peers.has(peer)) {
+      room.leave(peer)
+      this.rooms?.release(room)
+    }
+  }
+
+  /** Non-owner: sockets of boards whose owner changed or is gone start over. */
+  private async checkOwners(): Promise<void> {
+    const boards = new Map<string, string>()
+    for (const room of this.relayed.values()) boards.set(room.boardId, room.owner)
+    for (const [boardId, owner] of boards) {
+      let now: string | null
+      try {
+        now = await this.ownership.ownerOf(boardId)
+      } catch {
+        return // Redis is away: dropAll handles it
+      }
+      if (now === owner) continue
+      for (const room of [...this.relayed.values()])
+        if (room.boardId === boardId) this.closeRelayed(room.id, 1012, 'board moved; reconnect')
+    }
+  }
+
+  /** Owner: peers of nodes that died (their registration lapsed) leave. */
+  private async checkNodes(): Promise<void> {
+    const nodes = new Set([...this.remote.values()].map((peer) => peer.node))
+    for (const node of nodes) {
+      let alive: number
+      try {
+        alive = await this.redis.client.exists(this.redis.keys.node(node))
+      } catch {
+        return
+      }
+      if (alive) continue
+      for (const peer of [...this.remote.values()]) if (peer.node === node) this.endRemote(peer)
+    }
+  }
+
+  private dropAll(): void {
+    for (const id of [...this.relayed.keys()]) this.closeRelayed(id, 1012, 'relay unavailable')
+    for (const peer of [...this.remote.values()]) this.endRemote(peer)
+  }
+
+  /** Counts for metrics and tests. */
+  get counts(): { relayed: number; remote: number } {
+    return { relayed: this.relayed.size, remote: this.remote.size }
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer)
+    for (const id of [...this.relayed.keys()]) this.closeRelayed(id, 1012, 'server stopping')
+    for (const peer of [...this.remote.values()]) peer.close(1012, 'server stopping')
+    this.subscriber.disconnect()
+  }
+}
