@@ -184,7 +184,9 @@ async function main(): Promise<void> {
   console.error(`[bench] load average at start: ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}`)
   for (const scenario of selected) {
     const cases: CaseResult[] = []
-    for (const c of scenario.cases(quick)) {
+    // BENCH_CASE=<text> runs only the cases whose label contains it (development).
+    const only = process.env.BENCH_CASE
+    for (const c of scenario.cases(quick).filter((k) => !only || k.label.includes(only))) {
       const all: Record<ServerKind, Outcome[]> = { loupe: [], reference: [] }
       // Alternating, so a drift in the machine's load over the runs touches both sides alike.
       for (let run = 1; run <= runs; run++) {
