@@ -13,6 +13,8 @@ import type { LockActivity } from './locks/lock-activity.ts'
 import { LockService } from './locks/lock-service.ts'
 import { LocalLocks, type NodeLocks } from './locks/node-locks.ts'
 import { SqliteLockStore } from './locks/sqlite-lock-store.ts'
+import type { EventBus } from './events/bus.ts'
+import type { NodeNews } from './node-news.ts'
 import type { RoomDoor } from './realtime/connection.ts'
 import type { RoomManager } from './realtime/rooms.ts'
 import type { DocStore } from './storage/doc-store.ts'
@@ -50,10 +52,17 @@ export interface NodeBackend {
   /** Boards this node may no longer serve (cluster: a lost lease); their rooms must close. */
   onBoardLost(listener: BoardLost): void
   /**
-   * Cluster mode, once the rooms exist: starts relaying sockets between this node and the
-   * owners of boards (cluster/board-relay.ts).
+   * Cluster mode, once the server is built: relays sockets between this node and the owners
+   * of boards (cluster/board-relay.ts) and starts the news between nodes; resolves with the
+   * news to tell (cluster/cluster-news.ts), which reaches this node's `local` too.
    */
-  start?(rooms: RoomManager): Promise<void>
+  start?(node: {
+    rooms: RoomManager
+    bus: EventBus
+    local: NodeNews
+    /** Closes every socket of this node (1012): it may have missed news. */
+    closeAll: () => void
+  }): Promise<NodeNews>
   /** Cluster mode: a door to the node that runs a board which failed to load here because of it. */
   elsewhere?(boardId: string, error: unknown): Promise<RoomDoor | null>
   /** After the server stopped: releases what the node holds, closes pools and connections. */

@@ -45,6 +45,7 @@ import { ObservedDocStore } from './storage/observed-doc-store.ts'
 import { Search } from './search/search.ts'
 import { Notifier } from './notifications/notifier.ts'
 import { SqliteBackend, type NodeBackend } from './node-backend.ts'
+import type { NodeNews } from './node-news.ts'
 
 export interface LoupeServer {
   /** Starts listening; resolves with the bound port (config.port 0 picks a free one). */
@@ -143,12 +144,12 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
         void activity
           .record(boardId, actor, derived)
           .catch((error: unknown) => log.error({ err: error, boardId }, 'activity not recorded')),
-      forbidden: (userId, paths) => live.push.forbiddenEdit(userId, paths),
+      forbidden: (userId, paths) => news.forbiddenEdit(userId, paths),
       committedFor: (boardId, userIds, stateVector) =>
-        live.push.docCommitted(boardId, userIds, stateVector),
+        news.docCommitted(boardId, userIds, stateVector),
       locks: {
         lockedByOthers: (boardId, userId) => lockService.lockedByOthers(boardId, userId),
-        violated: (userId, key, holder) => live.push.lockedEdit(userId, key, holder),
+        violated: (userId, key, holder) => news.lockedEdit(userId, key, holder),
       },
     },
     { idleMs: config.roomIdleMs, hibernateMs: config.roomHibernateMs },
@@ -230,9 +231,25 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     source: { rooms, store },
     log,
   })
-  notifier.onNotification((userId, notification) =>
-    live.push.pushNotification(userId, notification),
-  )
+  // What sockets must hear, on this node (and, in cluster mode, on every other: node-news.ts).
+  const localNews: NodeNews = {
+    guestsEnded(userIds, reason) {
+      for (const userId of userIds) {
+        docSockets.closeUser(userId, CloseCode.forbidden, reason)
+        live.closeUser(userId, CloseCode.forbidden, reason)
+      }
+    },
+    membership(workspaceId, userId, role) {
+      docSockets.applyMembership(workspaceId, userId, role)
+      if (role === null) live.closeUser(userId, CloseCode.forbidden, 'removed from a workspace')
+    },
+    notification: (userId, notification) => live.push.pushNotification(userId, notification),
+    docCommitted: (boardId, userIds, vector) => live.push.docCommitted(boardId, userIds, vector),
+    lockedEdit: (userId, key, holder) => live.push.lockedEdit(userId, key, holder),
+    forbiddenEdit: (userId, paths) => live.push.forbiddenEdit(userId, paths),
+  }
+  let news: NodeNews = localNews
+  notifier.onNotification((userId, notification) => news.notification(userId, notification))
   live.sessions.restore(
     lockService
       .sessionsInUse()
@@ -245,16 +262,9 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     log,
   })
   // A revoked or expired share link ends its guests' access at once (docs/product.md).
-  linkService.onGuestsEnded((userIds, reason) => {
-    for (const userId of userIds) {
-      docSockets.closeUser(userId, CloseCode.forbidden, reason)
-      live.closeUser(userId, CloseCode.forbidden, reason)
-    }
-  })
+  linkService.onGuestsEnded((userIds, reason) => news.guestsEnded(userIds, reason))
   authService.onMembershipChange(async (change) => {
-    docSockets.applyMembership(change.workspaceId, change.user.id, change.to)
-    if (change.to === null)
-      live.closeUser(change.user.id, CloseCode.forbidden, 'removed from a workspace')
+    news.membership(change.workspaceId, change.user.id, change.to)
     // Who may no longer edit holds no lock there: others must not wait out a 30-minute TTL.
     if (change.to === null || !atLeast(change.to, 'editor')) {
       const boards = new Set(
@@ -369,7 +379,17 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       // upgrade), so the first board after a restart loads as fast as later ones.
       warmUpYjs()
       await app.request('/healthz')
-      await backend.start?.(rooms)
+      if (backend.start)
+        news = await backend.start({
+          rooms,
+          bus,
+          local: localNews,
+          closeAll: () => {
+            docSockets.closeAll(CloseCode.serverStopping, 'reconnect: news was missed')
+            for (const session of live.sessions.all())
+              session.socket?.close(CloseCode.serverStopping, 'reconnect: news was missed')
+          },
+        })
       const ownerMissing = config.auth && !(await stores.accounts.hasOwner())
       return new Promise<number>((resolve, reject) => {
         httpServer.once('error', reject)

@@ -18,7 +18,10 @@ import type { CompactResult, DocStore, DocUpdate, StoredDoc } from '../storage/d
 import type { RoomDoor } from '../realtime/connection.ts'
 import type { RoomManager } from '../realtime/rooms.ts'
 import { BoardRelay } from './board-relay.ts'
+import type { EventBus } from '../events/bus.ts'
+import type { NodeNews } from '../node-news.ts'
 import { ClusterLocks } from './cluster-locks.ts'
+import { ClusterNews } from './cluster-news.ts'
 import { PgDocStore } from './pg/doc-store.ts'
 import { nextLockGeneration, PgLockJournal } from './pg/lock-journal.ts'
 import { migrate } from './pg/migrations.ts'
@@ -209,9 +212,18 @@ export class ClusterBackend implements NodeBackend {
     return { postgres, redis }
   }
 
-  start(rooms: RoomManager): Promise<void> {
-    return this.relay.start(rooms)
+  async start(node: {
+    rooms: RoomManager
+    bus: EventBus
+    local: NodeNews
+    closeAll: () => void
+  }): Promise<NodeNews> {
+    await this.relay.start(node.rooms)
+    this.news = new ClusterNews(this.redis, this.cluster.nodeId, this.log, node.closeAll)
+    return this.news.start(node.local, node.bus)
   }
+
+  private news: ClusterNews | null = null
 
   async elsewhere(boardId: string, error: unknown): Promise<RoomDoor | null> {
     return error instanceof BoardElsewhereError ? this.relay.open(boardId) : null
@@ -223,6 +235,7 @@ export class ClusterBackend implements NodeBackend {
 
   async close(): Promise<void> {
     await this.relay.stop()
+    this.news?.stop()
     this.stopReaper()
     this.clusterLocks?.stop()
     await this.ownership.stop()

@@ -77,8 +77,37 @@ export class EventBus {
     return { stream, seq }
   }
 
-  private deliver(stream: string, seq: number, event: LoupeEvent): void {
+  /**
+   * Cluster mode (cluster/cluster-news.ts): events committed here are also told to `published`
+   * (for the other nodes), and every delivery — from here, or from another node through
+   * `deliverFromElsewhere` — goes through `order`, which hands events to the listeners in
+   * sequence, gap-free per stream, whichever node committed them.
+   */
+  inCluster(
+    published: EventListener,
+    order: (stream: string, seq: number, event: LoupeEvent, deliver: EventListener) => void,
+  ): void {
+    this.cluster = { published, order }
+  }
+
+  /** An event another node committed (cluster mode). */
+  deliverFromElsewhere(stream: string, seq: number, event: LoupeEvent): void {
+    this.cluster?.order(stream, seq, event, this.toListeners)
+  }
+
+  private cluster: {
+    published: EventListener
+    order: (stream: string, seq: number, event: LoupeEvent, deliver: EventListener) => void
+  } | null = null
+
+  private readonly toListeners: EventListener = (stream, seq, event) => {
     for (const listener of this.listeners) listener(stream, seq, event)
+  }
+
+  private deliver(stream: string, seq: number, event: LoupeEvent): void {
+    if (!this.cluster || stream === 'system') return this.toListeners(stream, seq, event)
+    this.cluster.published(stream, seq, event)
+    this.cluster.order(stream, seq, event, this.toListeners)
   }
 
   /** Where a stream stands: the system stream lives in memory, the others in the log. */

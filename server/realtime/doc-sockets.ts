@@ -184,6 +184,11 @@ export class DocSockets {
       if (connection.user.id === userId) connection.close(code, reason)
   }
 
+  /** Closes every open socket (they may reconnect at once): cluster mode, news was missed. */
+  closeAll(code: number, reason: string): void {
+    for (const connection of [...this.connections]) connection.close(code, reason)
+  }
+
   /** Stops accepting sockets and closes the open ones with 1012. */
   stop(): void {
     this.stopping = true

@@ -4,10 +4,13 @@
  * see each other's presence, and only the owner runs the room.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { CloseCode } from '../../shared/protocol/close-codes.ts'
+import { createBoard, invite, setupOwner, SETUP_CODE } from '../accounts.ts'
+import { liveClient } from '../live-client.ts'
 import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { board, createTask, updateTask } from '../../shared/schema/board.ts'
-import { cleanup, eventually, startTestServer, synced } from '../harness.ts'
+import { cleanup, closeCode, eventually, startTestServer, synced } from '../harness.ts'
 import { testPostgres } from './postgres.ts'
 import { skipWithoutRedis } from './redis.ts'
 import { joinCluster, newCluster } from './test-node.ts'
@@ -65,5 +68,62 @@ describe.skipIf(!postgres || skipWithoutRedis)('two nodes, one board', () => {
     // B's client leaving is the owner's news too.
     pb.destroy()
     await eventually(() => expect(a.server.rooms.loaded(boardId)?.peers.size).toBe(2))
+  })
+
+  it('events, notifications and membership changes reach sockets on the other node', async () => {
+    const auth = {
+      auth: true,
+      setupCode: SETUP_CODE,
+      jwtSecret: 'a-cluster-wide-secret-of-32-chars!',
+    }
+    const a = await startTestServer({ ...auth, node: newCluster() })
+    const b = await startTestServer({ ...auth, node: joinCluster(a) })
+    const owner = await setupOwner(a)
+    const boardId = await createBoard(a, owner.token, owner.workspaceId, 'cut-a')
+    const ed = await invite(a, owner.token, owner.workspaceId, 'editor', 'Ed')
+
+    // The owner watches the board's stream from B; Ed's sockets are on B too.
+    const watcher = await liveClient(b, { token: owner.token })
+    await watcher.hello()
+    const stream = `board:${boardId}`
+    await watcher.request({ type: 'subscribe', stream })
+    const edLive = await liveClient(b, { token: ed.token })
+    await edLive.hello()
+    const edDoc = await b.raw(boardId, `?token=${ed.token}`)
+
+    // Lock changes made through both nodes: B's subscriber gets every event, in sequence.
+    const lock = (t: typeof a, token: string, key: string) =>
+      t.api('/api/locks/acquire', { method: 'POST', token, json: { key } })
+    expect((await lock(a, ed.token, `${boardId}/task/t1`)).status).toBe(200)
+    expect((await lock(b, owner.token, `${boardId}/task/t2`)).status).toBe(200)
+    expect((await lock(a, owner.token, `${boardId}/task/t3`)).status).toBe(200)
+    await eventually(() => {
+      const keys = watcher
+        .events(stream)
+        .filter((e) => e.event.type === 'lock.acquired')
+        .map((e) => e.event.data.key)
+      expect(keys).toEqual([1, 2, 3].map((n) => `${boardId}/task/t${n}`))
+    })
+    const seqs = watcher.events(stream).map((e) => e.seq)
+    expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] as number) + i))
+
+    // Forcing Ed's lock free on A notifies Ed, whose live socket is on B.
+    const forced = await a.api('/api/locks/force-release', {
+      method: 'POST',
+      token: owner.token,
+      json: { key: `${boardId}/task/t1` },
+    })
+    expect(forced.status).toBe(200)
+    await edLive.next((m) => m.type === 'notification')
+
+    // Removing Ed on A closes Ed's sockets on B at once.
+    const edClosed = closeCode(edDoc)
+    const removed = await a.api(`/api/workspaces/${owner.workspaceId}/members/${ed.user.id}`, {
+      method: 'DELETE',
+      token: owner.token,
+    })
+    expect(removed.status).toBe(200)
+    expect(await edClosed).toBe(CloseCode.forbidden)
+    expect(await edLive.closed).toBe(CloseCode.forbidden)
   })
 })

@@ -1,0 +1,153 @@
+/**
+ * News between nodes (node-news.ts), over one Redis pub/sub channel: what happened on one node
+ * that sockets on the others must hear — events committed (for live subscribers), pushed
+ * notifications, "saved" confirmations and refused edits of users whose live socket is on
+ * another node, membership changes and ended share links (their sockets close everywhere).
+ * Each node applies its own news at once and publishes it; the others apply it when it arrives.
+ *
+ * Pub/sub loses what is published while a node's subscription is down. Events are safe (the
+ * next one past a gap reads the gap from the log, event-order.ts; a reconnecting client replays
+ * from its afterSeq). Closing sockets is not: while Redis is away a node could miss that a
+ * guest's link was revoked, so a node whose subscription dropped closes every live and document
+ * socket it holds (1012): each reconnect passes the door again, against PostgreSQL.
+ */
+import type { Logger } from 'pino'
+import type { LoupeEvent } from '../../shared/protocol/events.ts'
+import type { LockHolder } from '../../shared/protocol/locks.ts'
+import type { Notification } from '../../shared/protocol/notifications.ts'
+import type { Role } from '../../shared/roles.ts'
+import type { EventBus } from '../events/bus.ts'
+import type { NodeNews } from '../node-news.ts'
+import type { RedisConnection } from './redis/connection.ts'
+import { EventOrder } from './event-order.ts'
+
+type News =
+  | { k: 'event'; stream: string; seq: number; event: LoupeEvent }
+  | { k: 'guests'; userIds: string[]; reason: string }
+  | { k: 'member'; workspaceId: string; userId: string; role: Role | null }
+  | { k: 'notification'; userId: string; notification: Notification }
+  | { k: 'saved'; boardId: string; userIds: string[]; stateVector: string }
+  | { k: 'locked'; userId: string; key: string; holder: LockHolder }
+  | { k: 'forbidden'; userId: string; paths: string[] }
+
+export class ClusterNews {
+  private readonly subscriber
+  private readonly channel: string
+  private local: NodeNews | null = null
+  private subscribed = false
+
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly nodeId: string,
+    private readonly log: Logger,
+    /** Every socket of this node closes (1012): it may have missed news. */
+    private readonly missedNews: () => void,
+  ) {
+    this.channel = `${redis.keys.prefix}news`
+    this.subscriber = redis.client.duplicate({ enableOfflineQueue: true })
+    this.subscriber.on('error', () => {})
+    this.subscriber.on('message', (_channel: string, text: string) => this.arrived(text))
+    this.subscriber.on('close', () => {
+      if (!this.subscribed) return
+      this.subscribed = false
+      log.warn('news from other nodes interrupted: closing this node’s sockets')
+      this.missedNews()
+    })
+    this.subscriber.on('ready', () => (this.subscribed = true))
+  }
+
+  /** Applies news here and on every other node; events go through `bus` in order. */
+  async start(local: NodeNews, bus: EventBus): Promise<NodeNews> {
+    this.local = local
+    const order = new EventOrder(
+      (stream, afterSeq, limit) => bus.log.read(stream, afterSeq, limit),
+      (error) => this.log.error({ err: error }, 'live events could not be ordered'),
+    )
+    bus.inCluster(
+      (stream, seq, event) => this.publish({ k: 'event', stream, seq, event }),
+      (stream, seq, event, deliver) => order.push(stream, seq, event, deliver),
+    )
+    this.bus = bus
+    await this.subscriber.subscribe(this.channel)
+    this.subscribed = true
+    const publish = (news: News) => this.publish(news)
+    return {
+      guestsEnded(userIds, reason) {
+        local.guestsEnded(userIds, reason)
+        publish({ k: 'guests', userIds: [...userIds], reason })
+      },
+      membership(workspaceId, userId, role) {
+        local.membership(workspaceId, userId, role)
+        publish({ k: 'member', workspaceId, userId, role })
+      },
+      notification(userId, notification) {
+        local.notification(userId, notification)
+        publish({ k: 'notification', userId, notification })
+      },
+      docCommitted(boardId, userIds, stateVector) {
+        local.docCommitted(boardId, userIds, stateVector)
+        const encoded = Buffer.from(stateVector).toString('base64')
+        publish({ k: 'saved', boardId, userIds: [...userIds], stateVector: encoded })
+      },
+      lockedEdit(userId, key, holder) {
+        local.lockedEdit(userId, key, holder)
+        publish({ k: 'locked', userId, key, holder })
+      },
+      forbiddenEdit(userId, paths) {
+        local.forbiddenEdit(userId, paths)
+        publish({ k: 'forbidden', userId, paths: [...paths] })
+      },
+    }
+  }
+
+  private bus: EventBus | null = null
+
+  private publish(news: News): void {
+    const text = JSON.stringify({ from: this.nodeId, ...news })
+    this.redis.client.publish(this.channel, text).catch((error: unknown) => {
+      this.log.warn({ err: error, kind: news.k }, 'news not published to other nodes')
+    })
+  }
+
+  private arrived(text: string): void {
+    const local = this.local
+    let news: News & { from: string }
+    try {
+      news = JSON.parse(text) as News & { from: string }
+    } catch {
+      return
+    }
+    if (!local || news.from === this.nodeId) return
+    try {
+      switch (news.k) {
+        case 'event':
+          return this.bus?.deliverFromElsewhere(news.stream, news.seq, news.event)
+        case 'guests':
+          return local.guestsEnded(news.userIds, news.reason)
+        case 'member':
+          return local.membership(news.workspaceId, news.userId, news.role)
+        case 'notification':
+          return local.notification(news.userId, news.notification)
+        case 'saved':
+          return local.docCommitted(
+            news.boardId,
+            new Set(news.userIds),
+            new Uint8Array(Buffer.from(news.stateVector, 'base64')),
+          )
+        case 'locked':
+          return local.lockedEdit(news.userId, news.key, news.holder)
+        case 'forbidden':
+          return local.forbiddenEdit(news.userId, news.paths)
+        default:
+          news satisfies never
+      }
+    } catch (error) {
+      this.log.error({ err: error }, 'news from another node failed')
+    }
+  }
+
+  stop(): void {
+    this.subscribed = false
+    this.subscriber.disconnect()
+  }
+}
