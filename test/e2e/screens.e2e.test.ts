@@ -11,9 +11,11 @@ import { generateNKeysBetween } from 'fractional-indexing'
 import {
   addComment,
   addMedia,
+  addMediaVersion,
   createAnnotation,
   createTask,
   createThread,
+  setVerdict,
 } from '../../shared/schema/board.ts'
 import { createBoard } from '../accounts.ts'
 import { eventually, synced, type TestServer } from '../harness.ts'
@@ -28,6 +30,7 @@ import {
   useBrowserHarness,
   WAIT,
 } from './people.ts'
+import { webmVideo } from './video.ts'
 
 useBrowserHarness()
 
@@ -42,18 +45,30 @@ async function furnish(
   bea: { user: { id: string }; token: string },
 ) {
   const painter = await person('painter')
+  // WebCodecs wants a secure context: a page of the (local) server, not about:blank.
+  await painter.page.goto(`${t.url}/healthz`)
   const png = await picture(painter.page, 1280, 720)
+  const posters = [await picture(painter.page, 800, 1000), await picture(painter.page, 820, 1000)]
+  const clip = await webmVideo(painter.page, { frames: 50, fps: 25, width: 640, height: 360 })
   await painter.context.close()
-  const uploaded = await t.api<{ media: { hash: string; bytes: number } }>(
-    `/api/media?board=${boardId}`,
-    {
+  const send = async (type: string, body: Buffer) => {
+    const sent = await t.api<{
+      media: { hash: string; bytes: number; durationMs?: number; fps?: number }
+    }>(`/api/media?board=${boardId}`, {
       method: 'POST',
       token,
-      headers: { 'content-type': 'image/png' },
-      body: Buffer.from(png, 'base64'),
-    },
-  )
-  expect(uploaded.status).toBe(201)
+      headers: { 'content-type': type },
+      body: Buffer.from(body),
+    })
+    expect(sent.status).toBe(201)
+    return sent.body.media
+  }
+  const uploaded = { body: { media: await send('image/png', Buffer.from(png, 'base64')) } }
+  const [poster1, poster2] = [
+    await send('image/png', Buffer.from(posters[0] as string, 'base64')),
+    await send('image/png', Buffer.from(posters[1] as string, 'base64')),
+  ]
+  const video = await send('video/webm', clip)
   const doc = new Y.Doc()
   const provider = t.provider(boardId, doc, { token })
   await synced(provider)
@@ -94,6 +109,56 @@ async function furnish(
     body: 'The sun flare clips here — can we pull it back half a stop?',
     mentions: [],
   })
+  // A poster in two versions with verdicts, and a video with a mark at frame 10 and a thread
+  // over a range: the versions, comparison, verdict and video transport screens.
+  addMedia(doc, {
+    id: 'poster',
+    kind: 'image',
+    hash: poster1.hash,
+    name: 'poster.png',
+    bytes: poster1.bytes,
+    width: 800,
+    height: 1000,
+    addedBy: me.id,
+  })
+  addMediaVersion(doc, 'poster', {
+    hash: poster2.hash,
+    name: 'poster-v2.png',
+    bytes: poster2.bytes,
+    width: 820,
+    height: 1000,
+    addedBy: me.id,
+  })
+  setVerdict(doc, 'poster', me.id, 'approved', { version: 2 })
+  addMedia(doc, {
+    id: 'clip',
+    kind: 'video',
+    hash: video.hash,
+    name: 'teaser-cut-3.webm',
+    bytes: video.bytes,
+    width: 640,
+    height: 360,
+    durationMs: video.durationMs ?? 2000,
+    fps: video.fps ?? 25,
+    addedBy: me.id,
+  })
+  createAnnotation(doc, {
+    id: 'clipmark',
+    mediaId: 'clip',
+    shape: { type: 'rect', x: 0.35, y: 0.25, w: 0.3, h: 0.5 },
+    color: '#e5484d',
+    authorId: me.id,
+    threadId: 'th2',
+    timeMs: 420,
+  })
+  createThread(doc, { id: 'th2', anchor: { type: 'annotation', id: 'clipmark' }, createdBy: me.id })
+  addComment(doc, 'th2', { id: 'c3', authorId: me.id, body: 'The number jumps on frame 10' })
+  createThread(doc, {
+    id: 'th3',
+    anchor: { type: 'media', id: 'clip', version: 1, timeMs: 1220, endMs: 1620 },
+    createdBy: me.id,
+  })
+  addComment(doc, 'th3', { id: 'c4', authorId: me.id, body: 'Hold the last second longer' })
   const titles: Array<[string, 'todo' | 'doing' | 'review' | 'done', string | null]> = [
     ['Check the night exposure', 'todo', bea.user.id],
     ['Export stills for the client', 'todo', null],
@@ -119,6 +184,7 @@ async function furnish(
   const beaProvider = t.provider(boardId, beaDoc, { token: bea.token })
   await synced(beaProvider)
   await eventually(async () => expect(beaDoc.getMap('threads').has('th1')).toBe(true), WAIT)
+  setVerdict(beaDoc, 'poster', bea.user.id, 'changes_requested', { version: 1 })
   addComment(beaDoc, 'th1', {
     id: 'c2',
     authorId: bea.user.id,
@@ -159,6 +225,13 @@ describe('every screen, light and dark, desktop and phone (and a tablet)', () =>
       json: { title: 'Spring promo' },
     })
     await furnish(t, owner.token, boardId, accounts.bea!)
+    // A named version for the history panel.
+    const named = await t.api(`/api/boards/${boardId}/versions`, {
+      method: 'POST',
+      token: owner.token,
+      json: { name: 'Sent to the client' },
+    })
+    expect(named.status).toBe(201)
     // Something held, for the status page's lock table.
     await t.api('/api/locks/acquire', {
       method: 'POST',
@@ -196,6 +269,47 @@ describe('every screen, light and dark, desktop and phone (and a tablet)', () =>
           name: 'tasks',
           hash: `#/b/${boardId}/tasks`,
           ready: (p) => p.getByRole('heading', { name: 'Color pass on the sky' }).waitFor(),
+        },
+        {
+          name: 'history',
+          hash: `#/b/${boardId}/media/sunset?panel=history`,
+          ready: (p) => p.getByText('Sent to the client').first().waitFor(),
+        },
+        {
+          name: 'search',
+          hash: `#/b/${boardId}/media/sunset?panel=search`,
+          ready: async (p) => {
+            await p.getByRole('combobox', { name: 'Search', exact: true }).fill('flare')
+            await p.getByTestId('search-result').first().waitFor()
+          },
+        },
+        {
+          name: 'verdicts',
+          hash: `#/b/${boardId}/media/poster?panel=threads`,
+          ready: async (p) => {
+            await p.getByTestId('verdicts').getByText('bea').first().waitFor()
+            await p.getByTestId('version-menu').filter({ hasText: 'v2' }).waitFor()
+          },
+        },
+        {
+          name: 'compare',
+          hash: `#/b/${boardId}/media/poster?panel=threads`,
+          ready: async (p) => {
+            await p.getByTestId('compare').click()
+            await p.getByTestId('pane-right').getByRole('img').waitFor()
+            await p.getByTestId('pane-left').getByRole('img').waitFor()
+          },
+        },
+        {
+          name: 'video',
+          hash: `#/b/${boardId}/thread/th2?panel=threads`,
+          ready: async (p) => {
+            await p.getByTestId('transport').waitFor()
+            await expect
+              .poll(() => p.getByTestId('stage').getAttribute('data-frame'), { timeout: WAIT })
+              .toBe('10')
+            await p.getByRole('button', { name: /^Rectangle by Olive/ }).waitFor()
+          },
         },
         {
           name: 'inbox',
@@ -292,5 +406,5 @@ describe('every screen, light and dark, desktop and phone (and a tablet)', () =>
       await olive.context.close()
     }
     expect(problems, problems.join('\n')).toEqual([])
-  }, 240_000)
+  }, 480_000)
 })
