@@ -2,7 +2,8 @@
  * Frame-accurate video review (issue 11): a real WebM made in the browser (frame n shows the
  * number n, test/e2e/video.ts) is uploaded; a mark and its comment made at frame N are shown at
  * frame N only — stepping with `,` and `.`, typing a timecode, dragging the scrubber, clicking
- * the thread's marker on the timeline, and while the video plays. Every test stands alone.
+ * the thread's marker on the timeline, and while the video plays. A second cut uploaded as v2
+ * is compared with v1 as two players under one playhead. Every test stands alone.
  */
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
@@ -125,5 +126,87 @@ describe('frame-accurate video', () => {
     expect(await mark(page).count()).toBe(0)
     // It stops on the last frame, without the mark.
     expect(await markAt(page, 49)).toBe(false)
+  }, 90_000)
+
+  it('compares two versions of a video as two players with one playhead', async () => {
+    const { t, owner } = await freshServer()
+    const boardId = await createBoard(t, owner.token, owner.workspaceId, 'two-cuts')
+    const { page } = await open(t, 'Olive', boardId)
+    const [v1, v2] = [
+      await webmVideo(page, { frames: 50, fps: 25, width: 320, height: 180 }),
+      await webmVideo(page, { frames: 50, fps: 25, width: 384, height: 216 }),
+    ]
+    await page.getByLabel('Upload media').setInputFiles({
+      name: 'cut.webm',
+      mimeType: 'video/webm',
+      buffer: v1,
+    })
+    await thumb(page, 'cut.webm').waitFor({ timeout: WAIT })
+    await page.getByTestId('transport').waitFor({ timeout: WAIT })
+
+    // Renamed from the media menu.
+    await page.getByRole('button', { name: 'Media actions' }).click()
+    await page.getByRole('menuitem', { name: 'Rename…' }).click()
+    const rename = page.getByRole('dialog', { name: 'Rename media' })
+    await rename.getByLabel('Name').fill('teaser.webm')
+    await rename.getByRole('button', { name: 'Rename' }).click()
+    await thumb(page, 'teaser.webm').waitFor({ timeout: WAIT })
+
+    await page.getByLabel('New version of teaser.webm').setInputFiles({
+      name: 'teaser-v2.webm',
+      mimeType: 'video/webm',
+      buffer: v2,
+    })
+    await page.getByTestId('version-menu').filter({ hasText: 'v2' }).waitFor({ timeout: WAIT })
+    await eventually(async () => {
+      const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, {
+        token: owner.token,
+      })
+      const doc = new Y.Doc()
+      Y.applyUpdate(doc, exported.body)
+      const [item] = Object.values(doc.getMap('media').toJSON()) as Array<{
+        versions: Array<{ n: number; name: string }>
+      }>
+      expect(item?.versions.map((v) => [v.n, v.name])).toEqual([
+        [1, 'teaser.webm'],
+        [2, 'teaser-v2.webm'],
+      ])
+    }, WAIT)
+
+    await page.getByTestId('compare').click()
+    const panes = page.getByTestId('compare-view').locator('video')
+    await expect.poll(() => panes.count(), { timeout: WAIT }).toBe(2)
+    /** The frame each pane's video is at (25 fps). */
+    const frames = () =>
+      panes.evaluateAll((videos) =>
+        (videos as HTMLVideoElement[]).map((v) => Math.floor(v.currentTime * 25 + 1e-6)),
+      )
+    await expect
+      .poll(() => panes.evaluateAll((v) => (v as HTMLVideoElement[]).map((e) => e.readyState)), {
+        timeout: WAIT,
+      })
+      .toEqual([4, 4])
+    // Frame steps move both players.
+    await page.getByRole('button', { name: 'One frame forward' }).focus()
+    for (let i = 0; i < 7; i++) await page.keyboard.press('Period')
+    await expect.poll(frames, { timeout: WAIT }).toEqual([7, 7])
+    await expect.poll(() => timecode(page), { timeout: WAIT }).toBe('00:00:00:07')
+    // A typed timecode seeks both.
+    await page.getByTestId('timecode').fill('00:00:01:02')
+    await page.getByTestId('timecode').press('Enter')
+    await expect.poll(frames, { timeout: WAIT }).toEqual([27, 27])
+    // Played and paused, they stop on the same frame.
+    await page.getByTestId('play').click()
+    await expect.poll(async () => (await frames())[1], { timeout: WAIT }).toBeGreaterThan(35)
+    await page.getByTestId('play').click()
+    await expect
+      .poll(
+        async () => {
+          const [left, right] = await frames()
+          return left === right
+        },
+        { timeout: WAIT },
+      )
+      .toBe(true)
   }, 90_000)
 })
