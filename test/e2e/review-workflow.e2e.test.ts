@@ -1,7 +1,7 @@
 /**
  * The review workflow in two browsers (issue 11): deletes and their undo (a task, a thread, a
  * board by its owner), the history (a past version opened read-only, one entity restored while
- * another person's later edit stays, since-your-last-visit), search and a filtered task view.
+ * another person's later edit stays, then the whole board; since-your-last-visit), search and a filtered task view.
  * Every test starts its own server and browser contexts.
  */
 import { describe, expect, it } from 'vitest'
@@ -170,7 +170,7 @@ describe('deleting and taking it back', () => {
 })
 
 describe('history', () => {
-  it('opens an older version read-only and restores one task while a later edit by someone else stays', async () => {
+  it('opens an older version read-only, restores one task while a later edit by someone else stays, then the whole board', async () => {
     const { t, owner, accounts } = await freshServer({ bea: 'editor' })
     const bea = accounts.bea!
     const boardId = await createBoard(t, owner.token, owner.workspaceId, 'history')
@@ -243,7 +243,29 @@ describe('history', () => {
       .getByRole('region', { name: 'Activity feed' })
       .getByText('Olive restored “Color pass on the sky” from “Before review”')
       .waitFor({ timeout: WAIT })
-  }, 90_000)
+
+    // The whole board from it, after a confirmation: bea's later title goes back too, for her,
+    // and the board as it was is kept first as a named version.
+    await view(a.page, 'Review')
+    await panelTab(a.page, 'History').click()
+    await named.click()
+    await a.page.getByTestId('version-banner').getByText('Before review').waitFor({ timeout: WAIT })
+    await a.page.getByRole('button', { name: 'Restore whole board…' }).click()
+    await a.page
+      .getByRole('alertdialog', { name: 'Restore the whole board?' })
+      .getByRole('button', { name: 'Restore whole board' })
+      .click()
+    await a.page.getByTestId('version-banner').waitFor({ state: 'detached', timeout: WAIT })
+    await view(b.page, 'Tasks')
+    await b.page
+      .getByRole('heading', { name: 'Export stills', exact: true })
+      .waitFor({ timeout: WAIT })
+    const whole = await stored(t, owner.token, boardId)
+    expect(whole.tasks.get('export')?.get('title')).toBe('Export stills')
+    await a.page
+      .getByRole('link', { name: /Before restoring Before review/ })
+      .waitFor({ timeout: WAIT })
+  }, 120_000)
 
   it('marks what others added or changed since your last visit, until dismissed', async () => {
     const { t, owner, accounts } = await freshServer({ bea: 'editor' })
