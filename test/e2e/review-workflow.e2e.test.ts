@@ -1,8 +1,8 @@
 /**
  * The review workflow in two browsers (issue 11): deletes and their undo (a task, a thread, a
  * board by its owner), the history (a past version opened read-only, one entity restored while
- * another person's later edit stays, then the whole board; since-your-last-visit), search and a filtered task view.
- * Every test starts its own server and browser contexts.
+ * another person's later edit stays, then the whole board; since-your-last-visit), search and a
+ * filtered task view. Every test starts its own server and browser contexts.
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'

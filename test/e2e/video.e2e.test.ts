@@ -2,7 +2,7 @@
  * Frame-accurate video review (issue 11): a real WebM made in the browser (frame n shows the
  * number n, test/e2e/video.ts) is uploaded; a mark and its comment made at frame N are shown at
  * frame N only — stepping with `,` and `.`, typing a timecode, dragging the scrubber, clicking
- * the thread's marker on the timeline, and while the video plays. A second cut uploaded as v2
+ * the thread's marker on the timeline, and while the video plays (J/K/L and space drive it). A second cut uploaded as v2
  * is compared with v1 as two players under one playhead. Every test stands alone.
  */
 import { describe, expect, it } from 'vitest'
@@ -112,6 +112,22 @@ describe('frame-accurate video', () => {
     expect(await marker.getAttribute('aria-label')).toMatch(/^Thread by Olive at 00:00:00:10/)
     await marker.click()
     expect(await markAt(page, 10)).toBe(true)
+
+    // L plays, K stops, J plays backward, space toggles — while the player has focus.
+    const shown = async () => Number(await page.getByTestId('stage').getAttribute('data-frame'))
+    await page.getByTestId('stage').focus()
+    await page.keyboard.press('l')
+    await expect.poll(shown, { timeout: WAIT }).toBeGreaterThan(14)
+    await page.keyboard.press('k')
+    await page.getByRole('button', { name: 'Play', exact: true }).waitFor({ timeout: WAIT })
+    const stopped = await shown()
+    await page.keyboard.press('j')
+    await expect.poll(shown, { timeout: WAIT }).toBeLessThan(stopped - 2)
+    await page.keyboard.press('k')
+    await page.keyboard.press('Space')
+    await page.getByRole('button', { name: 'Pause', exact: true }).waitFor({ timeout: WAIT })
+    await page.keyboard.press('Space')
+    await page.getByRole('button', { name: 'Play', exact: true }).waitFor({ timeout: WAIT })
 
     // Playing from the start: the mark is never shown once the playhead has passed frame 10.
     await field.fill('0')
