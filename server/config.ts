@@ -219,6 +219,10 @@ function clusterFromEnv(env: Env): ClusterConfig | null {
       `${set} is set but ${missing} is not: cluster mode needs both (PostgreSQL and Redis), one machine needs neither`,
     ])
   }
+  if (env.LOUPE_AUTH === 'on' && !env.LOUPE_JWT_SECRET)
+    throw new ConfigError([
+      'cluster mode needs LOUPE_JWT_SECRET, the same on every node (a token signed by one node must be good on all)',
+    ])
   return {
     databaseUrl: database,
     redisUrl: redis,

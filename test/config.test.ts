@@ -75,7 +75,11 @@ describe('configuration from the environment', () => {
     expect(() =>
       loadConfig({ LOUPE_DATABASE_URL: 'mysql://db/loupe', LOUPE_REDIS_URL: 'redis://r' }),
     ).toThrow('expected a postgres:// or postgresql:// URL')
+    expect(() =>
+      loadConfig({ LOUPE_DATABASE_URL: 'postgres://u@db/loupe', LOUPE_REDIS_URL: 'redis://r' }),
+    ).toThrow('cluster mode needs LOUPE_JWT_SECRET, the same on every node')
     const cluster = {
+      LOUPE_JWT_SECRET: 'a-cluster-wide-secret-of-32-chars!',
       LOUPE_DATABASE_URL: 'postgres://u@db/loupe',
       LOUPE_REDIS_URL: 'redis://r:6379',
       PORT: '9001',

@@ -9,6 +9,7 @@
  * it unloads, and a lease lost (renewals failing for lease/2, or taken) closes the room's
  * sockets with 1012 so clients reconnect to whoever serves it now.
  */
+import { mkdirSync } from 'node:fs'
 import type { Logger } from 'pino'
 import { ErrorCode } from '../../shared/protocol/errors.ts'
 import { LoupeError } from '../errors.ts'
@@ -84,8 +85,9 @@ class OwnedDocStore implements DocStore {
   }
 
   async append(updates: readonly DocUpdate[]): Promise<void> {
+    // A board served here that is no longer owned is fenced by the store, not claimed again.
     const passing = [...new Set(updates.map((u) => u.boardId))].filter(
-      (id) => !this.ownership.owns(id),
+      (id) => !this.served.has(id) && !this.ownership.owns(id),
     )
     for (const boardId of passing) await this.own(boardId)
     try {
@@ -141,6 +143,9 @@ export class ClusterBackend implements NodeBackend {
   static async open(config: Config, log: Logger): Promise<ClusterBackend> {
     const cluster = config.cluster
     if (!cluster) throw new Error('cluster mode needs LOUPE_DATABASE_URL and LOUPE_REDIS_URL')
+    // Nothing of the node's lives there but what it keeps for itself (the media folder is
+    // LOUPE_MEDIA_DIR, shared); SQLite made it on one machine.
+    mkdirSync(config.dataDir, { recursive: true })
     const pool = new PgPool({
       url: cluster.databaseUrl,
       applicationName: `loupe ${cluster.nodeId}`.slice(0, 63),
