@@ -11,3 +11,4 @@ export declare function setupServices(options?: {
   log?: (line: string) => void
   warn?: (line: string) => void
 }): void
+export declare function aptInstall(log: (line: string) => void, packages: string[]): void

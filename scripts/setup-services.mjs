@@ -115,7 +115,7 @@ function createTestRole(log, port) {
 }
 
 /** Installs Debian packages with apt-get (root only); throws saying what to do otherwise. */
-function aptInstall(log, packages) {
+export function aptInstall(log, packages) {
   if (process.platform !== 'linux' || !existsSync('/usr/bin/apt-get'))
     throw new Error(
       `${packages.join(' and ')} missing and this is not Debian-like with apt-get. ${MANUAL}`,
