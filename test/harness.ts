@@ -19,8 +19,11 @@ type Overrides = Omit<Partial<Config>, 'limits'> & {
   limits?: Partial<Config['limits']>
   /** Replaces the board store (see ServerOptions.docStore). */
   docStore?: ServerOptions['docStore']
-  /** Makes the server a cluster node (test/cluster/test-node.ts: newCluster, joinCluster). */
-  node?: NodeFactory
+  /**
+   * Makes the server a cluster node (test/cluster/test-node.ts: newCluster, joinCluster);
+   * null keeps it on SQLite even under LOUPE_TEST_CLUSTER=1.
+   */
+  node?: NodeFactory | null
 }
 
 export interface TestServer {
@@ -83,10 +86,12 @@ export async function startTestServer(overrides: Overrides = {}): Promise<TestSe
   // LOUPE_TEST_CLUSTER=1: the server is a cluster node on PostgreSQL and Redis (test-node.ts).
   // A test that wraps the SQLite board store (docStore) stays on SQLite: it tests that store.
   const openNode =
-    nodeFactory ??
-    (process.env.LOUPE_TEST_CLUSTER === '1' && !docStore
-      ? (await import('./cluster/test-node.ts')).newCluster()
-      : null)
+    nodeFactory === null
+      ? null
+      : (nodeFactory ??
+        (process.env.LOUPE_TEST_CLUSTER === '1' && !docStore
+          ? (await import('./cluster/test-node.ts')).newCluster()
+          : null))
   const node = openNode ? await openNode(config, log) : null
   if (node) cleanups.unshift(() => node.drop())
   const server = createLoupeServer(node?.config ?? config, {

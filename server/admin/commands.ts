@@ -28,7 +28,10 @@ export const usage = `Usage: npm run admin -- <command>
   invite <workspaceId> <role> [--hours N] [--uses N]
                               make an invite link (role: owner, editor, reviewer
                               or viewer)
-  reset-password <user>       set a new random password and end the user's sessions`
+  reset-password <user>       set a new random password and end the user's sessions
+  migrate-to-cluster          copy this data folder (database, media) into the cluster
+                              of LOUPE_DATABASE_URL and LOUPE_MEDIA_DIR; server stopped,
+                              into an empty database`
 
 export interface AdminContext {
   /** The same Config the server builds from the environment (config.ts, `loadConfig`). */
@@ -182,6 +185,21 @@ export async function runAdmin(args: string[], context: AdminContext): Promise<v
         const { user, password } = await service.resetPassword(name)
         context.print(`new password for ${user.name}: ${password}`)
       })
+      return
+    }
+    case 'migrate-to-cluster': {
+      // Loaded only here: the other commands never load PostgreSQL's driver.
+      const { migrateToCluster } = await import('./migrate-to-cluster.ts')
+      const report = await migrateToCluster(context.config)
+      const rows = Object.entries(report.rows).filter(([, n]) => n > 0)
+      context.print(
+        `copied ${rows.map(([table, n]) => `${n} ${table}`).join(', ') || 'nothing'} into PostgreSQL`,
+      )
+      context.print(
+        `${report.locks} held lock${report.locks === 1 ? '' : 's'} journaled for Redis; ` +
+          (report.mediaFiles ? 'media files copied to LOUPE_MEDIA_DIR' : 'media folder unchanged'),
+      )
+      context.print('the nodes index boards for search as they start')
       return
     }
     default:
