@@ -61,6 +61,23 @@ export function searchRepoContract(name: string, open: () => Promise<Stores>): v
       expect(await find('"quick bro"')).toEqual([])
     })
 
+    it('finds the words inside a file name, a path or an address, and the name as typed', async () => {
+      const stores = await open()
+      const find = finder(stores)
+      await stores.search.replaceBoard(
+        'b1',
+        [
+          entry('m1', 'sunset-over-harbour.png', 'name'),
+          entry('m2', 'see shots/night/final_v2.mov on cdn.example.org', 'name'),
+        ],
+        vector,
+      )
+      expect(await find('harbour')).toEqual(['b1/m1/name'])
+      expect(await find('harbour.png')).toEqual(['b1/m1/name'])
+      expect(await find('night final')).toEqual(['b1/m2/name'])
+      expect(await find('example')).toEqual(['b1/m2/name'])
+    })
+
     it('searches for what would be operators as words, and never fails on them', async () => {
       const stores = await open()
       const find = finder(stores)

@@ -264,4 +264,14 @@ export const pgMigrations: readonly string[] = [
     indexed_at bigint NOT NULL
   );
   `,
+  // 6: words as FTS5's unicode61 tokenizer sees them, every run of letters and digits:
+  // PostgreSQL's parser keeps a file name or a path as one token ("sunset-over-harbour.png"),
+  // so a search for "harbour" missed it (search.ts normalizes queries alike).
+  `
+  DROP INDEX search_rows_text;
+  ALTER TABLE search_rows DROP COLUMN tsv;
+  ALTER TABLE search_rows ADD COLUMN tsv tsvector GENERATED ALWAYS AS
+    (to_tsvector('simple', regexp_replace(text, '[^[:alnum:]]+', ' ', 'g'))) STORED;
+  CREATE INDEX search_rows_text ON search_rows USING gin (tsv);
+  `,
 ]

@@ -137,7 +137,7 @@ export class PgSearch implements SearchRepo {
     const { rows } = await this.db.query<{ term: number; alias: string; lexemes: string[] }>(
       `SELECT t.n AS term, d.alias, d.lexemes
        FROM unnest($1::text[]) WITH ORDINALITY AS t(text, n),
-         LATERAL ts_debug('simple', t.text)
+         LATERAL ts_debug('simple', regexp_replace(t.text, '[^[:alnum:]]+', ' ', 'g'))
            WITH ORDINALITY AS d(alias, description, token, dictionaries, dictionary, lexemes, k)
        ORDER BY t.n, d.k`,
       [terms.map((term) => term.text)],
