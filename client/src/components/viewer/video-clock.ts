@@ -6,7 +6,7 @@
  * say its frame rate, the gaps between presented frames measure it.
  */
 import { snapFps } from '../../../../shared/schema/board.ts'
-import { frameAt, frameOfTimestamp } from '../../lib/timecode.ts'
+import { frameAt, frameCount, frameOfTimestamp } from '../../lib/timecode.ts'
 
 export interface ClockTarget {
   fps: () => number
@@ -24,13 +24,21 @@ export function watchVideoClock(video: HTMLVideoElement, target: ClockTarget): (
   let poll = 0
   const gaps: number[] = []
   let last: { frames: number; time: number } | null = null
+  // An ended video's time is its duration, the end of its last frame: that frame is shown.
+  const lastFrame = () =>
+    Number.isFinite(video.duration) && video.duration > 0
+      ? frameCount(video.duration * 1000, target.fps()) - 1
+      : Infinity
   const fromCurrentTime = () => {
     const ms = video.currentTime * 1000
-    target.onFrame(frameAt(ms, target.fps()), ms)
+    target.onFrame(Math.min(frameAt(ms, target.fps()), lastFrame()), ms)
   }
   const presented = (_now: number, meta: VideoFrameCallbackMetadata) => {
     if (stopped) return
-    target.onFrame(frameOfTimestamp(meta.mediaTime, target.fps()), meta.mediaTime * 1000)
+    target.onFrame(
+      Math.min(frameOfTimestamp(meta.mediaTime, target.fps()), lastFrame()),
+      meta.mediaTime * 1000,
+    )
     if (target.onMeasuredFps && !video.paused && video.playbackRate === 1) {
       if (last && meta.presentedFrames === last.frames + 1 && meta.mediaTime > last.time)
         gaps.push(meta.mediaTime - last.time)
@@ -111,7 +119,14 @@ export function makePlayer(videos: () => HTMLVideoElement[], fps: () => number):
       for (const video of videos()) video.pause()
     },
     paused: () => videos()[0]?.paused ?? true,
-    frame: () => frameAt((videos()[0]?.currentTime ?? 0) * 1000, fps()),
+    frame: () => {
+      const master = videos()[0]
+      if (!master) return 0
+      const frame = frameAt(master.currentTime * 1000, fps())
+      return Number.isFinite(master.duration) && master.duration > 0
+        ? Math.min(frame, frameCount(master.duration * 1000, fps()) - 1)
+        : frame
+    },
     seekFrame(frame) {
       const [master, ...followers] = videos()
       if (!master) return
