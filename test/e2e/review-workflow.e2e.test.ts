@@ -9,13 +9,15 @@ import * as Y from 'yjs'
 import type { Page } from 'playwright-core'
 import {
   addComment,
+  addMedia,
   board as boardTypes,
+  createAnnotation,
   createTask,
   createThread,
 } from '../../shared/schema/board.ts'
 import { createBoard } from '../accounts.ts'
 import { eventually, synced, type TestServer } from '../harness.ts'
-import { freshServer, open, signIn, useBrowserHarness, view, WAIT } from './people.ts'
+import { freshServer, open, picture, signIn, useBrowserHarness, view, WAIT } from './people.ts'
 
 useBrowserHarness()
 
@@ -288,10 +290,38 @@ describe('history', () => {
       )
       expect(visit.body.since).not.toBeNull()
     }, WAIT)
-    // Olive adds one task and changes the other meanwhile.
+    // Olive adds one task and changes the other meanwhile, and adds a picture with a mark.
+    const png = await picture(b.page)
+    const sent = await t.api<{ media: { hash: string; bytes: number } }>(
+      `/api/media?board=${boardId}`,
+      {
+        method: 'POST',
+        token: owner.token,
+        headers: { 'content-type': 'image/png' },
+        body: Buffer.from(png, 'base64'),
+      },
+    )
+    expect(sent.status).toBe(201)
     await write(t, owner.token, boardId, (doc) => {
       createTask(doc, { id: 'new', title: 'New task', order: 'a1', createdBy: owner.user.id })
       boardTypes(doc).tasks.get('old')?.set('priority', 'high')
+      addMedia(doc, {
+        id: 'still',
+        kind: 'image',
+        hash: sent.body.media.hash,
+        name: 'still.png',
+        bytes: sent.body.media.bytes,
+        width: 640,
+        height: 360,
+        addedBy: owner.user.id,
+      })
+      createAnnotation(doc, {
+        id: 'pin',
+        mediaId: 'still',
+        shape: { type: 'pin', x: 0.5, y: 0.5 },
+        color: '#e5484d',
+        authorId: owner.user.id,
+      })
     })
     await b.page.goto(`${t.url}/#/b/${boardId}/tasks`)
     const badge = (title: string) =>
@@ -299,11 +329,20 @@ describe('history', () => {
     await expect.poll(() => badge('New task').textContent(), { timeout: WAIT }).toMatch(/^New/)
     await expect.poll(() => badge('Old task').textContent(), { timeout: WAIT }).toMatch(/^Updated/)
     await view(b.page, 'Review')
+    // The new picture in the strip and its mark, too.
+    const cell = b.page.getByRole('list', { name: 'Media on this board' }).getByRole('listitem')
+    await cell
+      .filter({ hasText: 'still.png' })
+      .getByTestId('visit-badge')
+      .waitFor({ timeout: WAIT })
+    await b.page.getByTestId('annotation-pin').and(b.page.locator('[data-visited]')).waitFor()
     await panelTab(b.page, 'History').click()
     const list = b.page.getByRole('region', { name: 'Since your last visit' })
     await list.getByRole('link', { name: /New task/ }).waitFor({ timeout: WAIT })
     await list.getByRole('button', { name: 'Dismiss' }).click()
     await list.waitFor({ state: 'detached' })
+    expect(await b.page.getByTestId('visit-badge').count()).toBe(0)
+    expect(await b.page.locator('[data-visited]').count()).toBe(0)
     await view(b.page, 'Tasks')
     expect(await b.page.getByTestId('visit-badge').count()).toBe(0)
   }, 90_000)

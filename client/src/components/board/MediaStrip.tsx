@@ -8,6 +8,7 @@ import Upload from 'lucide-solid/icons/upload'
 import { mediaUrl } from '../../lib/api.ts'
 import { useBoard } from '../../lib/board-store.ts'
 import { createShortcuts, symbol } from '../../lib/shortcuts.ts'
+import { VisitBadge } from '../history/VisitBadge.tsx'
 import { ItemPeers } from '../Avatars.tsx'
 import type { Uploads } from './uploads.ts'
 
@@ -60,6 +61,7 @@ export function MediaStrip(props: { uploads: Uploads }) {
               <span class="thumb-name">{m.name}</span>
             </button>
             <ItemPeers peers={board.presence.peers()} entityType="media" entityId={m.id} />
+            <VisitBadge entityType="media" id={m.id} />
           </div>
         )}
       </For>

@@ -9,7 +9,8 @@ import { shapeName } from '../../lib/words.ts'
  * CSS pixels at zoom 1). Strokes, pins and arrowheads are screen-sized (non-scaling): they stay
  * thin and tappable at any zoom. Each is a focusable button named for people ("Rectangle by
  * Olive"). `shape` overrides the stored one while it is being moved or resized; an `earlier`
- * mark (from the previous version) is drawn faded.
+ * mark (from the previous version) is drawn faded; a `visited` one (added or changed by others
+ * since this person's last visit) glows in the accent colour.
  */
 export function ShapeView(props: {
   annotation: AnnotationFields
@@ -19,6 +20,7 @@ export function ShapeView(props: {
   author: string
   selected: boolean
   earlier?: boolean
+  visited?: boolean
   onActivate: () => void
 }) {
   const w = () => props.box.width
@@ -111,7 +113,12 @@ export function ShapeView(props: {
   return (
     <g
       class="annotation"
-      classList={{ selected: props.selected, earlier: !!props.earlier }}
+      classList={{
+        selected: props.selected,
+        earlier: !!props.earlier,
+        visited: !!props.visited,
+      }}
+      data-visited={props.visited ? '' : undefined}
       role="button"
       tabIndex={0}
       aria-label={label()}

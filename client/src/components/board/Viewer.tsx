@@ -540,6 +540,9 @@ export function Viewer(props: {
                     author={board.nameOf(entry.mark.authorId)}
                     selected={s.selected() === entry.mark.id}
                     earlier={entry.earlier}
+                    visited={
+                      !board.version && !!board.sinceLastVisit.of('annotation', entry.mark.id)
+                    }
                     onActivate={() => props.onSelectAnnotation(entry.mark)}
                   />
                 )}
