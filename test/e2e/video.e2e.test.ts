@@ -2,7 +2,8 @@
  * Frame-accurate video review (issue 11): a real WebM made in the browser (frame n shows the
  * number n, test/e2e/video.ts) is uploaded; a mark and its comment made at frame N are shown at
  * frame N only — stepping with `,` and `.`, typing a timecode, dragging the scrubber, clicking
- * the thread's marker on the timeline, and while the video plays (J/K/L and space drive it). A second cut uploaded as v2
+ * the thread's marker on the timeline, and while the video plays (J/K/L and space drive it);
+ * a mark made over a range (Mark in, Mark out) shows across that range only. A second cut uploaded as v2
  * is compared with v1 as two players under one playhead. Every test stands alone.
  */
 import { describe, expect, it } from 'vitest'
@@ -105,6 +106,37 @@ describe('frame-accurate video', () => {
     expect(await markAt(page, 10)).toBe(true)
     await page.getByTestId('scrubber').fill('20')
     expect(await markAt(page, 20)).toBe(false)
+
+    // A range: in at 20, out at 30; an ellipse drawn then shows from frame 20 to 30 only.
+    await page.getByRole('button', { name: 'Mark in' }).click()
+    await field.fill('30')
+    await field.press('Enter')
+    expect(await markAt(page, 30)).toBe(false)
+    await page.getByRole('button', { name: 'Mark out' }).click()
+    await page
+      .getByTestId('range')
+      .getByText('00:00:00:20 → 00:00:01:05')
+      .waitFor({ timeout: WAIT })
+    await page.getByRole('button', { name: 'Ellipse', exact: true }).click()
+    const [e1, e2] = [await at(page, 0.6, 0.2), await at(page, 0.85, 0.5)]
+    await page.mouse.move(e1.x, e1.y)
+    await page.mouse.down()
+    await page.mouse.move(e2.x, e2.y, { steps: 6 })
+    await page.mouse.up()
+    const ellipse = page.getByRole('button', { name: /^Ellipse by Olive/ })
+    await ellipse.waitFor({ timeout: WAIT })
+    for (const [frame, shown] of [
+      [19, false],
+      [20, true],
+      [25, true],
+      [30, true],
+      [31, false],
+    ] as const) {
+      await field.fill(String(frame))
+      await field.press('Enter')
+      await markAt(page, frame)
+      expect([frame, await ellipse.count()]).toEqual([frame, shown ? 1 : 0])
+    }
 
     // The thread's marker on the timeline seeks to its frame.
     const marker = page.getByRole('list', { name: 'Threads on the timeline' }).getByRole('button')

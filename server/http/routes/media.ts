@@ -72,7 +72,12 @@ export function mediaDownloadRoutes(deps: {
     if (!board || board.archivedAt !== null || !(await deps.auth.roleOnBoard(user, board)))
       return false
     if (!workspaces.includes(board.workspaceId)) return false
-    return deps.rooms.read(board.id, (doc) => mediaHashes(doc).has(hash))
+    const room = await deps.rooms.acquire(board.id)
+    try {
+      return mediaHashes(room.doc).has(hash)
+    } finally {
+      deps.rooms.release(room)
+    }
   }
 
   app.get('/media/:hash', async (c) => {
