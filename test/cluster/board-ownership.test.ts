@@ -118,4 +118,50 @@ describe.skipIf(!postgres || skipWithoutRedis)('board ownership across nodes', (
     expect(board(late).tasks.get('t2')?.get('title')).toBe('After the move')
     expect(a.server.rooms.loaded(boardId)).toBeUndefined()
   })
+
+  it('Redis lost with its data: /readyz says so, locks answer 503, sockets close; all resumes, the lock kept', async () => {
+    const a = await startTestServer({ node: newCluster({ redis, leaseMs: 1000 }) })
+    const boardId = await a.createBoard()
+    const doc = new Y.Doc()
+    const provider = a.provider(boardId, doc)
+    await synced(provider)
+    createTask(doc, { id: 't1', title: 'Kept', order: 'a0', createdBy: 'local' })
+    const key = `${boardId}/task/t1`
+    const acquire = (which: string) =>
+      a.api<{ lock: { fencingToken: number } }>('/api/locks/acquire', {
+        method: 'POST',
+        json: { key: `${boardId}/task/${which}` },
+      })
+    const held = await acquire('t1')
+    expect(held.status).toBe(200)
+    const watcher = await a.raw(boardId)
+    const closed = closeCode(watcher)
+
+    await redis.kill()
+    await eventually(async () => {
+      const ready = await a.api<{ redis: { state: string } }>('/readyz')
+      expect(ready.status).toBe(503)
+      expect(ready.body.redis.state).toBe('down')
+    })
+    expect((await acquire('t2')).status).toBe(503)
+    expect(await closed).toBe(CloseCode.serverStopping)
+
+    await redis.restart()
+    await eventually(async () => expect((await a.api('/readyz')).status).toBe(200), 15_000)
+    // The provider reconnects by itself; the board is served again with what was committed.
+    const again = new Y.Doc()
+    await synced(a.provider(boardId, again))
+    expect(board(again).tasks.get('t1')?.get('title')).toBe('Kept')
+    await eventually(async () => {
+      const locks = await a.api<{ locks: Array<{ key: string; fencingToken: number }> }>(
+        `/api/locks?board=${boardId}`,
+      )
+      expect(locks.body.locks).toEqual([
+        expect.objectContaining({ key, fencingToken: held.body.lock.fencingToken }),
+      ])
+    }, 10_000)
+    const next = await acquire('t3')
+    expect(next.status).toBe(200)
+    expect(next.body.lock.fencingToken).toBeGreaterThan(held.body.lock.fencingToken)
+  })
 })
