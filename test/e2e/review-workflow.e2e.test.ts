@@ -405,6 +405,13 @@ describe('search and filters', () => {
     await results.getByRole('option').filter({ hasText: 'Elsewhere' }).click()
     await expect.poll(() => a.page.evaluate(() => location.hash)).toBe(`#/b/${other}/task/flare`)
     await a.page.getByRole('heading', { name: 'Flare tests' }).waitFor({ timeout: WAIT })
+
+    // A link to a thread (from the inbox, a message) shows it, whatever panel was open.
+    await a.page.goto(`${t.url}/#/b/${boardId}?panel=search`)
+    await a.page.getByRole('combobox', { name: 'Search' }).waitFor({ timeout: WAIT })
+    await a.page.evaluate((id) => (location.hash = `#/b/${id}/thread/th2`), boardId)
+    await a.page.getByTestId('thread-th2').getByText('Nothing to see').waitFor({ timeout: WAIT })
+    expect(await panelTab(a.page, 'Threads').getAttribute('aria-selected')).toBe('true')
   }, 90_000)
 
   it('filters the task view by assignee, as a link that can be shared', async () => {

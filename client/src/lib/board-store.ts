@@ -210,7 +210,9 @@ export function createSelection(
       if (annotation) setSelectedMedia(annotation.mediaId)
       if (anchor?.type === 'media') setSelectedMedia(anchor.id)
     }
+    // A link to a thread shows it: the Threads panel unless the link names another.
     if (r.panel) setPanel(r.panel)
+    else if (r.threadId) setPanel('threads')
   })
   createEffect(() => {
     const first = mediaList()[0]
