@@ -150,7 +150,7 @@ describe('the task board', () => {
     await expect.poll(() => titles(b.page), { timeout: WAIT }).toEqual(expected)
   }, 120_000)
 
-  it('shows a due date as the day it was set, west of UTC and east of it', async () => {
+  it('shows a due date as the day it was set, west of UTC and east of it (and edits a title)', async () => {
     const { t, owner } = await freshServer({ bea: 'editor' })
     const boardId = await createBoard(t, owner.token, owner.workspaceId, 'due')
     const west = await open(t, 'Olive', boardId, { timezoneId: 'America/Los_Angeles' })
@@ -162,6 +162,15 @@ describe('the task board', () => {
     await west.page.getByRole('button', { name: 'Edit Ship the stills' }).click()
     await west.page.getByLabel('Due date', { exact: true }).fill('2026-03-14')
     await west.page.getByLabel('Due date', { exact: true }).press('Tab')
+    // The title is edited too (live for the other person); emptied, it keeps the last one.
+    const title = west.page.getByLabel('Title', { exact: true })
+    await title.fill('Ship the stills today')
+    await east.page
+      .getByRole('heading', { name: 'Ship the stills today' })
+      .waitFor({ timeout: WAIT })
+    await title.fill('')
+    await title.press('Tab')
+    expect(await title.inputValue()).toBe('Ship the stills today')
     await west.page.getByRole('button', { name: 'Done editing' }).click()
     for (const page of [west.page, east.page])
       await expect
@@ -174,7 +183,7 @@ describe('the task board', () => {
     const doc = new Y.Doc()
     Y.applyUpdate(doc, exported.body)
     expect([...boardTypes(doc).tasks.values()][0]?.get('dueAt')).toBe(Date.UTC(2026, 2, 14))
-    await east.page.getByRole('button', { name: 'Edit Ship the stills' }).click()
+    await east.page.getByRole('button', { name: 'Edit Ship the stills today' }).click()
     expect(await east.page.getByLabel('Due date', { exact: true }).inputValue()).toBe('2026-03-14')
   }, 60_000)
 })
