@@ -83,15 +83,15 @@ export async function startTestServer(overrides: Overrides = {}): Promise<TestSe
     },
   })
   const log = pino({ level: config.logLevel }, sink)
-  // LOUPE_TEST_CLUSTER=1: the server is a cluster node on PostgreSQL and Redis (test-node.ts).
-  // A test that wraps the SQLite board store (docStore) stays on SQLite: it tests that store.
+  // LOUPE_TEST_CLUSTER=1: the server is a cluster node on PostgreSQL and Redis (test-node.ts);
+  // =2: and a second node of the same cluster takes every other document socket, so clients of
+  // one board are spread over both (the second relays to the owner). A test that wraps the
+  // SQLite board store (docStore) stays on SQLite: it tests that store.
+  const switched = process.env.LOUPE_TEST_CLUSTER
+  const cluster = nodeFactory === undefined && !docStore && (switched === '1' || switched === '2')
+  const testNodes = cluster || nodeFactory ? await import('./cluster/test-node.ts') : null
   const openNode =
-    nodeFactory === null
-      ? null
-      : (nodeFactory ??
-        (process.env.LOUPE_TEST_CLUSTER === '1' && !docStore
-          ? (await import('./cluster/test-node.ts')).newCluster()
-          : null))
+    nodeFactory === null ? null : (nodeFactory ?? (cluster ? testNodes?.newCluster() : null))
   const node = openNode ? await openNode(config, log) : null
   if (node) cleanups.unshift(() => node.drop())
   const server = createLoupeServer(node?.config ?? config, {
@@ -102,6 +102,18 @@ export async function startTestServer(overrides: Overrides = {}): Promise<TestSe
   const port = await server.listen()
   const url = `http://127.0.0.1:${port}`
   const docUrl = `ws://127.0.0.1:${port}/ws/doc`
+  // The second node shares the data folder (its signing secret, the media) as nodes share them.
+  const second =
+    node && cluster && switched === '2' && testNodes
+      ? await (async () => {
+          const joined = await testNodes.joinCluster(node)(node.config, log)
+          const other = createLoupeServer(joined.config, { log, backend: joined.backend })
+          return { server: other, docUrl: `ws://127.0.0.1:${await other.listen()}/ws/doc` }
+        })()
+      : null
+  let spread = 0
+  /** Where the next document socket goes: every other one to the second node, if any. */
+  const nextDocUrl = () => (second && spread++ % 2 === 1 ? second.docUrl : docUrl)
   const providers: WebsocketProvider[] = []
   const sockets: WebSocket[] = []
   let workspaceId: string | undefined
@@ -152,7 +164,7 @@ export async function startTestServer(overrides: Overrides = {}): Promise<TestSe
       return body.board.id
     },
     provider(boardId, doc = new Y.Doc(), options = {}) {
-      const provider = new WebsocketProvider(docUrl, boardId, doc, {
+      const provider = new WebsocketProvider(nextDocUrl(), boardId, doc, {
         WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
         disableBc: true,
         maxBackoffTime: 200,
@@ -163,7 +175,7 @@ export async function startTestServer(overrides: Overrides = {}): Promise<TestSe
       return provider
     },
     async raw(boardId, query = '') {
-      const ws = new WebSocket(`${docUrl}/${boardId}${query}`)
+      const ws = new WebSocket(`${nextDocUrl()}/${boardId}${query}`)
       sockets.push(ws)
       await new Promise((resolve, reject) => {
         ws.once('open', resolve)
@@ -176,6 +188,7 @@ export async function startTestServer(overrides: Overrides = {}): Promise<TestSe
       closed = true
       for (const provider of providers) provider.destroy()
       for (const ws of sockets) ws.terminate()
+      await second?.server.close()
       await server.close()
     },
   }

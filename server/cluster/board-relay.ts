@@ -25,7 +25,10 @@ import type { Role } from '../../shared/roles.ts'
 import type { StampedUser } from '../realtime/awareness.ts'
 import type { RoomDoor } from '../realtime/connection.ts'
 import type { RoomPeer } from '../realtime/room.ts'
-import type { RoomManager } from '../realtime/rooms.ts'
+import type { BoardChange, RoomManager } from '../realtime/rooms.ts'
+import { mergeStored, type StoredDoc } from '../storage/doc-store.ts'
+import * as Y from 'yjs'
+import { unavailable } from '../errors.ts'
 import type { RedisConnection } from './redis/connection.ts'
 import { encodeId } from './redis/keys.ts'
 import type { BoardOwnership } from './redis/ownership.ts'
@@ -43,6 +46,14 @@ const enum Kind {
   frame = 5,
   /** owner → non-owner: close the client's socket (header: code, reason). */
   close = 6,
+  /** non-owner → owner: apply this update as a server change of the board (header: b). */
+  change = 7,
+  /** owner → non-owner: the change is committed (ok), or was not (reason). */
+  changed = 8,
+  /** non-owner → owner: the board's presence, please (header: b). */
+  ask = 9,
+  /** owner → non-owner: the presence states, as JSON. */
+  answer = 10,
 }
 
 interface Header {
@@ -56,6 +67,7 @@ interface Header {
   bytes?: number
   code?: number
   reason?: string
+  ok?: boolean
 }
 
 function encode(kind: Kind, header: Header, payload?: Uint8Array): Buffer {
@@ -157,6 +169,10 @@ export class BoardRelay {
   private readonly relayed = new Map<string, RelayedRoom>()
   /** Owner side: remote peers by connection id. */
   private readonly remote = new Map<string, RemotePeer>()
+  /** Non-owner side: server changes sent to owners, by id, waiting for their answer. */
+  private readonly changes = new Map<string, (error: Error | null) => void>()
+  /** Non-owner side: presence asked of owners, by id. */
+  private readonly answers = new Map<string, (states: Record<string, unknown>[]) => void>()
   private readonly subscriber
   private readonly timers: NodeJS.Timeout[] = []
   private rooms: RoomManager | null = null
@@ -232,6 +248,26 @@ export class BoardRelay {
     const { kind, header, payload } = decoded
     if (kind === Kind.message || kind === Kind.frame || kind === Kind.close)
       return this.toClient(kind, header, payload)
+    if (kind === Kind.changed) {
+      const answer = this.changes.get(header.c)
+      this.changes.delete(header.c)
+      return answer?.(header.ok ? null : unavailable(header.reason ?? 'the board moved; retry'))
+    }
+    if (kind === Kind.change) return void this.applyChange(header, payload)
+    if (kind === Kind.ask) {
+      const states = [...(this.rooms?.loaded(header.b ?? '')?.awareness.states() ?? [])]
+      return this.publish(
+        header.n,
+        Kind.answer,
+        { c: header.c, n: this.nodeId },
+        Buffer.from(JSON.stringify(states)),
+      )
+    }
+    if (kind === Kind.answer) {
+      const answer = this.answers.get(header.c)
+      this.answers.delete(header.c)
+      return answer?.(JSON.parse(Buffer.from(payload).toString()) as Record<string, unknown>[])
+    }
     return this.toRoom(kind, header, payload)
   }
 
@@ -352,6 +388,85 @@ export class BoardRelay {
   private dropAll(): void {
     for (const id of [...this.relayed.keys()]) this.closeRelayed(id, 1012, 'relay unavailable')
     for (const peer of [...this.remote.values()]) this.endRemote(peer)
+  }
+
+  /**
+   * A server-side change (a rename, a restore) of a board another node runs: made here on
+   * what is committed, its update applied by the owner as its own change; `done` resolves once
+   * the owner committed it. Concurrent edits merge as any two Yjs updates do.
+   */
+  async changeElsewhere(
+    boardId: string,
+    load: (boardId: string) => Promise<StoredDoc>,
+  ): Promise<{ target: BoardChange; done(): Promise<void> } | null> {
+    const owner = await this.ownership.ownerOf(boardId)
+    if (!owner || owner === this.nodeId) return null
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, mergeStored(await load(boardId)))
+    const made: Uint8Array[] = []
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === doc) made.push(update)
+    })
+    const target: BoardChange = {
+      doc,
+      transactAsServer: (change) => doc.transact(() => change(doc), doc),
+    }
+    const done = async () => {
+      try {
+        if (made.length === 0) return
+        const id = randomUUID()
+        const answered = new Promise<Error | null>((resolve) => {
+          this.changes.set(id, resolve)
+          setTimeout(() => {
+            if (this.changes.delete(id))
+              resolve(unavailable('the board’s node did not answer; retry'))
+          }, 5000).unref()
+        })
+        this.publish(
+          owner,
+          Kind.change,
+          { c: id, n: this.nodeId, b: boardId },
+          Y.mergeUpdates(made),
+        )
+        const error = await answered
+        if (error) throw error
+      } finally {
+        doc.destroy()
+      }
+    }
+    return { target, done }
+  }
+
+  /** A board's presence, from the node that runs it (empty if none does, or it is silent for 2 s). */
+  async presence(boardId: string): Promise<Record<string, unknown>[]> {
+    const owner = await this.ownership.ownerOf(boardId).catch(() => null)
+    if (!owner || owner === this.nodeId) return []
+    const id = randomUUID()
+    return new Promise((resolve) => {
+      this.answers.set(id, resolve)
+      setTimeout(() => {
+        if (this.answers.delete(id)) resolve([])
+      }, 2000).unref()
+      this.publish(owner, Kind.ask, { c: id, n: this.nodeId, b: boardId })
+    })
+  }
+
+  /** Owner: applies another node's server change, and tells it when committed. */
+  private async applyChange(header: Header, update: Uint8Array): Promise<void> {
+    const answer = (ok: boolean, reason?: string) =>
+      this.publish(header.n, Kind.changed, { c: header.c, n: this.nodeId, ok, reason })
+    const rooms = this.rooms
+    const boardId = header.b
+    if (!rooms || !boardId || !this.ownership.owns(boardId)) return answer(false, 'board moved')
+    try {
+      const copy = new Uint8Array(update)
+      await rooms.change(boardId, (room) =>
+        room.transactAsServer((doc) => Y.applyUpdate(doc, copy)),
+      )
+      answer(true)
+    } catch (error) {
+      answer(false, (error as Error).message)
+    }
   }
 
   /** Counts for metrics and tests. */

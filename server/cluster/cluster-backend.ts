@@ -224,6 +224,12 @@ export class ClusterBackend implements NodeBackend {
     closeAll: () => void
   }): Promise<NodeNews> {
     await this.relay.start(node.rooms)
+    node.rooms.presentElsewhere((boardId) => this.relay.presence(boardId))
+    node.rooms.changesElsewhere((boardId, error) =>
+      error instanceof BoardElsewhereError
+        ? this.relay.changeElsewhere(boardId, (id) => this.docs.load(id))
+        : Promise.resolve(null),
+    )
     this.news = new ClusterNews(this.redis, this.cluster.nodeId, this.log, node.closeAll)
     return this.news.start(node.local, node.bus)
   }

@@ -4,7 +4,24 @@
  * for the same load.
  */
 import type { Logger } from 'pino'
+import * as Y from 'yjs'
+import { mergeStored } from '../storage/doc-store.ts'
 import { Room, type RoomDeps } from './room.ts'
+
+/** What a server-side change of a board touches: its document, and changes as the server. */
+export interface BoardChange {
+  readonly doc: Y.Doc
+  transactAsServer(change: (doc: Y.Doc) => void): void
+}
+
+/**
+ * Cluster mode: the board failed to load here because another node runs it (`error` says so);
+ * a change target whose `done` resolves once the owner committed what was done to it, or null.
+ */
+export type ChangeElsewhere = (
+  boardId: string,
+  error: unknown,
+) => Promise<{ target: BoardChange; done(): Promise<void> } | null>
 
 interface Slot {
   room: Promise<Room>
@@ -119,12 +136,68 @@ export class RoomManager {
     else slot.idleTimer = setTimeout(() => void this.unload(slot, room), this.timing.idleMs)
   }
 
-  /** Runs a server-side change on a board, loaded only for as long as it takes. */
-  async change(boardId: string, fn: (room: Room) => void): Promise<void> {
-    const room = await this.acquire(boardId)
+  private elsewhere: ChangeElsewhere | null = null
+  private presenceElsewhere: ((boardId: string) => Promise<Record<string, unknown>[]>) | null = null
+
+  /** Cluster mode: where changes of boards another node runs go (cluster/board-relay.ts). */
+  changesElsewhere(handler: ChangeElsewhere): void {
+    this.elsewhere = handler
+  }
+
+  /** Cluster mode: who asks the node that runs a board for its presence. */
+  presentElsewhere(handler: (boardId: string) => Promise<Record<string, unknown>[]>): void {
+    this.presenceElsewhere = handler
+  }
+
+  /** The board's presence states: its room's here, or (cluster mode) its owner's; never loads. */
+  async presence(boardId: string): Promise<Record<string, unknown>[]> {
+    const room = this.loaded(boardId)
+    if (room) return [...room.awareness.states()]
+    return (await this.presenceElsewhere?.(boardId)) ?? []
+  }
+
+  /**
+   * Runs a server-side change on a board, loaded only for as long as it takes; in cluster
+   * mode, on the node that runs the board when that is another one.
+   */
+  async change(boardId: string, fn: (room: BoardChange) => void): Promise<void> {
+    let room: Room
+    try {
+      room = await this.acquire(boardId)
+    } catch (error) {
+      const remote = await this.elsewhere?.(boardId, error)
+      if (!remote) throw error
+      fn(remote.target)
+      return remote.done()
+    }
     try {
       fn(room)
       await room.whenCommitted()
+    } finally {
+      this.release(room)
+    }
+  }
+
+  /**
+   * Reads a board's document: its room's, loading it here if nobody runs it; in cluster mode,
+   * when another node runs it, what is committed.
+   */
+  async read<T>(boardId: string, fn: (doc: Y.Doc) => T): Promise<T> {
+    let room: Room
+    try {
+      room = await this.acquire(boardId)
+    } catch (error) {
+      if (!this.elsewhere) throw error
+      const doc = new Y.Doc()
+      try {
+        Y.applyUpdate(doc, mergeStored(await this.deps.store.load(boardId)))
+        return fn(doc)
+      } finally {
+        doc.destroy()
+      }
+    }
+    try {
+      return fn(room.doc)
     } finally {
       this.release(room)
     }

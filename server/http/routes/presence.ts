@@ -58,7 +58,7 @@ export function presenceRoutes(auth: Auth, directory: DirectoryRepo, rooms: Room
 
   const statesOf = async (boardId: string, user: AppEnv['Variables']['user']) => {
     await requireBoard(auth, directory, user, boardId, 'viewer')
-    return rooms.loaded(boardId)?.awareness.states() ?? []
+    return rooms.presence(boardId)
   }
 
   app.get('/presence/:boardId', async (c) =>
