@@ -65,6 +65,18 @@ describe.skipIf(!postgres || skipWithoutRedis)('two nodes, one board', () => {
     await synced(b.provider(boardId, docC))
     expect(Y.encodeStateVector(docC)).toEqual(Y.encodeStateVector(docA))
 
+    // A change made through B's HTTP API (a rename) is made by the owner, and reaches all.
+    const renamed = await b.api(`/api/boards/${boardId}`, {
+      method: 'PATCH',
+      json: { title: 'Renamed on B' },
+    })
+    expect(renamed.status).toBe(200)
+    await eventually(() => {
+      expect(board(docA).meta.get('title')).toBe('Renamed on B')
+      expect(board(docB).meta.get('title')).toBe('Renamed on B')
+    })
+    expect(b.server.rooms.loaded(boardId)).toBeUndefined()
+
     // B's client leaving is the owner's news too.
     pb.destroy()
     await eventually(() => expect(a.server.rooms.loaded(boardId)?.peers.size).toBe(2))

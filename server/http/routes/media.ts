@@ -72,12 +72,7 @@ export function mediaDownloadRoutes(deps: {
     if (!board || board.archivedAt !== null || !(await deps.auth.roleOnBoard(user, board)))
       return false
     if (!workspaces.includes(board.workspaceId)) return false
-    const room = await deps.rooms.acquire(board.id)
-    try {
-      return mediaHashes(room.doc).has(hash)
-    } finally {
-      deps.rooms.release(room)
-    }
+    return deps.rooms.read(board.id, (doc) => mediaHashes(doc).has(hash))
   }
 
   app.get('/media/:hash', async (c) => {
