@@ -1,5 +1,5 @@
 /**
- * The review workflow in the browser (issue 11): annotations selected, resized, recoloured,
+ * The review workflow in the browser (issue 11): annotations selected, resized, moved, recoloured,
  * deleted and brought back with Undo; a media item deleted with its marks and threads and
  * brought back; a new version with its own marks, the old ones faded, and the two compared
  * side by side and with a wipe; a reviewer's verdict reaching the uploader's inbox; the
@@ -96,6 +96,14 @@ describe('the review workflow', () => {
       const [mark] = Object.values((await stored(t, boardId, owner.token)).annotations)
       expect(mark?.shape).toMatchObject({ type: 'rect' })
       expect(mark?.shape.x).toBeCloseTo(0.2, 2)
+      expect(mark?.shape.w).toBeCloseTo(0.4, 2)
+      expect(mark?.shape.h).toBeCloseTo(0.5, 2)
+    }, WAIT)
+    // Moved by its outline: the same size, somewhere else.
+    await drag(page, await at(page, 0.2, 0.3), await at(page, 0.3, 0.4))
+    await eventually(async () => {
+      const [mark] = Object.values((await stored(t, boardId, owner.token)).annotations)
+      expect(mark?.shape.x).toBeCloseTo(0.3, 2)
       expect(mark?.shape.w).toBeCloseTo(0.4, 2)
       expect(mark?.shape.h).toBeCloseTo(0.5, 2)
     }, WAIT)
