@@ -279,6 +279,19 @@ describe('the review workflow', () => {
     expect(await page.getByRole('button', { name: 'Delete the selected annotation' }).count()).toBe(
       0,
     )
+    // Their own mark they may change: drawn, selected, deleted, for Olive too.
+    await draw(page, 'Rectangle', [0.1, 0.1], [0.3, 0.3])
+    const own = page.getByRole('button', { name: /^Rectangle by vic/ })
+    await own.waitFor({ timeout: WAIT })
+    await olive.page.getByRole('button', { name: /^Rectangle by vic/ }).waitFor({ timeout: WAIT })
+    await page.getByRole('button', { name: 'Select and move', exact: true }).click()
+    const edge = await at(page, 0.1, 0.2)
+    await page.mouse.click(edge.x, edge.y)
+    await page.getByTestId('selection').waitFor({ timeout: WAIT })
+    await page.getByRole('button', { name: 'Delete the selected annotation' }).click()
+    await olive.page
+      .getByRole('button', { name: /^Rectangle by vic/ })
+      .waitFor({ state: 'detached', timeout: WAIT })
 
     await page.getByRole('button', { name: 'Request changes' }).click()
     await expect

@@ -157,8 +157,10 @@ export function ViewerToolbar(props: { state: ViewerState }) {
               label="Delete the selected annotation"
               shortcut="Delete"
               onClick={() => {
+                // Read before the selection clears: then this button is gone, and so is `mark`.
+                const id = mark().id
                 s.setSelected(null)
-                deleteAnnotationWithUndo(board, mark().id)
+                deleteAnnotationWithUndo(board, id)
               }}
               class="tool danger"
             >
