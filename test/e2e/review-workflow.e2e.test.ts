@@ -269,6 +269,52 @@ describe('history', () => {
       .waitFor({ timeout: WAIT })
   }, 120_000)
 
+  it('brings a deleted thread back from a version, with its comments, under its id', async () => {
+    const { t, owner } = await freshServer()
+    const boardId = await createBoard(t, owner.token, owner.workspaceId, 'thread-back')
+    await write(t, owner.token, boardId, (doc) => {
+      createThread(doc, {
+        id: 'th1',
+        anchor: { type: 'board', id: boardId },
+        createdBy: owner.user.id,
+      })
+      addComment(doc, 'th1', { id: 'c1', authorId: owner.user.id, body: 'Keep the grain' })
+      addComment(doc, 'th1', { id: 'c2', authorId: owner.user.id, body: 'And the vignette' })
+    })
+    const a = await open(t, 'Olive', boardId)
+    await a.page.getByTestId('thread-th1').getByText('Keep the grain').waitFor({ timeout: WAIT })
+    await panelTab(a.page, 'History').click()
+    await a.page.getByRole('button', { name: 'Name this version…' }).click()
+    await a.page
+      .getByRole('dialog', { name: 'Name this version' })
+      .getByLabel('Name')
+      .fill('Graded')
+    await a.page.getByRole('button', { name: 'Name it' }).click()
+    const named = a.page.getByRole('link', { name: /Graded/ })
+    await named.waitFor({ timeout: WAIT })
+    // Deleted (by another device of hers), then restored from the version.
+    await write(t, owner.token, boardId, (doc) => boardTypes(doc).threads.delete('th1'))
+    await named.click()
+    await a.page.getByTestId('version-banner').getByText('Graded').waitFor({ timeout: WAIT })
+    await panelTab(a.page, 'Threads').click()
+    await a.page
+      .getByRole('button', { name: 'Restore this thread (On the board) from this version' })
+      .click()
+    await a.page
+      .getByText(/^Restored the thread/)
+      .first()
+      .waitFor({ timeout: WAIT })
+    await a.page.getByTestId('version-banner').getByRole('link', { name: 'Back to now' }).click()
+    await a.page.getByTestId('version-banner').waitFor({ state: 'detached' })
+    await panelTab(a.page, 'Threads').click()
+    await a.page.getByTestId('thread-th1').getByText('And the vignette').waitFor({ timeout: WAIT })
+    const back = (await stored(t, owner.token, boardId)).threads.get('th1')
+    expect(back?.toJSON().comments.map((c: { body: string }) => c.body)).toEqual([
+      'Keep the grain',
+      'And the vignette',
+    ])
+  }, 90_000)
+
   it('marks what others added or changed since your last visit, until dismissed', async () => {
     const { t, owner, accounts } = await freshServer({ bea: 'editor' })
     const bea = accounts.bea!
