@@ -221,6 +221,33 @@ describe('frame-accurate video', () => {
       ])
     }, WAIT)
 
+    // The switcher shows v1 again (the menu closes on a pick); its frame rate is editable.
+    await page.getByTestId('version-menu').click()
+    await page.getByRole('menuitemradio', { name: /^v1 teaser\.webm/ }).click()
+    await page.getByTestId('version-menu').filter({ hasText: 'v1' }).waitFor({ timeout: WAIT })
+    await page.getByRole('menu').waitFor({ state: 'detached', timeout: WAIT })
+    await page.getByRole('button', { name: /^Frame rate: 25 fps/ }).click()
+    await page.getByRole('menuitemradio', { name: '30 fps', exact: true }).click()
+    await page.getByTestId('transport').getByText('/ 00:00:01:29').waitFor({ timeout: WAIT })
+    await page.getByRole('menu').waitFor({ state: 'detached', timeout: WAIT })
+    await eventually(async () => {
+      const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, {
+        token: owner.token,
+      })
+      const doc = new Y.Doc()
+      Y.applyUpdate(doc, exported.body)
+      const [item] = Object.values(doc.getMap('media').toJSON()) as Array<{
+        versions: Array<{ n: number; fps?: number }>
+      }>
+      expect(item?.versions.map((v) => [v.n, v.fps])).toEqual([
+        [1, 30],
+        [2, 25],
+      ])
+    }, WAIT)
+    await page.getByRole('button', { name: /^Frame rate: 30 fps/ }).click()
+    await page.getByRole('menuitemradio', { name: '25 fps', exact: true }).click()
+    await page.getByTestId('transport').getByText('/ 00:00:01:24').waitFor({ timeout: WAIT })
+
     await page.getByTestId('compare').click()
     const panes = page.getByTestId('compare-view').locator('video')
     await expect.poll(() => panes.count(), { timeout: WAIT }).toBe(2)

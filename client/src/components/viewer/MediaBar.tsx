@@ -71,7 +71,11 @@ export function MediaBar(props: { media: MediaJson; state: ViewerState; uploads:
                 >
                   <For each={[...s.versions()].reverse()}>
                     {(v) => (
-                      <DropdownMenu.RadioItem class="menu-item mv-item" value={String(v.n)}>
+                      <DropdownMenu.RadioItem
+                        class="menu-item mv-item"
+                        value={String(v.n)}
+                        closeOnSelect
+                      >
                         <DropdownMenu.ItemIndicator class="menu-check">
                           <Check size={14} />
                         </DropdownMenu.ItemIndicator>

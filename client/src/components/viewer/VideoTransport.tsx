@@ -311,7 +311,11 @@ export function VideoTransport(props: { state: ViewerState; durationMs?: number 
                   >
                     <For each={[...STANDARD_FPS]}>
                       {(rate) => (
-                        <DropdownMenu.RadioItem class="menu-item" value={String(rate)}>
+                        <DropdownMenu.RadioItem
+                          class="menu-item"
+                          value={String(rate)}
+                          closeOnSelect
+                        >
                           <DropdownMenu.ItemIndicator class="menu-check">
                             <Check size={14} />
                           </DropdownMenu.ItemIndicator>
