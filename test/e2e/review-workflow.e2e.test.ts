@@ -460,7 +460,7 @@ describe('search and filters', () => {
     expect(await panelTab(a.page, 'Threads').getAttribute('aria-selected')).toBe('true')
   }, 90_000)
 
-  it('filters the task view by assignee, as a link that can be shared', async () => {
+  it('filters the task view by assignee, priority, due date and status, as a link to share', async () => {
     const { t, owner, accounts } = await freshServer({ bea: 'editor' })
     const bea = accounts.bea!
     const boardId = await createBoard(t, owner.token, owner.workspaceId, 'filters')
@@ -478,6 +478,8 @@ describe('search and filters', () => {
         order: 'a1',
         createdBy: owner.user.id,
         assigneeId: owner.user.id,
+        priority: 'high',
+        dueAt: Date.UTC(2020, 0, 6),
       })
       createTask(doc, {
         id: 't3',
@@ -516,5 +518,24 @@ describe('search and filters', () => {
     await expect
       .poll(() => b.page.locator('.task-title').allTextContents(), { timeout: WAIT })
       .toHaveLength(4)
+
+    // By priority, due date and status, each in the URL, combined.
+    const pick = async (filter: RegExp, option: string) => {
+      await b.page.getByRole('button', { name: filter }).click()
+      await b.page.getByRole('option', { name: option, exact: true }).click()
+    }
+    const titles = () => b.page.locator('.task-title').allTextContents()
+    await pick(/Priority is/, 'high')
+    await expect.poll(titles, { timeout: WAIT }).toEqual(['Olive’s'])
+    await pick(/^Due/, 'Overdue')
+    await expect.poll(titles, { timeout: WAIT }).toEqual(['Olive’s'])
+    expect(await b.page.evaluate(() => location.hash)).toMatch(
+      /priority=high.*due=overdue|due=overdue.*priority=high/,
+    )
+    await pick(/Priority is/, 'Any priority')
+    await pick(/^Due/, 'No due date')
+    await expect.poll(titles, { timeout: WAIT }).toHaveLength(3)
+    await pick(/Status is/, 'Doing')
+    await expect.poll(titles, { timeout: WAIT }).toEqual(['Bea’s second'])
   }, 90_000)
 })
