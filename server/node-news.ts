@@ -18,4 +18,6 @@ export interface NodeNews {
   docCommitted(boardId: string, userIds: ReadonlySet<string>, stateVector: Uint8Array): void
   lockedEdit(userId: string, key: string, holder: LockHolder): void
   forbiddenEdit(userId: string, paths: readonly string[]): void
+  /** A live session was resumed on another node: the node that had it lets it go, not ends it. */
+  sessionMoved(sessionId: string): void
 }

@@ -46,6 +46,7 @@ import { Search } from './search/search.ts'
 import { Notifier } from './notifications/notifier.ts'
 import { SqliteBackend, type NodeBackend } from './node-backend.ts'
 import type { NodeNews } from './node-news.ts'
+import type { User } from './storage/directory-repo.ts'
 
 export interface LoupeServer {
   /** Starts listening; resolves with the bound port (config.port 0 picks a free one). */
@@ -206,6 +207,17 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
         .catch((error: unknown) =>
           log.error({ err: error }, 'a dead session’s locks were not released'),
         ),
+    ...(lockService.adopt
+      ? {
+          // Cluster mode: a session alive on another node resumes here, its locks with it.
+          resumeElsewhere: async (sessionId: string, user: User) => {
+            const adopted = await lockService.adopt?.(sessionId, user)
+            if (!adopted) return false
+            if (adopted.previousNode) news.sessionMoved(sessionId)
+            return true
+          },
+        }
+      : {}),
     auth,
     directory,
     bus,
@@ -247,6 +259,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     docCommitted: (boardId, userIds, vector) => live.push.docCommitted(boardId, userIds, vector),
     lockedEdit: (userId, key, holder) => live.push.lockedEdit(userId, key, holder),
     forbiddenEdit: (userId, paths) => live.push.forbiddenEdit(userId, paths),
+    sessionMoved: (sessionId) => live.letGo(sessionId),
   }
   let news: NodeNews = localNews
   notifier.onNotification((userId, notification) => news.notification(userId, notification))

@@ -201,7 +201,7 @@ export class ClusterBackend implements NodeBackend {
     const locks: ClusterLocks = new ClusterLocks(
       service,
       new RedisLockSessions(this.redis, this.cluster.nodeId),
-      { ...deps, refreshMs: 1000 },
+      { ...deps, refreshMs: 1000, redis: this.redis, nodeId: this.cluster.nodeId },
     )
     this.clusterLocks = locks
     this.stopReaper = service.startReaper(500)

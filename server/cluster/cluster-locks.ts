@@ -22,6 +22,7 @@ import type {
   ReleaseReason,
 } from '../locks/lock-service.ts'
 import type { NodeLocks } from '../locks/node-locks.ts'
+import type { RedisConnection } from './redis/connection.ts'
 import type { RedisLockSessions } from './redis/lock-sessions.ts'
 import type { RedisLockService } from './redis/redis-lock-service.ts'
 import { boardOf, entityOf } from './redis/lock-records.ts'
@@ -36,7 +37,7 @@ export class ClusterLocks implements NodeLocks {
   constructor(
     private readonly service: RedisLockService,
     private readonly sessions: RedisLockSessions,
-    private readonly deps: LockDeps & { refreshMs: number },
+    private readonly deps: LockDeps & { refreshMs: number; redis: RedisConnection; nodeId: string },
   ) {
     const touch = setInterval(() => void this.touchAll(), Math.max(50, deps.heartbeatMs / 2))
     const refresh = setInterval(() => void this.refreshAll(), deps.refreshMs)
@@ -157,8 +158,22 @@ export class ClusterLocks implements NodeLocks {
     return this.service.list(boardId)
   }
 
-  releaseSession(sessionId: string): Promise<void> {
+  async releaseSession(sessionId: string): Promise<void> {
+    // A session resumed on another node is that node's now: its death here is not its death.
+    const at = await this.deps.redis.client
+      .hget(this.deps.redis.keys.session(sessionId), 'nodeId')
+      .catch(() => null)
+    if (at && at !== this.deps.nodeId) return
     return this.reported(() => this.service.releaseSession(sessionId))
+  }
+
+  async adopt(sessionId: string, user: LockHolder) {
+    const touched = await this.sessions.touch(
+      sessionId,
+      { id: user.id, name: user.name },
+      2 * this.deps.heartbeatMs,
+    )
+    return touched.ok ? { previousNode: touched.previousNode } : null
   }
 
   releaseMember(userId: string, boardIds: ReadonlySet<string>, by: LockHolder): Promise<void> {

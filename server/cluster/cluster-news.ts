@@ -29,6 +29,7 @@ type News =
   | { k: 'saved'; boardId: string; userIds: string[]; stateVector: string }
   | { k: 'locked'; userId: string; key: string; holder: LockHolder }
   | { k: 'forbidden'; userId: string; paths: string[] }
+  | { k: 'moved'; sessionId: string }
 
 export class ClusterNews {
   private readonly subscriber
@@ -97,6 +98,10 @@ export class ClusterNews {
         local.forbiddenEdit(userId, paths)
         publish({ k: 'forbidden', userId, paths: [...paths] })
       },
+      // Only the others: here is where the session just moved to.
+      sessionMoved(sessionId) {
+        publish({ k: 'moved', sessionId })
+      },
     }
   }
 
@@ -138,6 +143,8 @@ export class ClusterNews {
           return local.lockedEdit(news.userId, news.key, news.holder)
         case 'forbidden':
           return local.forbiddenEdit(news.userId, news.paths)
+        case 'moved':
+          return local.sessionMoved(news.sessionId)
         default:
           news satisfies never
       }

@@ -29,6 +29,11 @@ export interface LiveHubOptions extends DispatchDeps {
   log: Logger
   /** Told when a session dies, so what it held (locks) is freed (within 4 × heartbeat). */
   sessionDied?: (sessionId: string) => void
+  /**
+   * Cluster mode: whether a session this node does not know is alive on another node for this
+   * user, now moved here (its locks and waits stay its own).
+   */
+  resumeElsewhere?: (sessionId: string, user: User) => Promise<boolean>
 }
 
 /** Live messages are small JSON; anything larger is refused with 4413. */
@@ -73,7 +78,7 @@ export class LiveHub {
     let waiting = 0
     const receive = async (message: ClientMessage) => {
       try {
-        if (message.type === 'hello') session = this.hello(ws, user, message)
+        if (message.type === 'hello') session = await this.hello(ws, user, message)
         else if (!session)
           sendTo(ws, { type: 'error', error: { code: 'hello_first', message: 'send hello first' } })
         else if (message.type === 'pong') session.unanswered = 0
@@ -108,11 +113,11 @@ export class LiveHub {
     ws.on('error', (error) => this.options.log.debug({ err: error }, 'live socket error'))
   }
 
-  private hello(
+  private async hello(
     ws: WebSocket,
     user: User,
     message: Extract<ClientMessage, { type: 'hello' }>,
-  ): LiveSession | null {
+  ): Promise<LiveSession | null> {
     if (message.v !== LIVE_PROTOCOL_VERSION) {
       const which = message.v < LIVE_PROTOCOL_VERSION ? 'too old' : 'too new'
       ws.close(
@@ -121,6 +126,13 @@ export class LiveHub {
       )
       return null
     }
+    const asked = message.sessionId
+    if (
+      asked &&
+      !this.sessions.alive(asked) &&
+      (await this.options.resumeElsewhere?.(asked, user).catch(() => false))
+    )
+      this.sessions.adopt(asked, user)
     const { session, resumed } = this.sessions.attach(user, message.sessionId)
     // A resumed session moves to this socket; an older socket of it is let go.
     if (session.socket && session.socket !== ws)
@@ -136,6 +148,15 @@ export class LiveHub {
       resumed,
     })
     return session
+  }
+
+  /** Lets a session go without ending it (cluster mode: it was resumed on another node). */
+  letGo(sessionId: string): void {
+    for (const session of this.sessions.all()) {
+      if (session.id !== sessionId) continue
+      session.socket?.close(1000, 'session resumed elsewhere')
+      this.sessions.end(sessionId)
+    }
   }
 
   /** Closes a user's live sockets (removed from a workspace: 4403, docs/product.md). */

@@ -31,6 +31,14 @@ export class LiveSessions {
     return { session, resumed: false }
   }
 
+  /**
+   * Takes on a session another node started (cluster mode: it was found alive there for this
+   * user), so `attach` resumes it here.
+   */
+  adopt(sessionId: string, user: User): void {
+    if (!this.byId.has(sessionId)) this.byId.set(sessionId, new LiveSession(sessionId, user))
+  }
+
   /** Whether a session is alive: attached, or detached but still within its resume window. */
   alive(sessionId: string): boolean {
     return this.byId.has(sessionId)

@@ -25,6 +25,11 @@ export interface NodeLocks {
   expire(): Promise<void>
   /** The board's entities locked by others than `userId` as this node knows them now. */
   lockedByOthers(boardId: string, userId: string): ReadonlyMap<EntityRef, LockHolder> | null
+  /**
+   * Cluster mode: takes on a live session alive on another node for `user` (a resume there);
+   * null when it is not (dead, or someone else's). `previousNode` had it and must let it go.
+   */
+  adopt?(sessionId: string, user: LockHolder): Promise<{ previousNode: string | null } | null>
   /** Sessions that held or waited for locks when the node last stopped (L8). */
   sessionsInUse(): Array<{ sessionId: string; user: LockHolder }>
   stop(): void

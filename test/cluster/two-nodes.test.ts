@@ -138,4 +138,35 @@ describe.skipIf(!postgres || skipWithoutRedis)('two nodes, one board', () => {
     expect(await edClosed).toBe(CloseCode.forbidden)
     expect(await edLive.closed).toBe(CloseCode.forbidden)
   })
+
+  it('a live session resumes on another node, its lock with it; the first node lets it go', async () => {
+    const heartbeatMs = 200
+    const a = await startTestServer({ heartbeatMs, node: newCluster() })
+    const b = await startTestServer({ heartbeatMs, node: joinCluster(a) })
+    const boardId = await a.createBoard()
+    const key = `${boardId}/task/t1`
+    const first = await liveClient(a)
+    const welcome = await first.hello()
+    const sessionId = welcome.sessionId as string
+    expect(await first.request({ type: 'lock.acquire', key })).toMatchObject({ ok: true })
+
+    // The socket drops; the client comes back through the other node within the window.
+    first.ws.close()
+    await first.closed
+    const second = await liveClient(b)
+    expect(await second.hello(sessionId)).toMatchObject({ sessionId, resumed: true })
+    // Five heartbeats later (A would have ended a session detached for one) the lock is still
+    // the session's: A let it go instead of ending it.
+    const from = second.messages.length
+    await eventually(() =>
+      expect(second.messages.slice(from).filter((m) => m.type === 'ping').length).toBeGreaterThan(
+        4,
+      ),
+    )
+    const locks = await b.api<{ locks: Array<{ key: string; sessionId: string | null }> }>(
+      `/api/locks?board=${boardId}`,
+    )
+    expect(locks.body.locks).toEqual([expect.objectContaining({ key, sessionId })])
+    expect(await second.request({ type: 'lock.release', key })).toMatchObject({ ok: true })
+  })
 })
