@@ -95,8 +95,12 @@ export class StoreHealth {
   }
 }
 
-/** SQLite's own codes for "cannot write now": a full disk, an I/O error, a read-only file. */
-const STORAGE_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|NOMEM|CORRUPT|NOTADB)/
+/**
+ * SQLite's own codes for "cannot write now": a full disk, an I/O error, a read-only file; and
+ * PostgreSQL unreachable, down, full or read-only (cluster/pg/errors.ts, PgUnavailableError).
+ */
+const STORAGE_CODES =
+  /^(SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|NOMEM|CORRUPT|NOTADB)|POSTGRES_UNAVAILABLE$)/
 
 /** Whether an error means the store cannot do its work (rather than a bug or bad input). */
 export function isStorageError(error: unknown): boolean {

@@ -34,13 +34,19 @@ const nodeId = () => `test-${randomBytes(4).toString('hex')}`
  * Redis) under a new prefix. `redisUrl` lets the node reach Redis another way (a TCP proxy).
  */
 export function newCluster(
-  options: { redis?: PrivateRedis; redisUrl?: string; leaseMs?: number } = {},
+  options: {
+    redis?: PrivateRedis
+    redisUrl?: string
+    leaseMs?: number
+    /** How the node reaches the new database (a TCP proxy in front of PostgreSQL). */
+    databaseUrl?: (url: string) => string
+  } = {},
 ): NodeFactory {
   return async (config, log) => {
     // A server started again on the same data folder is the same deployment: the same
     // cluster, as a restarted node (a test of persistence across restarts).
     const before = restarts.get(config.dataDir)
-    if (before && !options.redis && !options.redisUrl)
+    if (before && !options.redis && !options.redisUrl && !options.databaseUrl)
       return open({ ...config, cluster: { ...before, nodeId: nodeId() } }, log, async () => {})
     const postgres = await testPostgres()
     if (!postgres) throw new Error('cluster tests need PostgreSQL (npm run setup:services)')
@@ -48,7 +54,7 @@ export function newCluster(
     const redis = options.redis ?? (await (fileRedis ??= startRedis()))
     const database = await createTestDatabase(postgres)
     const cluster: ClusterConfig = {
-      databaseUrl: database.url,
+      databaseUrl: options.databaseUrl?.(database.url) ?? database.url,
       redisUrl: options.redisUrl ?? redis.url,
       redisPrefix: `t${randomBytes(4).toString('hex')}:`,
       nodeId: nodeId(),
