@@ -111,9 +111,38 @@ export async function startTestServer(overrides: Overrides = {}): Promise<TestSe
           return { server: other, docUrl: `ws://127.0.0.1:${await other.listen()}/ws/doc` }
         })()
       : null
-  let spread = 0
-  /** Where the next document socket goes: every other one to the second node, if any. */
-  const nextDocUrl = () => (second && spread++ % 2 === 1 ? second.docUrl : docUrl)
+  const spread = new Map<string, number>()
+  /** Whether a board's next document socket goes to the second node: every other one, if any. */
+  const toSecond = (boardId: string) => {
+    const n = spread.get(boardId) ?? 0
+    spread.set(boardId, n + 1)
+    return second !== null && n % 2 === 1
+  }
+  /** Boards a socket was sent to on the first node. */
+  const onFirst = new Set<string>()
+  /**
+   * A socket for the second node waits until the first runs the board, if it was sent a socket
+   * of it: the first node stays the owner, whose room tests may look into; the second relays.
+   */
+  const firstRuns = (boardId: string) =>
+    onFirst.has(boardId)
+      ? vi
+          .waitFor(
+            () => {
+              if (!server.rooms.loaded(boardId)) throw new Error('not loaded yet')
+            },
+            { timeout: 5000, interval: 10 },
+          )
+          .catch(() => undefined)
+      : Promise.resolve()
+  const route = (boardId: string) => {
+    const second_ = toSecond(boardId)
+    if (!second_) onFirst.add(boardId)
+    return {
+      url: second_ && second ? second.docUrl : docUrl,
+      ready: second_ ? firstRuns(boardId) : null,
+    }
+  }
   const providers: WebsocketProvider[] = []
   const sockets: WebSocket[] = []
   let workspaceId: string | undefined
@@ -164,18 +193,23 @@ export async function startTestServer(overrides: Overrides = {}): Promise<TestSe
       return body.board.id
     },
     provider(boardId, doc = new Y.Doc(), options = {}) {
-      const provider = new WebsocketProvider(nextDocUrl(), boardId, doc, {
+      const { url: at, ready } = route(boardId)
+      const connect = options.connect ?? true
+      const provider = new WebsocketProvider(at, boardId, doc, {
         WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
         disableBc: true,
         maxBackoffTime: 200,
-        connect: options.connect ?? true,
+        connect: connect && !ready,
         params: options.token ? { token: options.token } : {},
       })
+      if (connect && ready) void ready.then(() => !closed && provider.connect())
       providers.push(provider)
       return provider
     },
     async raw(boardId, query = '') {
-      const ws = new WebSocket(`${nextDocUrl()}/${boardId}${query}`)
+      const { url: at, ready } = route(boardId)
+      await ready
+      const ws = new WebSocket(`${at}/${boardId}${query}`)
       sockets.push(ws)
       await new Promise((resolve, reject) => {
         ws.once('open', resolve)
