@@ -16,6 +16,7 @@ import { SqliteLockStore } from './locks/sqlite-lock-store.ts'
 import type { EventBus } from './events/bus.ts'
 import type { NodeNews } from './node-news.ts'
 import type { RoomDoor } from './realtime/connection.ts'
+import type { Room } from './realtime/room.ts'
 import type { RoomManager } from './realtime/rooms.ts'
 import type { DocStore } from './storage/doc-store.ts'
 import type { OffThreadFold } from './storage/sqlite-doc-store.ts'
@@ -62,6 +63,8 @@ export interface NodeBackend {
     local: NodeNews
     /** Closes every socket of this node (1012): it may have missed news. */
     closeAll: () => void
+    /** A user's last socket to a board left (history's "since your last visit"). */
+    visitEnded: (userId: string, room: Room) => void
   }): Promise<NodeNews>
   /** Cluster mode: a door to the node that runs a board which failed to load here because of it. */
   elsewhere?(boardId: string, error: unknown): Promise<RoomDoor | null>

@@ -397,6 +397,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
           rooms,
           bus,
           local: localNews,
+          visitEnded: (userId, room) => history.sinceLastVisit.visitEnded(userId, room),
           closeAll: () => {
             docSockets.closeAll(CloseCode.serverStopping, 'reconnect: news was missed')
             for (const session of live.sessions.all())

@@ -24,7 +24,7 @@ import type { Logger } from 'pino'
 import type { Role } from '../../shared/roles.ts'
 import type { StampedUser } from '../realtime/awareness.ts'
 import type { RoomDoor } from '../realtime/connection.ts'
-import type { RoomPeer } from '../realtime/room.ts'
+import type { Room, RoomPeer } from '../realtime/room.ts'
 import type { BoardChange, RoomManager } from '../realtime/rooms.ts'
 import { mergeStored, type StoredDoc } from '../storage/doc-store.ts'
 import * as Y from 'yjs'
@@ -176,6 +176,7 @@ export class BoardRelay {
   private readonly subscriber
   private readonly timers: NodeJS.Timeout[] = []
   private rooms: RoomManager | null = null
+  private visitEnded: (userId: string, room: Room) => void = () => {}
 
   constructor(
     private readonly redis: RedisConnection,
@@ -203,8 +204,12 @@ export class BoardRelay {
     return `${this.redis.keys.prefix}inbox:${encodeId(nodeId)}`
   }
 
-  async start(rooms: RoomManager): Promise<void> {
+  async start(
+    rooms: RoomManager,
+    visitEnded: (userId: string, room: Room) => void = () => {},
+  ): Promise<void> {
     this.rooms = rooms
+    this.visitEnded = visitEnded
     await this.subscriber.subscribe(this.inbox(this.nodeId))
   }
 
@@ -349,6 +354,9 @@ export class BoardRelay {
     const room = this.rooms?.loaded(peer.boardId)
     if (room?.peers.has(peer)) {
       room.leave(peer)
+      // As doc-sockets.ts does for its own: the user's last socket to the board ends a visit.
+      if (![...room.peers].some((other) => other.user.id === peer.user.id))
+        this.visitEnded(peer.user.id, room)
       this.rooms?.release(room)
     }
   }

@@ -17,6 +17,7 @@ import type { ClusterConfig, Config } from '../config.ts'
 import type { BoardLost, LockDeps, NodeBackend, ServiceState } from '../node-backend.ts'
 import type { CompactResult, DocStore, DocUpdate, StoredDoc } from '../storage/doc-store.ts'
 import type { RoomDoor } from '../realtime/connection.ts'
+import type { Room } from '../realtime/room.ts'
 import type { RoomManager } from '../realtime/rooms.ts'
 import { BoardRelay } from './board-relay.ts'
 import type { EventBus } from '../events/bus.ts'
@@ -222,8 +223,9 @@ export class ClusterBackend implements NodeBackend {
     bus: EventBus
     local: NodeNews
     closeAll: () => void
+    visitEnded: (userId: string, room: Room) => void
   }): Promise<NodeNews> {
-    await this.relay.start(node.rooms)
+    await this.relay.start(node.rooms, node.visitEnded)
     node.rooms.presentElsewhere((boardId) => this.relay.presence(boardId))
     node.rooms.changesElsewhere((boardId, error) =>
       error instanceof BoardElsewhereError

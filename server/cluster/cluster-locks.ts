@@ -158,16 +158,26 @@ export class ClusterLocks implements NodeLocks {
     return this.service.list(boardId)
   }
 
-  async releaseSession(sessionId: string): Promise<void> {
-    // A session resumed on another node is that node's now: its death here is not its death.
-    const at = await this.deps.redis.client
+  /** The node Redis says holds a session, if Redis knows it. */
+  private nodeOf(sessionId: string): Promise<string | null> {
+    return this.deps.redis.client
       .hget(this.deps.redis.keys.session(sessionId), 'nodeId')
       .catch(() => null)
+  }
+
+  async releaseSession(sessionId: string): Promise<void> {
+    // A session resumed on another node is that node's now: its death here is not its death.
+    const at = await this.nodeOf(sessionId)
     if (at && at !== this.deps.nodeId) return
+    // Dead at once for every node too, so none resumes it (its deadline would still run).
+    await this.sessions.detach(sessionId, 1).catch(() => false)
     return this.reported(() => this.service.releaseSession(sessionId))
   }
 
   async adopt(sessionId: string, user: LockHolder) {
+    // Only a session another node holds: one Redis names this node for is dead here.
+    const at = await this.nodeOf(sessionId)
+    if (!at || at === this.deps.nodeId) return null
     const touched = await this.sessions.touch(
       sessionId,
       { id: user.id, name: user.name },
