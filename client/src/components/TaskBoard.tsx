@@ -35,8 +35,20 @@ import { TaskFilterBar } from './tasks/TaskFilters.tsx'
 import { showToast } from './ui/toast.tsx'
 import { showUndoToast } from './ui/undo-toast.tsx'
 import { VirtualList } from './ui/VirtualList.tsx'
+import { stampIcon } from './ui/stamped-icon.ts'
 
 type Task = TaskJson
+
+// A card's icons, rendered once and copied (ui/stamped-icon.ts): a screen holds dozens of cards.
+const icons = {
+  grip: stampIcon(GripVertical, 16),
+  edit: stampIcon(Pencil, 16),
+  up: stampIcon(ArrowUp, 16),
+  down: stampIcon(ArrowDown, 16),
+  left: stampIcon(ArrowLeft, 16),
+  right: stampIcon(ArrowRight, 16),
+  delete: stampIcon(Trash, 16),
+}
 
 export const columnNames: Record<TaskStatus, string> = {
   todo: 'To do',
@@ -336,7 +348,7 @@ export function TaskBoard() {
                               onPointerUp={onGripUp}
                               onPointerCancel={onGripUp}
                             >
-                              <GripVertical size={16} />
+                              {icons.grip()}
                             </button>
                             <button
                               type="button"
@@ -345,7 +357,7 @@ export function TaskBoard() {
                               onClick={() => void startEdit(task.id)}
                               aria-label={`Edit ${task.title}`}
                             >
-                              <Pencil size={16} />
+                              {icons.edit()}
                             </button>
                             {/* Alternatives to dragging: up, down, and to the neighbouring columns. */}
                             <button
@@ -355,7 +367,7 @@ export function TaskBoard() {
                               aria-label={`Move ${task.title} up`}
                               onClick={() => moveBy(task.id, status, -1)}
                             >
-                              <ArrowUp size={16} />
+                              {icons.up()}
                             </button>
                             <button
                               type="button"
@@ -364,7 +376,7 @@ export function TaskBoard() {
                               aria-label={`Move ${task.title} down`}
                               onClick={() => moveBy(task.id, status, 1)}
                             >
-                              <ArrowDown size={16} />
+                              {icons.down()}
                             </button>
                             <Show when={nextStatus(status, -1)}>
                               {(prev) => (
@@ -375,7 +387,7 @@ export function TaskBoard() {
                                   aria-label={`Move ${task.title} to ${columnNames[prev()]}`}
                                   onClick={() => moveTo(task.id, prev(), null)}
                                 >
-                                  <ArrowLeft size={16} />
+                                  {icons.left()}
                                 </button>
                               )}
                             </Show>
@@ -388,7 +400,7 @@ export function TaskBoard() {
                                   aria-label={`Move ${task.title} to ${columnNames[next()]}`}
                                   onClick={() => moveTo(task.id, next(), null)}
                                 >
-                                  <ArrowRight size={16} />
+                                  {icons.right()}
                                 </button>
                               )}
                             </Show>
@@ -399,7 +411,7 @@ export function TaskBoard() {
                               aria-label={`Delete ${task.title}`}
                               onClick={() => remove(task.id)}
                             >
-                              <Trash size={16} />
+                              {icons.delete()}
                             </button>
                           </div>
                         </Show>

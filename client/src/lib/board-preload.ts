@@ -6,14 +6,21 @@
 import { IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
 import { board as boardTypes } from '../../../shared/schema/board.ts'
+import { deferLoadUpdate, type DeferredLoad } from './idb-load.ts'
 
-let early: { boardId: string; doc: Y.Doc; idb: IndexeddbPersistence } | null = null
+let early: {
+  boardId: string
+  doc: Y.Doc
+  idb: IndexeddbPersistence
+  load: DeferredLoad
+} | null = null
 
 export function preloadBoard(boardId: string): void {
   if (early) return
   const doc = new Y.Doc()
   boardTypes(doc)
-  early = { boardId, doc, idb: new IndexeddbPersistence(`loupe-board-${boardId}`, doc) }
+  const idb = new IndexeddbPersistence(`loupe-board-${boardId}`, doc)
+  early = { boardId, doc, idb, load: deferLoadUpdate(doc, idb) }
 }
 
 /** The preloaded document and its persistence for `boardId`, if any (taken only once). */

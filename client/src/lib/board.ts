@@ -16,6 +16,7 @@ import { board as boardTypes } from '../../../shared/schema/board.ts'
 import { CloseCode, finalCloseCodes } from '../../../shared/protocol/close-codes.ts'
 import { currentToken, onTokenChange } from './api.ts'
 import { takePreloaded } from './board-preload.ts'
+import { deferLoadUpdate } from './idb-load.ts'
 import { remember, remembered } from './cache.ts'
 import type { Live } from './live.ts'
 import { LOCAL } from './yjs-store.ts'
@@ -46,6 +47,7 @@ export function makeBoardConnection(
   const doc = early?.doc ?? new Y.Doc()
   boardTypes(doc)
   const idb = early?.idb ?? new IndexeddbPersistence(`loupe-board-${boardId}`, doc)
+  const load = early?.load ?? deferLoadUpdate(doc, idb)
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/doc`
   const token = currentToken()
   const provider = new WebsocketProvider(url, boardId, doc, {
@@ -54,6 +56,7 @@ export function makeBoardConnection(
     // A missing or stale token (4401) is fixed by a refresh; not a member or no board is final.
     shouldReconnect: (event: CloseEvent) => !finalCloseCodes.has(event.code),
   })
+  load.socketOpen(() => provider.wsconnected)
   const stopToken = onTokenChange((next) => {
     provider.params = next ? { token: next } : {}
     if (next && !provider.wsconnected && !provider.wsconnecting) provider.connect()

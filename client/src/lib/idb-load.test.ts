@@ -1,0 +1,62 @@
+import { IndexeddbPersistence } from 'y-indexeddb'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { board, createTask } from '../../../shared/schema/board.ts'
+import { deferLoadUpdate } from './idb-load.ts'
+
+/** Stores a board of `n` tasks in IndexedDB under `name`, as a previous visit would. */
+async function stored(name: string, n: number): Promise<void> {
+  const doc = new Y.Doc()
+  const idb = new IndexeddbPersistence(name, doc)
+  await idb.whenSynced
+  doc.transact(() => {
+    for (let i = 0; i < n; i++)
+      createTask(doc, { id: `t${i}`, title: `Task ${i}`, order: `a${i}`, createdBy: 'u' })
+  })
+  await idb.destroy()
+  doc.destroy()
+}
+
+type Seen = { at: 'load' | 'later'; update: Uint8Array; origin: unknown }
+
+async function open(name: string, socketOpen: boolean) {
+  const doc = new Y.Doc()
+  const idb = new IndexeddbPersistence(name, doc)
+  deferLoadUpdate(doc, idb).socketOpen(() => socketOpen)
+  const seen: Seen[] = []
+  let loading = false
+  doc.on('beforeTransaction', (tr: Y.Transaction) => (loading = tr.origin === idb))
+  doc.on('update', (update: Uint8Array, origin: unknown) =>
+    seen.push({ at: loading ? 'load' : 'later', update, origin }),
+  )
+  doc.on('afterAllTransactions', () => (loading = false))
+  await idb.whenSynced
+  return { doc, idb, seen }
+}
+
+describe('loading a board from IndexedDB', () => {
+  it('hands the update listeners what was loaded after the load, while the socket is closed', async () => {
+    await stored('defer-closed', 30)
+    const { doc, idb, seen } = await open('defer-closed', false)
+    expect(board(doc).tasks.size).toBe(30)
+    expect(seen).toEqual([]) // not encoded inside the load
+    await expect.poll(() => seen.length).toBe(1)
+    expect(seen[0]?.at).toBe('later')
+    expect(seen[0]?.origin).toBe(idb)
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, seen[0]?.update as Uint8Array)
+    expect(board(copy).tasks.get('t29')?.get('title')).toBe('Task 29')
+    // Listeners are back: a later change reaches them as usual.
+    doc.transact(() => board(doc).tasks.get('t1')?.set('title', 'Renamed'))
+    expect(seen.length).toBe(2)
+    await idb.destroy()
+  })
+
+  it('leaves the listeners in place while the socket is open', async () => {
+    await stored('defer-open', 5)
+    const { doc, idb, seen } = await open('defer-open', true)
+    expect(board(doc).tasks.size).toBe(5)
+    expect(seen.map((s) => s.at)).toEqual(['load'])
+    await idb.destroy()
+  })
+})
