@@ -104,11 +104,13 @@ export function table(
   rows: MetricRow[],
   cases: CaseResult[],
   notes: string[] = [],
+  columns: { first: string; second: string } = { first: 'Loupe', second: 'reference' },
 ): string {
+  const { first, second } = columns
   const lines = [
     `### ${title}`,
     '',
-    '| metric | Loupe: median (min–max) | reference: median (min–max) | ratio of medians (Loupe/reference) |',
+    `| metric | ${first}: median (min–max) | ${second}: median (min–max) | ratio of medians (${first}/${second}) |`,
     '|---|---:|---:|---:|',
   ]
   for (const c of cases) {

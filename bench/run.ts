@@ -6,6 +6,7 @@
  * alternating, and is reported as the median and the range of the runs.
  *
  * `--quick` (or BENCH_QUICK=1) runs small sizes once each: a smoke run for development.
+ * `--vs=cluster` compares Loupe as one cluster node with single-node Loupe instead.
  */
 import { fork } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -41,8 +42,21 @@ if (unknown.length > 0) {
   process.exit(2)
 }
 const selected = names.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => names.includes(s.name))
-const kinds: ServerKind[] =
-  serverArg === 'loupe' || serverArg === 'reference' ? [serverArg] : ['loupe', 'reference']
+// --vs=cluster: the two columns become Loupe as one cluster node (PostgreSQL + Redis) and
+// Loupe on one machine (SQLite), so the ratio reads cluster / single node.
+const vsCluster = args.includes('--vs=cluster')
+/** Which server runs in each column ('loupe' slot first, 'reference' slot second). */
+const slotKind: Record<'loupe' | 'reference', ServerKind> = vsCluster
+  ? { loupe: 'cluster', reference: 'loupe' }
+  : { loupe: 'loupe', reference: 'reference' }
+const columns = vsCluster
+  ? { first: 'Loupe cluster node', second: 'Loupe single node (SQLite)' }
+  : undefined
+const kinds: ServerKind[] = vsCluster
+  ? ['cluster', 'loupe']
+  : serverArg === 'loupe' || serverArg === 'reference'
+    ? [serverArg]
+    : ['loupe', 'reference']
 
 /** Grace on top of a case's own bound before the load generator is killed. */
 const KILL_GRACE_MS = 30_000
@@ -134,19 +148,19 @@ async function runCase(
 ): Promise<Outcome> {
   if (!kinds.includes(kind)) return { skipped: 'not selected' }
   if (kind === 'reference' && scenario.loupeOnly) return { skipped: scenario.loupeOnly }
-  if (kind === 'loupe' && !loupeAvailable()) return { skipped: 'server/main.ts not found' }
+  if (kind !== 'reference' && !loupeAvailable()) return { skipped: 'server/main.ts not found' }
   let server: ServerHandle | null = null
   try {
     // The machine is shared: each run says how busy it was as it started.
     const machineLoad1m = round(loadavg()[0] ?? null)
     server =
-      kind === 'loupe'
+      kind !== 'reference'
         ? await ServerHandle.start(kind, { env: c.loupeEnv, auth: c.accounts !== undefined })
         : await ServerHandle.start(kind, { persist: c.referencePersist })
     const ids = Array.from({ length: c.rooms }, (_, i) => `${scenario.name}-${i}`)
     const t0 = performance.now()
     await server.createRooms(ids)
-    const tokens = kind === 'loupe' && c.accounts ? await server.members(c.accounts) : []
+    const tokens = kind !== 'reference' && c.accounts ? await server.members(c.accounts) : []
     const setupMs = performance.now() - t0
     const m = await runLoadgen(
       scenario,
@@ -187,13 +201,14 @@ async function main(): Promise<void> {
     // BENCH_CASE=<text> runs only the cases whose label contains it (development).
     const only = process.env.BENCH_CASE
     for (const c of scenario.cases(quick).filter((k) => !only || k.label.includes(only))) {
-      const all: Record<ServerKind, Outcome[]> = { loupe: [], reference: [] }
+      const all: Record<'loupe' | 'reference', Outcome[]> = { loupe: [], reference: [] }
       // Alternating, so a drift in the machine's load over the runs touches both sides alike.
       for (let run = 1; run <= runs; run++) {
-        for (const kind of ['loupe', 'reference'] as const) {
+        for (const slot of ['loupe', 'reference'] as const) {
+          const kind = slotKind[slot]
           const ts = performance.now()
           const outcome = await runCase(scenario, c, kind)
-          all[kind].push(outcome)
+          all[slot].push(outcome)
           const note =
             typeof outcome.error === 'string'
               ? ` (error: ${outcome.error.slice(0, 200)})`
@@ -224,18 +239,24 @@ async function main(): Promise<void> {
       if (c.accounts !== undefined)
         notes.push(`Loupe started with accounts on (LOUPE_AUTH=on) for ${c.label}.`)
     }
+    if (vsCluster)
+      notes.push(
+        'Cluster node: Loupe with LOUPE_DATABASE_URL (a fresh PostgreSQL database per run) and LOUPE_REDIS_URL (a private redis-server per run, no persistence), every client on that one node.',
+      )
     if (runs > 1)
       notes.push(
-        `Each figure: the median of ${runs} runs, Loupe and the reference alternating, with the range of the runs in brackets.`,
+        `Each figure: the median of ${runs} runs, ${columns ? `the ${columns.first} and the ${columns.second}` : 'Loupe and the reference'} alternating, with the range of the runs in brackets.`,
       )
     results[scenario.name] = { title: scenario.title, notes, cases }
-    console.log(`\n${table(scenario.title, scenario.rows, cases, notes)}\n`)
+    console.log(`\n${table(scenario.title, scenario.rows, cases, notes, columns)}\n`)
   }
   const out = {
     startedAt,
     durationS: round((performance.now() - t0) / 1000, 1),
     quick,
     runs,
+    // With --vs=cluster the 'loupe' slot holds the cluster node and 'reference' single-node Loupe.
+    columns: slotKind,
     loupeRoot: LOUPE_ROOT,
     loadAverage: { start: loadAtStart, end: loadavg() },
     machine: { cpus: cpus().length, memGiB: round(totalmem() / 2 ** 30, 1), node: process.version },

@@ -11,8 +11,14 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { mapLimit, sleep } from './lib/async.ts'
+import { startClusterServices } from './cluster-services.ts'
+import type { ClusterServices } from './cluster-services.ts'
 
-export type ServerKind = 'loupe' | 'reference'
+/**
+ * `loupe`: one machine (SQLite). `cluster`: Loupe as one cluster node, on a fresh PostgreSQL
+ * database and a private redis-server made for the case and removed after it.
+ */
+export type ServerKind = 'loupe' | 'reference' | 'cluster'
 export const ROOT = resolve(import.meta.dirname, '..')
 /**
  * The Loupe tree to run: this one, or BENCH_LOUPE_ROOT (another checkout, e.g. an older
@@ -78,6 +84,8 @@ export class ServerHandle {
   private tail = ''
   /** Loupe with accounts on: the owner's access token and first workspace. */
   private owner: { token: string; workspaceId: string } | null = null
+  /** Cluster node: its database and Redis, removed on stop(). */
+  private services: ClusterServices | null = null
 
   private constructor(
     readonly kind: ServerKind,
@@ -88,13 +96,20 @@ export class ServerHandle {
   ) {}
 
   static async start(kind: ServerKind, options: StartOptions = {}): Promise<ServerHandle> {
-    if (kind === 'loupe') await buildLoupe()
+    const isLoupe = kind !== 'reference'
+    if (isLoupe) await buildLoupe()
     const port = await freePort()
-    const persists = kind === 'loupe' || options.persist === true
+    const persists = isLoupe || options.persist === true
     const dataDir = persists ? mkdtempSync(join(tmpdir(), `${kind}-bench-`)) : null
     const h = new ServerHandle(kind, port, dataDir, options)
-    await h.launch()
-    if (kind === 'loupe' && options.auth) await h.setUpOwner()
+    try {
+      if (kind === 'cluster') h.services = await startClusterServices()
+      await h.launch()
+      if (isLoupe && options.auth) await h.setUpOwner()
+    } catch (err) {
+      await h.stop()
+      throw err
+    }
     return h
   }
 
@@ -114,7 +129,7 @@ export class ServerHandle {
   }
 
   roomUrl(room: string): string {
-    return this.kind === 'loupe'
+    return this.kind !== 'reference'
       ? `ws://${HOST}:${this.port}/ws/doc/${room}`
       : `ws://${HOST}:${this.port}/${room}`
   }
@@ -127,7 +142,7 @@ export class ServerHandle {
     // Both servers run as plain JavaScript in plain `node`: no loader thread, no compile at start.
     let cwd = ROOT
     let script = join(ROOT, 'bench', 'reference-server.mjs')
-    if (this.kind === 'loupe') {
+    if (this.kind !== 'reference') {
       cwd = LOUPE_ROOT
       script = join(LOUPE_ROOT, 'build', 'main.mjs')
       Object.assign(env, {
@@ -135,6 +150,13 @@ export class ServerHandle {
         LOUPE_SETUP_CODE: SETUP_CODE,
         LOUPE_DATA_DIR: this.dataDir ?? '',
         LOG_LEVEL: 'warn',
+        ...(this.services && {
+          LOUPE_DATABASE_URL: this.services.databaseUrl,
+          LOUPE_REDIS_URL: this.services.redisUrl,
+          LOUPE_NODE_ID: `bench-${this.port}`,
+          // Needed only with accounts on; the same on every node.
+          LOUPE_JWT_SECRET: 'bench-cluster-jwt-secret-of-32-chars-or-more',
+        }),
         ...this.options.env,
       })
     } else if (this.dataDir) {
@@ -203,8 +225,13 @@ export class ServerHandle {
   }
 
   async stop(): Promise<void> {
-    await this.terminate()
-    if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true })
+    try {
+      await this.terminate()
+    } finally {
+      if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true })
+      await this.services?.stop()
+      this.services = null
+    }
   }
 
   /** Total bytes of the files in the data folder (loupe.db, -wal, -shm and anything else). */
@@ -224,7 +251,7 @@ export class ServerHandle {
    * then one board per id, 16 requests in flight.
    */
   async createRooms(ids: readonly string[]): Promise<void> {
-    if (this.kind !== 'loupe' || ids.length === 0) return
+    if (this.kind === 'reference' || ids.length === 0) return
     let wsId = this.owner?.workspaceId
     if (!wsId) {
       const ws = await this.post('/api/workspaces', { name: 'bench' })
