@@ -29,6 +29,7 @@ import type { BoardChange, RoomManager } from '../realtime/rooms.ts'
 import { mergeStored, type StoredDoc } from '../storage/doc-store.ts'
 import * as Y from 'yjs'
 import { unavailable } from '../errors.ts'
+import { ChannelSubscriber } from './redis/channel-subscriber.ts'
 import type { RedisConnection } from './redis/connection.ts'
 import { encodeId } from './redis/keys.ts'
 import type { BoardOwnership } from './redis/ownership.ts'
@@ -173,7 +174,7 @@ export class BoardRelay {
   private readonly changes = new Map<string, (error: Error | null) => void>()
   /** Non-owner side: presence asked of owners, by id. */
   private readonly answers = new Map<string, (states: Record<string, unknown>[]) => void>()
-  private readonly subscriber
+  private readonly subscriber: ChannelSubscriber
   private readonly timers: NodeJS.Timeout[] = []
   private rooms: RoomManager | null = null
   private visitEnded: (userId: string, room: Room) => void = () => {}
@@ -185,13 +186,12 @@ export class BoardRelay {
     private readonly log: Logger,
     leaseMs: number,
   ) {
-    this.subscriber = redis.client.duplicate({ enableOfflineQueue: true })
-    this.subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) =>
-      this.arrived(message),
-    )
-    this.subscriber.on('error', () => {})
     // A dropped subscription may have lost messages: every relayed socket starts over.
-    this.subscriber.on('close', () => this.dropAll())
+    this.subscriber = new ChannelSubscriber(redis, this.inbox(nodeId), {
+      message: (message) => this.arrived(message),
+      lost: () => this.dropAll(),
+      error: (error) => log.warn({ err: error }, 'could not subscribe to this node’s relay inbox'),
+    })
     redis.onDown(() => this.dropAll())
     const check = setInterval(() => void this.checkOwners(), Math.min(1000, leaseMs / 2))
     const peers = setInterval(() => void this.checkNodes(), 2000)
@@ -210,7 +210,7 @@ export class BoardRelay {
   ): Promise<void> {
     this.rooms = rooms
     this.visitEnded = visitEnded
-    await this.subscriber.subscribe(this.inbox(this.nodeId))
+    await this.subscriber.start()
   }
 
   private publish(node: string, kind: Kind, header: Header, payload?: Uint8Array): void {
@@ -229,6 +229,10 @@ export class BoardRelay {
   async open(boardId: string): Promise<RoomDoor | null> {
     const owner = await this.ownership.ownerOf(boardId)
     if (!owner || owner === this.nodeId) return null
+    // The owner's answers come back through this node's inbox: a socket relayed while nobody
+    // listens there (just after a reconnect to Redis) would never hear its sync.
+    if (!(await this.subscriber.whenListening(2000)))
+      throw unavailable('this node cannot reach the board’s node yet; reconnect')
     const id = randomUUID()
     const room = new RelayedRoom(
       boardId,
@@ -477,6 +481,11 @@ export class BoardRelay {
     }
   }
 
+  /** Whether owners' answers reach this node (for `/readyz`). */
+  get listening(): boolean {
+    return this.subscriber.listening
+  }
+
   /** Counts for metrics and tests. */
   get counts(): { relayed: number; remote: number } {
     return { relayed: this.relayed.size, remote: this.remote.size }
@@ -486,6 +495,6 @@ export class BoardRelay {
     for (const timer of this.timers) clearInterval(timer)
     for (const id of [...this.relayed.keys()]) this.closeRelayed(id, 1012, 'server stopping')
     for (const peer of [...this.remote.values()]) peer.close(1012, 'server stopping')
-    this.subscriber.disconnect()
+    this.subscriber.stop()
   }
 }

@@ -211,10 +211,13 @@ export class ClusterBackend implements NodeBackend {
 
   async services(): Promise<Record<string, ServiceState>> {
     const postgres = await this.pool.health()
+    // Up means every use of Redis works: commands, and hearing the other nodes.
     const redis: ServiceState =
-      this.redis.health === 'up'
-        ? { state: 'up' }
-        : { state: 'down', error: 'Redis is unreachable' }
+      this.redis.health !== 'up'
+        ? { state: 'down', error: 'Redis is unreachable' }
+        : !this.relay.listening || this.news?.listening === false
+          ? { state: 'down', error: 'not yet subscribed to the other nodes’ messages' }
+          : { state: 'up' }
     return { postgres, redis }
   }
 

@@ -18,6 +18,7 @@ import type { Notification } from '../../shared/protocol/notifications.ts'
 import type { Role } from '../../shared/roles.ts'
 import type { EventBus } from '../events/bus.ts'
 import type { NodeNews } from '../node-news.ts'
+import { ChannelSubscriber } from './redis/channel-subscriber.ts'
 import type { RedisConnection } from './redis/connection.ts'
 import { EventOrder } from './event-order.ts'
 
@@ -32,10 +33,9 @@ type News =
   | { k: 'moved'; sessionId: string }
 
 export class ClusterNews {
-  private readonly subscriber
+  private readonly subscriber: ChannelSubscriber
   private readonly channel: string
   private local: NodeNews | null = null
-  private subscribed = false
 
   constructor(
     private readonly redis: RedisConnection,
@@ -45,16 +45,19 @@ export class ClusterNews {
     private readonly missedNews: () => void,
   ) {
     this.channel = `${redis.keys.prefix}news`
-    this.subscriber = redis.client.duplicate({ enableOfflineQueue: true })
-    this.subscriber.on('error', () => {})
-    this.subscriber.on('message', (_channel: string, text: string) => this.arrived(text))
-    this.subscriber.on('close', () => {
-      if (!this.subscribed) return
-      this.subscribed = false
-      log.warn('news from other nodes interrupted: closing this node’s sockets')
-      this.missedNews()
+    this.subscriber = new ChannelSubscriber(redis, this.channel, {
+      message: (payload) => this.arrived(payload.toString()),
+      lost: () => {
+        log.warn('news from other nodes interrupted: closing this node’s sockets')
+        this.missedNews()
+      },
+      error: (error) => log.warn({ err: error }, 'could not subscribe to news from other nodes'),
     })
-    this.subscriber.on('ready', () => (this.subscribed = true))
+  }
+
+  /** Whether news from the other nodes is being heard (for `/readyz`). */
+  get listening(): boolean {
+    return this.subscriber.listening
   }
 
   /** Applies news here and on every other node; events go through `bus` in order. */
@@ -69,8 +72,7 @@ export class ClusterNews {
       (stream, seq, event, deliver) => order.push(stream, seq, event, deliver),
     )
     this.bus = bus
-    await this.subscriber.subscribe(this.channel)
-    this.subscribed = true
+    await this.subscriber.start()
     const publish = (news: News) => this.publish(news)
     return {
       guestsEnded(userIds, reason) {
@@ -154,7 +156,6 @@ export class ClusterNews {
   }
 
   stop(): void {
-    this.subscribed = false
-    this.subscriber.disconnect()
+    this.subscriber.stop()
   }
 }

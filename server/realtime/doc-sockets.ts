@@ -8,6 +8,8 @@ import type { Logger } from 'pino'
 import type { WebSocket } from 'ws'
 import { isValidId } from '../../shared/ids.ts'
 import { CloseCode } from '../../shared/protocol/close-codes.ts'
+import { ErrorCode } from '../../shared/protocol/errors.ts'
+import { LoupeError } from '../errors.ts'
 import type { Role } from '../db/directory.ts'
 import type { SocketDoor } from '../net/socket-door.ts'
 import type { StampedUser } from './awareness.ts'
@@ -122,6 +124,12 @@ export class DocSockets {
         else room.leave(connection)
       },
       (error: unknown) => {
+        if (error instanceof LoupeError && error.code === ErrorCode.unavailable) {
+          // Cluster mode: the board's node cannot be reached for now; the client retries.
+          log.info({ boardId, reason: error.message }, 'board unavailable on this node')
+          connection.close(CloseCode.serverStopping, error.message)
+          return
+        }
         log.error({ err: error, boardId }, 'board failed to load')
         connection.close(1011, 'board failed to load')
       },

@@ -27,9 +27,7 @@ async function query<R extends pg.QueryResultRow>(url: string, text: string, val
   }
 }
 
-// Nodes, Redis and a proxy on two loaded cores: a run that hangs is tried again (see
-// docs/cluster.md, "Tests"), each time with a fresh proxy since the first cuts its own.
-describe.skipIf(!postgres || skipWithoutRedis)('board ownership across nodes', { retry: 2 }, () => {
+describe.skipIf(!postgres || skipWithoutRedis)('board ownership across nodes', () => {
   let redis: PrivateRedis
   let proxy: TcpProxy
   beforeAll(async () => {

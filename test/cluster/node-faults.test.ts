@@ -45,14 +45,14 @@ async function api<T>(node: NodeProcess, path: string, json?: unknown, token?: s
 }
 
 async function newBoard(node: NodeProcess): Promise<string> {
-  // A node just made ready may still answer 503 while its first PostgreSQL connections open
-  // under a loaded machine (seen once in a full suite run); any other answer is final.
+  // A 503 (storage busy: a new PostgreSQL connection slow to open on a loaded machine) says
+  // "try again", as a client would; any other answer is final, and says what the node logged.
   let ws = await api<{ workspace: { id: string } }>(node, '/api/workspaces', { name: 'W' })
   await eventually(async () => {
     if (ws.status === 503) ws = await api(node, '/api/workspaces', { name: 'W' })
-    expect(ws.status, JSON.stringify(ws.body)).not.toBe(503)
+    expect(ws.status, JSON.stringify(ws.body) + node.errors.join('')).not.toBe(503)
   }, 10_000)
-  expect(ws.status, JSON.stringify(ws.body)).toBe(201)
+  expect(ws.status, JSON.stringify(ws.body) + node.errors.join('')).toBe(201)
   const created = await api<{ board: { id: string } }>(
     node,
     `/api/workspaces/${ws.body.workspace.id}/boards`,
@@ -83,8 +83,12 @@ const zombies = (url: string, boardId: string) =>
 
 const titles = (doc: Y.Doc) => [...board(doc).tasks.keys()].sort()
 
-// Nodes as processes on two loaded cores: a run that fails is tried again (docs/cluster.md, "Tests").
-describe.skipIf(!postgres || skipWithoutRedis)('cluster nodes as processes', { retry: 2 }, () => {
+// Each test starts two or three node processes (each loads the server through tsx) and drives
+// them over HTTP, on two cores other suites share: 13 s alone, past 30 s on a loaded machine.
+// The bounds that matter (the move within the lease) are asserted inside the tests.
+const slow = { timeout: 90_000 }
+
+describe.skipIf(!postgres || skipWithoutRedis)('cluster nodes as processes', slow, () => {
   let redis: PrivateRedis
   let cluster: ProcessCluster | null = null
   beforeAll(async () => {

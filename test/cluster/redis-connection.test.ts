@@ -5,9 +5,11 @@
  */
 import { describe, expect, it, vi } from 'vitest'
 import { encodeId } from '../../server/cluster/redis/keys.ts'
+import { ChannelSubscriber } from '../../server/cluster/redis/channel-subscriber.ts'
 import type { RedisConnection } from '../../server/cluster/redis/connection.ts'
 import { skipWithoutRedis } from './redis.ts'
 import { connect, lockNode, uniquePrefix, useRedis } from './redis-nodes.ts'
+import { startTcpProxy } from './tcp-proxy.ts'
 
 const libraries = async (connection: RedisConnection) =>
   JSON.stringify(await connection.client.call('FUNCTION', 'LIST'))
@@ -42,6 +44,39 @@ describe.skipIf(skipWithoutRedis)('Redis connection', () => {
     await vi.waitFor(() => expect(connection.health).toBe('up'), { timeout: 5000 })
     // Up means loaded: the library is there before any call asks for it.
     expect(await libraries(connection)).toContain('"loupe"')
+  })
+
+  it('a channel subscriber listens only once Redis confirmed it, after every reconnect, and tells each loss once', async () => {
+    const proxy = await startTcpProxy(redis.server.port)
+    const connection = await connect(proxy.url, uniquePrefix())
+    const publisher = await connect(redis.server.url, uniquePrefix())
+    const channel = `${connection.keys.prefix}inbox`
+    const heard: string[] = []
+    let lost = 0
+    const subscriber = new ChannelSubscriber(connection, channel, {
+      message: (payload) => heard.push(payload.toString()),
+      lost: () => lost++,
+    })
+    try {
+      await subscriber.start()
+      // Listening means subscribed: a message published now has one receiver, and arrives.
+      expect(await publisher.client.publish(channel, 'one')).toBe(1)
+      await vi.waitFor(() => expect(heard).toEqual(['one']))
+
+      proxy.cut()
+      await vi.waitFor(() => expect(subscriber.listening).toBe(false))
+      expect(lost).toBe(1)
+      expect(await subscriber.whenListening(50)).toBe(false)
+
+      proxy.heal()
+      expect(await subscriber.whenListening(5000)).toBe(true)
+      expect(await publisher.client.publish(channel, 'two')).toBe(1)
+      await vi.waitFor(() => expect(heard).toEqual(['one', 'two']))
+      expect(lost).toBe(1)
+    } finally {
+      subscriber.stop()
+      await proxy.close()
+    }
   })
 
   it('builds the same keys in TypeScript and in Lua, whatever the ids contain', async () => {
