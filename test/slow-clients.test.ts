@@ -118,17 +118,25 @@ describe('slow clients are cut, within the configured time', () => {
     // 25 pieces, one every 100 ms: longer than the headers, idle and request timeouts together.
     const pieces = 25
     const size = Math.ceil(picture.byteLength / pieces)
-    let sent = 0
+    let timer: NodeJS.Timeout | undefined
     const steady = await fetch(`${t.url}/api/media?board=${boardId}`, {
       method: 'POST',
       headers: { 'content-type': 'image/png' },
       body: new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (sent > 0) await new Promise((resolve) => setTimeout(resolve, 100))
-          controller.enqueue(picture.slice(sent, sent + size))
-          sent += size
-          if (sent >= picture.byteLength) controller.close()
+        // A source on a clock, as trickle() is for headers: one piece per tick.
+        start(controller) {
+          let sent = 0
+          const next = () => {
+            controller.enqueue(picture.slice(sent, sent + size))
+            sent += size
+            if (sent < picture.byteLength) return
+            clearInterval(timer)
+            controller.close()
+          }
+          next()
+          timer = setInterval(next, 100)
         },
+        cancel: () => clearInterval(timer),
       }),
       duplex: 'half',
     } as RequestInit)
