@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import type { Role } from '../../shared/roles.ts'
 import type { User } from './directory.ts'
 import type { Db } from './open.ts'
+import { toInvite, type InviteRow } from '../storage/rows.ts'
 
 export const sha256 = (secret: string) => createHash('sha256').update(secret).digest('base64url')
 
@@ -40,30 +41,6 @@ export interface Invite {
   uses: number
   revokedAt: number | null
 }
-
-interface InviteRow {
-  id: string
-  workspace_id: string
-  role: Role
-  created_by: string
-  created_at: number
-  expires_at: number
-  max_uses: number
-  uses: number
-  revoked_at: number | null
-}
-
-const toInvite = (row: InviteRow): Invite => ({
-  id: row.id,
-  workspaceId: row.workspace_id,
-  role: row.role,
-  createdBy: row.created_by,
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-  maxUses: row.max_uses,
-  uses: row.uses,
-  revokedAt: row.revoked_at,
-})
 
 export class Accounts {
   private readonly stmts

@@ -6,6 +6,7 @@ import type { BoardSummary, WorkspaceSummary } from '../../shared/api.ts'
 import type { PublicUser } from '../../shared/protocol/presence.ts'
 import type { Role } from '../../shared/roles.ts'
 import type { Db } from './open.ts'
+import { toBoard, toWorkspace, type BoardRow, type WorkspaceRow } from '../storage/rows.ts'
 
 export type { Role }
 
@@ -16,40 +17,6 @@ export type Workspace = WorkspaceSummary
 
 /** A board's listing row, as the API answers it. */
 export type Board = BoardSummary
-
-interface BoardRow {
-  id: string
-  workspace_id: string
-  title: string
-  created_by: string
-  created_at: number
-  updated_at: number
-  archived_at: number | null
-}
-
-interface WorkspaceRow {
-  id: string
-  name: string
-  created_by: string
-  created_at: number
-}
-
-const toBoard = (row: BoardRow): Board => ({
-  id: row.id,
-  workspaceId: row.workspace_id,
-  title: row.title,
-  createdBy: row.created_by,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-  archivedAt: row.archived_at,
-})
-
-const toWorkspace = (row: WorkspaceRow): Workspace => ({
-  id: row.id,
-  name: row.name,
-  createdBy: row.created_by,
-  createdAt: row.created_at,
-})
 
 export class Directory {
   private readonly stmts

@@ -8,6 +8,7 @@ import type { LinkRole } from '../../shared/api.ts'
 import { sha256 } from './accounts.ts'
 import type { User } from './directory.ts'
 import type { Db } from './open.ts'
+import { toShareLink, type ShareLinkRow } from '../storage/rows.ts'
 
 export interface ShareLink {
   id: string
@@ -35,27 +36,6 @@ export interface Guest {
   revokedAt: number | null
 }
 
-interface LinkRow {
-  id: string
-  board_id: string
-  role: LinkRole
-  password_hash: string | null
-  created_by: string
-  created_at: number
-  expires_at: number
-  revoked_at: number | null
-}
-
-const toLink = (row: LinkRow): ShareLink => ({
-  id: row.id,
-  boardId: row.board_id,
-  role: row.role,
-  createdBy: row.created_by,
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-  revokedAt: row.revoked_at,
-})
-
 /** A link lets guests in while it is neither revoked nor expired. */
 export const linkLive = (link: { revokedAt: number | null; expiresAt: number }, now: number) =>
   link.revokedAt === null && link.expiresAt > now
@@ -80,11 +60,11 @@ export class ShareLinks {
         `INSERT INTO share_links (id, token_hash, board_id, role, password_hash, created_by,
          created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      byToken: db.prepare<[tokenHash: string], LinkRow>(
+      byToken: db.prepare<[tokenHash: string], ShareLinkRow>(
         'SELECT * FROM share_links WHERE token_hash = ?',
       ),
-      byId: db.prepare<[id: string], LinkRow>('SELECT * FROM share_links WHERE id = ?'),
-      ofBoard: db.prepare<[boardId: string], LinkRow & { guests: number }>(
+      byId: db.prepare<[id: string], ShareLinkRow>('SELECT * FROM share_links WHERE id = ?'),
+      ofBoard: db.prepare<[boardId: string], ShareLinkRow & { guests: number }>(
         `SELECT l.*, (SELECT COUNT(*) FROM link_guests g WHERE g.link_id = l.id) AS guests
          FROM share_links l WHERE l.board_id = ? ORDER BY l.created_at, l.id`,
       ),
@@ -94,7 +74,7 @@ export class ShareLinks {
       addGuest: db.prepare<[userId: string, linkId: string, joinedAt: number]>(
         'INSERT INTO link_guests (user_id, link_id, joined_at) VALUES (?, ?, ?)',
       ),
-      guest: db.prepare<[userId: string], LinkRow & { user_id: string }>(
+      guest: db.prepare<[userId: string], ShareLinkRow & { user_id: string }>(
         `SELECT g.user_id, l.* FROM link_guests g JOIN share_links l ON l.id = g.link_id
          WHERE g.user_id = ?`,
       ),
@@ -132,17 +112,17 @@ export class ShareLinks {
   /** The link a token opens, with its password hash (null: none). */
   byToken(token: string): (ShareLink & { passwordHash: string | null }) | undefined {
     const row = this.stmts.byToken.get(sha256(token))
-    return row && { ...toLink(row), passwordHash: row.password_hash }
+    return row && { ...toShareLink(row), passwordHash: row.password_hash }
   }
 
   byId(id: string): ShareLink | undefined {
     const row = this.stmts.byId.get(id)
-    return row && toLink(row)
+    return row && toShareLink(row)
   }
 
   ofBoard(boardId: string): ShareLinkListing[] {
     return this.stmts.ofBoard.all(boardId).map((row) => ({
-      ...toLink(row),
+      ...toShareLink(row),
       hasPassword: row.password_hash !== null,
       guests: row.guests,
     }))

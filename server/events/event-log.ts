@@ -4,8 +4,9 @@
  * retention by age and count that moves the stream's first kept sequence forward.
  */
 import { randomUUID } from 'node:crypto'
-import type { Actor, EventType, LoupeEvent } from '../../shared/protocol/events.ts'
+import type { LoupeEvent } from '../../shared/protocol/events.ts'
 import type { Db } from '../db/open.ts'
+import { toStoredEvent, type EventRow } from '../storage/rows.ts'
 
 export interface StreamInfo {
   epoch: string
@@ -18,27 +19,6 @@ export interface StoredEvent {
   seq: number
   event: LoupeEvent
 }
-
-interface EventRow {
-  seq: number
-  type: string
-  ts: number
-  actor_id: string
-  actor_name: string
-  board_id: string | null
-  data: string
-}
-
-const toStored = (row: EventRow): StoredEvent => ({
-  seq: row.seq,
-  event: {
-    type: row.type as EventType,
-    ts: row.ts,
-    actor: { id: row.actor_id, name: row.actor_name } satisfies Actor,
-    ...(row.board_id ? { boardId: row.board_id } : {}),
-    data: JSON.parse(row.data),
-  } as LoupeEvent,
-})
 
 export interface Retention {
   maxAgeMs: number
@@ -114,7 +94,7 @@ export class EventLog {
   }
 
   read(stream: string, afterSeq: number, limit: number): StoredEvent[] {
-    return this.stmts.after.all(stream, afterSeq, limit).map(toStored)
+    return this.stmts.after.all(stream, afterSeq, limit).map(toStoredEvent)
   }
 
   /** Drops events older than the retention (by age, and beyond the count per stream). */

@@ -7,6 +7,7 @@ import { newId } from '../../shared/ids.ts'
 import type { Actor } from '../../shared/protocol/events.ts'
 import type { Notification, NotificationType } from '../../shared/protocol/notifications.ts'
 import type { Db } from '../db/open.ts'
+import { toNotification, type NotificationRow } from '../storage/rows.ts'
 
 export type { Notification, NotificationType }
 
@@ -21,43 +22,12 @@ export interface NewNotification {
   data?: Record<string, unknown> | null
 }
 
-interface Row {
-  id: string
-  type: NotificationType
-  actor_id: string
-  actor_name: string
-  board_id: string | null
-  thread_id: string | null
-  comment_id: string | null
-  task_id: string | null
-  data: string | null
-  count: number
-  created_at: number
-  updated_at: number
-  read_at: number | null
-}
-
-const toNotification = (row: Row): Notification => ({
-  id: row.id,
-  type: row.type,
-  actor: { id: row.actor_id, name: row.actor_name },
-  boardId: row.board_id,
-  threadId: row.thread_id,
-  commentId: row.comment_id,
-  taskId: row.task_id,
-  count: row.count,
-  data: row.data ? JSON.parse(row.data) : null,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-  readAt: row.read_at,
-})
-
 export class NotificationStore {
   private readonly stmts
 
   constructor(private readonly db: Db) {
     this.stmts = {
-      unreadInThread: db.prepare<[string, string, string], Row>(
+      unreadInThread: db.prepare<[string, string, string], NotificationRow>(
         `SELECT * FROM notifications WHERE user_id = ? AND board_id = ? AND thread_id = ?
          AND read_at IS NULL AND type IN ('mention', 'reply') ORDER BY updated_at DESC LIMIT 1`,
       ),
@@ -84,8 +54,8 @@ export class NotificationStore {
         `INSERT INTO notifications (id, user_id, type, actor_id, actor_name, board_id, thread_id,
          comment_id, task_id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      byId: db.prepare<[string], Row>('SELECT * FROM notifications WHERE id = ?'),
-      list: db.prepare<[string, number, number], Row>(
+      byId: db.prepare<[string], NotificationRow>('SELECT * FROM notifications WHERE id = ?'),
+      list: db.prepare<[string, number, number], NotificationRow>(
         `SELECT * FROM notifications WHERE user_id = ? AND (? = 0 OR read_at IS NULL)
          ORDER BY updated_at DESC LIMIT ?`,
       ),
@@ -117,7 +87,7 @@ export class NotificationStore {
             now,
             open.id,
           )
-          return toNotification(this.stmts.byId.get(open.id) as Row)
+          return toNotification(this.stmts.byId.get(open.id) as NotificationRow)
         }
       }
       const id = newId()
@@ -135,7 +105,7 @@ export class NotificationStore {
         now,
         now,
       )
-      return toNotification(this.stmts.byId.get(id) as Row)
+      return toNotification(this.stmts.byId.get(id) as NotificationRow)
     })()
   }
 

@@ -4,7 +4,6 @@
  * gets NameTakenError, as a check-then-insert could not promise. Spending a refresh token and
  * using an invite are single conditional UPDATEs, exact however many nodes race for them.
  */
-import type { Role } from '../../../shared/roles.ts'
 import type { User } from '../../db/directory.ts'
 import {
   NameTakenError,
@@ -14,33 +13,7 @@ import {
   type RefreshRecord,
 } from '../../storage/accounts-repo.ts'
 import type { PgPool, Tx } from './pool.ts'
-
-interface InviteRow {
-  id: string
-  workspace_id: string
-  role: Role
-  created_by: string
-  created_at: number
-  expires_at: number
-  max_uses: number
-  uses: number
-  revoked_at: number | null
-}
-
-const toInvite = (row: InviteRow): Invite => ({
-  id: row.id,
-  workspaceId: row.workspace_id,
-  role: row.role,
-  createdBy: row.created_by,
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-  maxUses: row.max_uses,
-  uses: row.uses,
-  revokedAt: row.revoked_at,
-})
-
-const INVITE =
-  'id, workspace_id, role, created_by, created_at, expires_at, max_uses, uses, revoked_at'
+import { toInvite, INVITE_COLUMNS, type InviteRow } from '../../storage/rows.ts'
 
 export class PgAccounts implements AccountsRepo {
   /** Over a pool, or over a caller's transaction to take part in it. */
@@ -206,7 +179,7 @@ export class PgAccounts implements AccountsRepo {
 
   async inviteByCode(code: string): Promise<Invite | undefined> {
     const { rows } = await this.db.query<InviteRow>(
-      `SELECT ${INVITE} FROM invites WHERE code_hash = $1`,
+      `SELECT ${INVITE_COLUMNS} FROM invites WHERE code_hash = $1`,
       [sha256(code)],
     )
     return rows[0] && toInvite(rows[0])
@@ -222,7 +195,7 @@ export class PgAccounts implements AccountsRepo {
 
   async invitesOf(workspaceId: string): Promise<Invite[]> {
     const { rows } = await this.db.query<InviteRow>(
-      `SELECT ${INVITE} FROM invites WHERE workspace_id = $1 ORDER BY created_at, id COLLATE "C"`,
+      `SELECT ${INVITE_COLUMNS} FROM invites WHERE workspace_id = $1 ORDER BY created_at, id COLLATE "C"`,
       [workspaceId],
     )
     return rows.map(toInvite)

@@ -7,42 +7,14 @@
  */
 import type { Board, DirectoryRepo, Role, User, Workspace } from '../../storage/directory-repo.ts'
 import { atomically, type PgPool, type Tx } from './pool.ts'
+import {
+  toBoard,
+  toWorkspace,
+  BOARD_COLUMNS,
+  type BoardRow,
+  type WorkspaceRow,
+} from '../../storage/rows.ts'
 
-interface BoardRow {
-  id: string
-  workspace_id: string
-  title: string
-  created_by: string
-  created_at: number
-  updated_at: number
-  archived_at: number | null
-}
-
-interface WorkspaceRow {
-  id: string
-  name: string
-  created_by: string
-  created_at: number
-}
-
-const toBoard = (row: BoardRow): Board => ({
-  id: row.id,
-  workspaceId: row.workspace_id,
-  title: row.title,
-  createdBy: row.created_by,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-  archivedAt: row.archived_at,
-})
-
-const toWorkspace = (row: WorkspaceRow): Workspace => ({
-  id: row.id,
-  name: row.name,
-  createdBy: row.created_by,
-  createdAt: row.created_at,
-})
-
-const BOARD = 'id, workspace_id, title, created_by, created_at, updated_at, archived_at'
 const WORKSPACE = 'w.id, w.name, w.created_by, w.created_at'
 
 export class PgDirectory implements DirectoryRepo {
@@ -166,15 +138,16 @@ export class PgDirectory implements DirectoryRepo {
   }
 
   async board(id: string): Promise<Board | undefined> {
-    const { rows } = await this.db.query<BoardRow>(`SELECT ${BOARD} FROM boards WHERE id = $1`, [
-      id,
-    ])
+    const { rows } = await this.db.query<BoardRow>(
+      `SELECT ${BOARD_COLUMNS} FROM boards WHERE id = $1`,
+      [id],
+    )
     return rows[0] && toBoard(rows[0])
   }
 
   async boardsOf(workspaceId: string, includeArchived = false): Promise<Board[]> {
     const { rows } = await this.db.query<BoardRow>(
-      `SELECT ${BOARD} FROM boards WHERE workspace_id = $1 AND (archived_at IS NULL OR $2)
+      `SELECT ${BOARD_COLUMNS} FROM boards WHERE workspace_id = $1 AND (archived_at IS NULL OR $2)
        ORDER BY created_at, id COLLATE "C"`,
       [workspaceId, includeArchived],
     )

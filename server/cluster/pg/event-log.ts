@@ -6,30 +6,10 @@
  * when seq k is visible every seq below it is too. Nothing is numbered outside a
  * transaction (a PostgreSQL SEQUENCE would be), so a rolled-back producer leaves no gap.
  */
-import type { Actor, EventType, LoupeEvent } from '../../../shared/protocol/events.ts'
+import type { LoupeEvent } from '../../../shared/protocol/events.ts'
 import type { EventStore, Retention, StoredEvent, StreamInfo } from '../../events/event-store.ts'
 import { atomically, type PgPool, type Tx } from './pool.ts'
-
-interface EventRow {
-  seq: number
-  type: string
-  ts: number
-  actor_id: string
-  actor_name: string
-  board_id: string | null
-  data: string
-}
-
-const toStored = (row: EventRow): StoredEvent => ({
-  seq: row.seq,
-  event: {
-    type: row.type as EventType,
-    ts: row.ts,
-    actor: { id: row.actor_id, name: row.actor_name } satisfies Actor,
-    ...(row.board_id ? { boardId: row.board_id } : {}),
-    data: JSON.parse(row.data),
-  } as LoupeEvent,
-})
+import { toStoredEvent, type EventRow } from '../../storage/rows.ts'
 
 const toInfo = (row: { epoch: string; last_seq: number; first_seq: number }): StreamInfo => ({
   epoch: row.epoch,
@@ -110,7 +90,7 @@ export class PgEventLog implements EventStore {
        WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
       [stream, afterSeq, limit],
     )
-    return rows.map(toStored)
+    return rows.map(toStoredEvent)
   }
 
   /**

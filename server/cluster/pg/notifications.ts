@@ -13,37 +13,7 @@ import type {
   NotificationRepo,
 } from '../../storage/notification-repo.ts'
 import type { PgPool, Tx } from './pool.ts'
-
-interface Row {
-  id: string
-  type: Notification['type']
-  actor_id: string
-  actor_name: string
-  board_id: string | null
-  thread_id: string | null
-  comment_id: string | null
-  task_id: string | null
-  data: string | null
-  count: number
-  created_at: number
-  updated_at: number
-  read_at: number | null
-}
-
-const toNotification = (row: Row): Notification => ({
-  id: row.id,
-  type: row.type,
-  actor: { id: row.actor_id, name: row.actor_name },
-  boardId: row.board_id,
-  threadId: row.thread_id,
-  commentId: row.comment_id,
-  taskId: row.task_id,
-  count: row.count,
-  data: row.data ? JSON.parse(row.data) : null,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-  readAt: row.read_at,
-})
+import { toNotification, type NotificationRow } from '../../storage/rows.ts'
 
 export class PgNotifications implements NotificationRepo {
   /** Over a pool, or over a caller's transaction to take part in it. */
@@ -51,7 +21,7 @@ export class PgNotifications implements NotificationRepo {
 
   async addIn(tx: Tx, input: NewNotification): Promise<Notification> {
     const now = Date.now()
-    const { rows } = await tx.query<Row>(
+    const { rows } = await tx.query<NotificationRow>(
       `INSERT INTO notifications AS n (id, user_id, type, actor_id, actor_name, board_id,
          thread_id, comment_id, task_id, data, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
@@ -77,7 +47,7 @@ export class PgNotifications implements NotificationRepo {
         now,
       ],
     )
-    return toNotification(rows[0] as Row)
+    return toNotification(rows[0] as NotificationRow)
   }
 
   add(input: NewNotification): Promise<Notification> {
@@ -88,7 +58,7 @@ export class PgNotifications implements NotificationRepo {
     userId: string,
     options: { unreadOnly: boolean; limit: number },
   ): Promise<Notification[]> {
-    const { rows } = await this.db.query<Row>(
+    const { rows } = await this.db.query<NotificationRow>(
       `SELECT * FROM notifications WHERE user_id = $1 AND (NOT $2 OR read_at IS NULL)
        ORDER BY updated_at DESC LIMIT $3`,
       [userId, options.unreadOnly, options.limit],

@@ -12,27 +12,7 @@ import type {
   ShareLinksRepo,
 } from '../../storage/share-links-repo.ts'
 import type { PgPool, Tx } from './pool.ts'
-
-interface LinkRow {
-  id: string
-  board_id: string
-  role: LinkRole
-  password_hash: string | null
-  created_by: string
-  created_at: number
-  expires_at: number
-  revoked_at: number | null
-}
-
-const toLink = (row: LinkRow): ShareLink => ({
-  id: row.id,
-  boardId: row.board_id,
-  role: row.role,
-  createdBy: row.created_by,
-  createdAt: row.created_at,
-  expiresAt: row.expires_at,
-  revokedAt: row.revoked_at,
-})
+import { toShareLink, type ShareLinkRow } from '../../storage/rows.ts'
 
 const LINK =
   'l.id, l.board_id, l.role, l.password_hash, l.created_by, l.created_at, l.expires_at, l.revoked_at'
@@ -59,30 +39,30 @@ export class PgShareLinks implements ShareLinksRepo {
   }
 
   async byToken(token: string) {
-    const { rows } = await this.db.query<LinkRow>(
+    const { rows } = await this.db.query<ShareLinkRow>(
       `SELECT ${LINK} FROM share_links l WHERE l.token_hash = $1`,
       [sha256(token)],
     )
     const row = rows[0]
-    return row && { ...toLink(row), passwordHash: row.password_hash }
+    return row && { ...toShareLink(row), passwordHash: row.password_hash }
   }
 
   async byId(id: string): Promise<ShareLink | undefined> {
-    const { rows } = await this.db.query<LinkRow>(
+    const { rows } = await this.db.query<ShareLinkRow>(
       `SELECT ${LINK} FROM share_links l WHERE l.id = $1`,
       [id],
     )
-    return rows[0] && toLink(rows[0])
+    return rows[0] && toShareLink(rows[0])
   }
 
   async ofBoard(boardId: string): Promise<ShareLinkListing[]> {
-    const { rows } = await this.db.query<LinkRow & { guests: number }>(
+    const { rows } = await this.db.query<ShareLinkRow & { guests: number }>(
       `SELECT ${LINK}, (SELECT count(*)::int FROM link_guests g WHERE g.link_id = l.id) AS guests
        FROM share_links l WHERE l.board_id = $1 ORDER BY l.created_at, l.id COLLATE "C"`,
       [boardId],
     )
     return rows.map((row) => ({
-      ...toLink(row),
+      ...toShareLink(row),
       hasPassword: row.password_hash !== null,
       guests: row.guests,
     }))
@@ -104,7 +84,7 @@ export class PgShareLinks implements ShareLinksRepo {
   }
 
   async guestOf(userId: string): Promise<Guest | undefined> {
-    const { rows } = await this.db.query<LinkRow & { user_id: string }>(
+    const { rows } = await this.db.query<ShareLinkRow & { user_id: string }>(
       `SELECT g.user_id, ${LINK} FROM link_guests g JOIN share_links l ON l.id = g.link_id
        WHERE g.user_id = $1`,
       [userId],
