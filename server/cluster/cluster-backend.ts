@@ -229,6 +229,7 @@ export class ClusterBackend implements NodeBackend {
     visitEnded: (userId: string, room: Room) => void
   }): Promise<NodeNews> {
     await this.relay.start(node.rooms, node.visitEnded)
+    this.unfollow = this.clusterLocks?.follow(node.bus) ?? null
     node.rooms.presentElsewhere((boardId) => this.relay.presence(boardId))
     node.rooms.changesElsewhere((boardId, error) =>
       error instanceof BoardElsewhereError
@@ -240,6 +241,7 @@ export class ClusterBackend implements NodeBackend {
   }
 
   private news: ClusterNews | null = null
+  private unfollow: (() => void) | null = null
 
   async elsewhere(boardId: string, error: unknown): Promise<RoomDoor | null> {
     return error instanceof BoardElsewhereError ? this.relay.open(boardId) : null
@@ -252,6 +254,7 @@ export class ClusterBackend implements NodeBackend {
   async close(): Promise<void> {
     await this.relay.stop()
     this.news?.stop()
+    this.unfollow?.()
     this.stopReaper()
     this.clusterLocks?.stop()
     await this.ownership.stop()

@@ -9,11 +9,15 @@
  *    their locks only once they are dead everywhere (a node killed stops touching).
  *  - The rooms enforce locks on every edit synchronously, so each node keeps a table of the
  *    locks of the boards it serves: loaded when a board is claimed, changed by the changes this
- *    node makes at once, and read again from Redis every `refreshMs` for changes made by other
- *    nodes. Between two reads an edit of an entity another node just locked is let through:
- *    the edit guard, not the lock, is what that window loses (docs/cluster.md, "Locks").
+ *    node makes at once, by other nodes' changes as their lock events arrive (one Redis hop
+ *    after the change, before its caller is answered), and read again from Redis every
+ *    `refreshMs` in case an event was missed. Until the event arrives, an edit of an entity
+ *    another node just locked is let through: the edit guard, not the lock, is what that
+ *    window loses (docs/cluster.md, "Locks").
  */
+import type { EventData } from '../../shared/protocol/events.ts'
 import type { EntityRef, Lock, LockHolder } from '../../shared/protocol/locks.ts'
+import type { EventBus } from '../events/bus.ts'
 import type { LockDeps } from '../node-backend.ts'
 import type {
   AcquireRequest,
@@ -62,13 +66,25 @@ export class ClusterLocks implements NodeLocks {
     }
   }
 
-  private held(lock: Lock): void {
+  private held(lock: Pick<Lock, 'key' | 'holder'>): void {
     this.tables.get(boardOf(lock.key))?.set(lock.key, lock.holder)
   }
 
-  private freed(lock: Lock): void {
+  private freed(lock: Pick<Lock, 'key' | 'holder'>): void {
     const table = this.tables.get(boardOf(lock.key))
     if (table?.get(lock.key)?.id === lock.holder.id) table.delete(lock.key)
+  }
+
+  /**
+   * Lock events, this node's and the others' (in order per board), keep the tables current.
+   * This node's own changes are already there (events() above); applying them again is a no-op.
+   */
+  follow(bus: EventBus): () => void {
+    return bus.listen((_stream, _seq, event) => {
+      if (event.type === 'lock.acquired') this.held(event.data as EventData<'lock.acquired'>)
+      else if (event.type === 'lock.released' || event.type === 'lock.expired')
+        this.freed(event.data as EventData<'lock.released' | 'lock.expired'>)
+    })
   }
 
   /** Reads a board's locks before its room serves anyone (called when the board is claimed). */

@@ -139,6 +139,58 @@ describe.skipIf(!postgres || skipWithoutRedis)('two nodes, one board', () => {
     expect(await edLive.closed).toBe(CloseCode.forbidden)
   })
 
+  it('a lock taken through another node guards edits on the owner as soon as its event arrives there', async () => {
+    const auth = {
+      auth: true,
+      setupCode: SETUP_CODE,
+      jwtSecret: 'a-cluster-wide-secret-of-32-chars!',
+    }
+    const a = await startTestServer({ ...auth, node: newCluster() })
+    const b = await startTestServer({ ...auth, node: joinCluster(a) })
+    const owner = await setupOwner(a)
+    const boardId = await createBoard(a, owner.token, owner.workspaceId, 'guarded')
+    const ed = await invite(a, owner.token, owner.workspaceId, 'editor', 'Ed')
+
+    // Both writers sit on A, the owner; the owner's watcher of the board's events too.
+    const ownerDoc = new Y.Doc()
+    const edDoc = new Y.Doc()
+    await synced(a.provider(boardId, ownerDoc, { token: owner.token }))
+    const edProvider = a.provider(boardId, edDoc, { token: ed.token })
+    await synced(edProvider)
+    createTask(ownerDoc, { id: 't1', title: 'Locked', order: 'a0', createdBy: owner.user.id })
+    await eventually(() => expect(board(edDoc).tasks.get('t1')?.get('title')).toBe('Locked'))
+    const watcher = await liveClient(a, { token: owner.token })
+    await watcher.hello()
+    const stream = `board:${boardId}`
+    await watcher.request({ type: 'subscribe', stream })
+
+    // The owner locks t1 through B; A hears of it through the lock's event, not its refresh.
+    const key = `${boardId}/task/t1`
+    const locked = await b.api('/api/locks/acquire', {
+      method: 'POST',
+      token: owner.token,
+      json: { key },
+    })
+    expect(locked.status).toBe(200)
+    await eventually(() =>
+      expect(watcher.events(stream).map((e) => `${e.event.type} ${e.event.data.key}`)).toContain(
+        `lock.acquired ${key}`,
+      ),
+    )
+
+    // At once, Ed's edit of t1 is reverted on A; his edit of another task in the same update
+    // goes through, and when it has reached the owner's document the locked title is intact.
+    edDoc.transact(() => {
+      updateTask(edDoc, 't1', { title: 'Ed was here' })
+      createTask(edDoc, { id: 't2', title: 'Free', order: 'a1', createdBy: ed.user.id })
+    })
+    await eventually(() => {
+      expect(board(ownerDoc).tasks.get('t2')?.get('title')).toBe('Free')
+      expect(board(edDoc).tasks.get('t1')?.get('title')).toBe('Locked')
+    })
+    expect(board(ownerDoc).tasks.get('t1')?.get('title')).toBe('Locked')
+  })
+
   it('a live session resumes on another node, its lock with it; the first node lets it go', async () => {
     const heartbeatMs = 200
     const a = await startTestServer({ heartbeatMs, node: newCluster() })
