@@ -4,7 +4,7 @@
 //
 // build/ sits one level below the root, like server/, so the paths the code resolves from
 // `import.meta.url` (../package.json, ../client/dist, ./update-worker.mjs) hold in both.
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { newestSource } from './newest-source.mjs'
@@ -88,16 +88,36 @@ export async function buildServerIfNeeded(log = console.log) {
       logLevel: 'warning',
       write: false,
     })
-    // Chunks are named by their content: the previous build's would pile up.
-    rmSync(outdir, { recursive: true, force: true })
     for (const file of outputFiles) {
       mkdirSync(dirname(file.path), { recursive: true })
       writeFileSync(file.path, file.path.endsWith('.mjs') ? asciiOnly(file.text) : file.contents)
     }
+    pruneOldChunks(outdir, new Set(outputFiles.map((file) => file.path)))
     return 0
   } catch (error) {
     log(`The server build failed: ${error instanceof Error ? error.message : String(error)}`)
     return 1
+  }
+}
+
+/** A server started from an earlier build may still import its chunks this long after. */
+const KEEP_OLD_CHUNKS_MS = 7 * 24 * 60 * 60 * 1000
+
+/**
+ * Chunks are named by their content, so each build's would pile up; but a server already
+ * running from an earlier build loads its chunks when it first needs them (cluster mode, the
+ * metrics), by the names its main.mjs knows. So a file of `dir` this build did not write is
+ * removed only once it is a week old.
+ * @param {string} dir
+ * @param {Set<string>} written paths this build wrote
+ * @param {number} now
+ */
+export function pruneOldChunks(dir, written, now = Date.now()) {
+  const before = now - KEEP_OLD_CHUNKS_MS
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name)
+    if (!written.has(path) && statSync(path).mtimeMs < before)
+      rmSync(path, { recursive: true, force: true })
   }
 }
 

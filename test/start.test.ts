@@ -4,13 +4,14 @@
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { rmSync, statSync } from 'node:fs'
+import { readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import WebSocket from 'ws'
-import { serverIsCurrent } from '../scripts/server-build.mjs'
+import { pruneOldChunks, serverIsCurrent } from '../scripts/server-build.mjs'
 import { freePort, ready } from './child.ts'
 import { cleanup, synced, tempDir } from './harness.ts'
 
@@ -93,4 +94,21 @@ describe('npm start', () => {
     expect(statSync(`${root}/build/main.mjs`).mtimeMs).toBe(built)
     await stop(second)
   }, 120_000)
+
+  it('keeps the chunks of an earlier build for a week, for a server still running from it', () => {
+    const dir = tempDir()
+    const day = 24 * 60 * 60 * 1000
+    const now = Date.now()
+    const file = (name: string, ageMs: number) => {
+      const path = join(dir, name)
+      writeFileSync(path, '')
+      utimesSync(path, (now - ageMs) / 1000, (now - ageMs) / 1000)
+      return path
+    }
+    const current = file('chunk-NEW.mjs', 30 * day)
+    file('chunk-RECENT.mjs', 6 * day)
+    file('chunk-OLD.mjs', 8 * day)
+    pruneOldChunks(dir, new Set([current]), now)
+    expect(readdirSync(dir).sort()).toEqual(['chunk-NEW.mjs', 'chunk-RECENT.mjs'])
+  })
 })
