@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { aptInstall, redisInstalled, setupPostgres } from './setup-services.mjs'
+import { aptInstall, haproxyInstalled, redisInstalled, setupPostgres } from './setup-services.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dir = join(root, 'data', 'cluster')
@@ -30,10 +30,6 @@ function kept(name, make) {
   const file = join(dir, name)
   if (!existsSync(file)) writeFileSync(file, make(), { mode: 0o600 })
   return readFileSync(file, 'utf8').trim()
-}
-
-function haproxyInstalled() {
-  return spawnSync('haproxy', ['-v'], { encoding: 'utf8' }).status === 0
 }
 
 function services() {

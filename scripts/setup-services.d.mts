@@ -1,6 +1,7 @@
 export declare const TEST_ROLE: string
 export declare function postgresInstalled(): boolean
 export declare function redisInstalled(env?: Record<string, string | undefined>): boolean
+export declare function haproxyInstalled(): boolean
 export declare function setupPostgres(options?: {
   install?: boolean
   env?: Record<string, string | undefined>

@@ -1,6 +1,7 @@
 // `npm run setup:services`: makes sure the cluster-mode tests have the services they talk to.
-// Missing Debian packages (`postgresql`, `redis-server`) are installed with one apt-get run (as
-// root). Redis needs nothing more: each suite starts a private redis-server. PostgreSQL: the
+// Missing Debian packages (`postgresql`, `redis-server`, `haproxy`) are installed with one
+// apt-get run (as root). Redis needs nothing more: each suite starts a private redis-server, as
+// the load balancer's test starts its own haproxy with deploy/haproxy.cfg. PostgreSQL: the
 // machine's cluster is started if it is down (or created if there is none), and the test role
 // `loupe_test` (password `loupe_test`, CREATEDB) is made to sign in on loopback, since a fresh
 // Debian install asks for a password on TCP. Prints each step and how long it took. Under CI a
@@ -14,7 +15,7 @@ import { pathToFileURL } from 'node:url'
 
 export const TEST_ROLE = 'loupe_test'
 const MANUAL =
-  'Install them yourself (Debian: apt-get install postgresql redis-server); for PostgreSQL you ' +
+  'Install them yourself (Debian: apt-get install postgresql redis-server haproxy); for PostgreSQL you ' +
   'may instead set LOUPE_TEST_DATABASE_URL to a URL whose user may CREATE DATABASE.'
 
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`
@@ -140,6 +141,10 @@ export function redisInstalled(env = process.env) {
   return quiet(env.LOUPE_REDIS_SERVER ?? 'redis-server', ['--version']).status === 0
 }
 
+export function haproxyInstalled() {
+  return quiet('haproxy', ['-v']).status === 0
+}
+
 /**
  * Makes sure PostgreSQL answers; returns `{ url }` for the tests' admin connection, or null
  * when PostgreSQL is not installed and `install` is false. Throws, saying what to do, otherwise.
@@ -179,6 +184,7 @@ export function setupServices({ env = process.env, log = console.log, warn = con
   const missing = [
     ...(env.LOUPE_TEST_DATABASE_URL || postgresInstalled() ? [] : ['postgresql']),
     ...(redisInstalled(env) ? [] : ['redis-server']),
+    ...(haproxyInstalled() ? [] : ['haproxy']),
   ]
   if (missing.length > 0) {
     try {
