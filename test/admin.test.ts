@@ -1,13 +1,12 @@
-import Database from 'better-sqlite3'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { runAdmin, UsageError } from '../server/admin/commands.ts'
-import { defaultConfig } from '../server/config.ts'
 import { board, createTask } from '../shared/schema/board.ts'
-import { adminCli } from './admin-cli.ts'
+import { adminCli, adminConfig, adminEnv } from './admin-cli.ts'
 import { cleanup, eventually, startTestServer, synced, tempDir } from './harness.ts'
+import { storedRows } from './stored-rows.ts'
 
 afterEach(cleanup)
 
@@ -26,14 +25,12 @@ describe('admin commands', () => {
 
     const out: string[] = []
     const context = {
-      config: defaultConfig({ dataDir, publicUrl: t.url }),
+      config: adminConfig(t, { publicUrl: t.url }),
       print: (line: string) => out.push(line),
     }
     await runAdmin(['compact', '--all'], context)
     expect(out.at(-1)).toMatch(new RegExp(`^${boardId}: folded \\d+ updates`))
-    const db = new Database(join(dataDir, 'loupe.db'), { readonly: true })
-    expect((db.prepare('SELECT COUNT(*) AS n FROM doc_updates').get() as { n: number }).n).toBe(0)
-    db.close()
+    expect(await storedRows(t).count('SELECT COUNT(*) AS n FROM doc_updates')).toBe(0)
 
     // The running server keeps working on the compacted board.
     createTask(doc, { id: 'after', title: 'after compaction', order: 'b0', createdBy: 'local' })
@@ -66,7 +63,7 @@ describe('admin commands', () => {
     const workspaceId = me.body.workspaces[0]?.id as string
     const out: string[] = []
     const context = {
-      config: defaultConfig({ dataDir, publicUrl: 'https://loupe.home' }),
+      config: adminConfig(t, { publicUrl: 'https://loupe.home' }),
       print: (line: string) => out.push(line),
     }
 
@@ -104,17 +101,10 @@ describe('admin commands', () => {
       token: setup.body.accessToken,
     })
     const workspaceId = me.body.workspaces[0]?.id as string
-    const env = { LOUPE_DATA_DIR: dataDir, LOUPE_PUBLIC_URL: 'https://loupe.home' }
+    const env = adminEnv(t, { LOUPE_PUBLIC_URL: 'https://loupe.home' })
     const invite = (...flags: string[]) =>
       adminCli(['invite', workspaceId, 'editor', ...flags], env)
-    const invitesStored = () => {
-      const db = new Database(join(dataDir, 'loupe.db'), { readonly: true })
-      try {
-        return (db.prepare('SELECT COUNT(*) AS n FROM invites').get() as { n: number }).n
-      } finally {
-        db.close()
-      }
-    }
+    const invitesStored = () => storedRows(t).count('SELECT COUNT(*) AS n FROM invites')
 
     // The same workspace and role with good flags: an invite is made (exit 0).
     const good = await invite('--hours', '48', '--uses', '3')
@@ -122,7 +112,7 @@ describe('admin commands', () => {
     expect(good.code).toBe(0)
     expect(good.stdout).toMatch(/^https:\/\/loupe\.home\/invite\/\S+$/m)
     expect(good.stdout).toContain('3 uses')
-    expect(invitesStored()).toBe(1)
+    expect(await invitesStored()).toBe(1)
 
     for (const [flag, value] of [
       ['--hours', 'soon'],
@@ -140,11 +130,11 @@ describe('admin commands', () => {
       expect(result.stdout).toBe('')
     }
     // The same checks in process, for the bounds shared with the HTTP route.
-    const context = { config: defaultConfig({ dataDir }), print: () => {} }
+    const context = { config: adminConfig(t), print: () => {} }
     for (const flags of [['--hours', '1.5'], ['--hours', '2161'], ['--uses', '1001'], ['--uses']])
       await expect(runAdmin(['invite', workspaceId, 'viewer', ...flags], context)).rejects.toThrow(
         UsageError,
       )
-    expect(invitesStored()).toBe(1)
+    expect(await invitesStored()).toBe(1)
   }, 60_000)
 })

@@ -15,6 +15,7 @@ import {
   type SessionBody,
 } from './accounts.ts'
 import { cleanup, closeCode, eventually, startTestServer, synced, tempDir } from './harness.ts'
+import { storedRows } from './stored-rows.ts'
 
 afterEach(cleanup)
 
@@ -394,10 +395,7 @@ describe('invites', () => {
       json: { role: 'editor', expiresInHours: 1 },
     })
     // Age the invite in the database (no clock to move in a running server).
-    const Database = (await import('better-sqlite3')).default
-    const db = new Database(join(dataDir, 'loupe.db'))
-    db.prepare('UPDATE invites SET expires_at = ?').run(Date.now() - 1000)
-    db.close()
+    expect(await storedRows(t).run('UPDATE invites SET expires_at = ?', Date.now() - 1000)).toBe(1)
     const late = await t.api<{ error: { code: string } }>(`/api/invites/${link.body.code}/accept`, {
       method: 'POST',
       json: { name: 'late', password: 'a-long-password' },

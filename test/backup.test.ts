@@ -16,23 +16,31 @@ import * as Y from 'yjs'
 import { MAGIC } from '../server/admin/backup.ts'
 import { board, createTask } from '../shared/schema/board.ts'
 import { authServer, createBoard, setupOwner, type SessionBody } from './accounts.ts'
-import { adminCli } from './admin-cli.ts'
-import { cleanup, eventually, startTestServer, synced, tempDir } from './harness.ts'
+import { adminCli, adminEnv, restoreIntoNew } from './admin-cli.ts'
+import {
+  cleanup,
+  eventually,
+  startTestServer,
+  synced,
+  tempDir,
+  type TestServer,
+} from './harness.ts'
 import { largePng } from './media-samples.ts'
 
 afterEach(cleanup)
 
-const backup = (dataDir: string, file: string) =>
-  adminCli(['backup', file], { LOUPE_DATA_DIR: dataDir })
+/** `backup <file>` of a running server's deployment (its data folder, or its cluster). */
+const backup = (t: TestServer, file: string) => adminCli(['backup', file], adminEnv(t))
+/** `restore <file>` into a data folder on one machine (an archive of either mode restores). */
 const restore = (dataDir: string, file: string) =>
   adminCli(['restore', file], { LOUPE_DATA_DIR: dataDir })
 
-/** An archive of a small running server (home mode, one board), made by the real CLI. */
+/** An archive of a small running server (one board), made by the real CLI. */
 async function smallArchive(): Promise<string> {
   const t = await startTestServer()
   await t.createBoard('Small')
   const file = join(tempDir(), 'small.loupe')
-  const result = await backup(t.dataDir, file)
+  const result = await backup(t, file)
   expect(result.stderr).toBe('')
   expect(result.code).toBe(0)
   return file
@@ -96,7 +104,7 @@ describe('backup and restore', () => {
     // Backed up by the real CLI while the server runs and keeps committing edits.
     const archive = join(tempDir(), 'loupe.backup')
     let finished = false
-    const running = backup(dataDir, archive).finally(() => (finished = true))
+    const running = backup(t, archive).finally(() => (finished = true))
     let edits = 0
     while (!finished) {
       createTask(doc, { id: `busy${edits}`, title: 'busy', order: `b${edits}`, createdBy: 'x' })
@@ -128,7 +136,18 @@ describe('backup and restore', () => {
       readFileSync(join(dataDir, 'jwt-secret')),
     )
 
-    const again = await authServer(restoredDir)
+    // On one machine the server starts on the restored folder; a cluster node's archive is
+    // also restored into a new cluster, whose node starts on it.
+    let againDir = restoredDir
+    if (t.config.cluster) {
+      const intoCluster = await restoreIntoNew(archive)
+      expect(intoCluster.stderr).toBe('')
+      expect(intoCluster.code).toBe(0)
+      againDir = intoCluster.dataDir
+    }
+    const again = await authServer(againDir)
+    if (t.config.cluster)
+      expect(again.config.cluster?.databaseUrl).not.toBe(t.config.cluster.databaseUrl)
     // A token signed before the backup still verifies: the secret came along.
     const me = await again.api<{ user: { name: string } }>('/api/me', { token: owner.token })
     expect(me.status).toBe(200)

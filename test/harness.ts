@@ -57,6 +57,11 @@ export async function cleanup(): Promise<void> {
   while (cleanups.length > 0) await cleanups.pop()?.()
 }
 
+/** Registers `work` to run after the test, before the folders of tempDir are removed. */
+export function afterTest(work: () => Promise<void> | void): void {
+  cleanups.unshift(work)
+}
+
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'loupe-test-'))
   cleanups.unshift(() => rmSync(dir, { recursive: true, force: true }))

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3'
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -14,6 +13,7 @@ import {
 } from '../shared/schema/board.ts'
 import { cleanup, eventually, startTestServer, synced, tempDir } from './harness.ts'
 import { freePort, ready, startChild } from './child.ts'
+import { storedRows } from './stored-rows.ts'
 import { syncUpdate } from './wire.ts'
 
 afterEach(cleanup)
@@ -44,17 +44,9 @@ async function fetchState(
   return doc
 }
 
-function updateRows(dbFile: string, boardId: string): number {
-  const db = new Database(dbFile, { readonly: true })
-  try {
-    return (
-      db.prepare('SELECT COUNT(*) AS n FROM doc_updates WHERE board_id = ?').get(boardId) as {
-        n: number
-      }
-    ).n
-  } finally {
-    db.close()
-  }
+/** The board's update rows not yet folded into its snapshot, in whatever store the server has. */
+function updateRows(t: Parameters<typeof storedRows>[0], boardId: string): Promise<number> {
+  return storedRows(t).count('SELECT COUNT(*) AS n FROM doc_updates WHERE board_id = ?', boardId)
 }
 
 describe('persistence', () => {
@@ -97,7 +89,7 @@ describe('persistence', () => {
     await eventually(() =>
       expect(Y.encodeStateVector(room()?.doc as Y.Doc)).toEqual(Y.encodeStateVector(doc)),
     )
-    await eventually(() => expect(updateRows(t.server.dbFile, boardId)).toBeLessThan(10))
+    await eventually(async () => expect(await updateRows(t, boardId)).toBeLessThan(10))
 
     const fresh = await fetchState(t, boardId)
     expect(Y.equalSnapshots(Y.snapshot(fresh), Y.snapshot(doc))).toBe(true)
@@ -142,9 +134,7 @@ describe('persistence', () => {
     await eventually(() =>
       expect(first.server.rooms.loaded(boardId)?.doc.store.pendingStructs).not.toBeNull(),
     )
-    await eventually(() =>
-      expect(updateRows(first.server.dbFile, boardId)).toBeGreaterThanOrEqual(2),
-    )
+    await eventually(async () => expect(await updateRows(first, boardId)).toBeGreaterThanOrEqual(2))
     await first.close()
 
     const second = await startTestServer({ dataDir })

@@ -3,19 +3,18 @@
  * older than the limit are pruned when the server starts; a subscriber asking to resume from
  * before the first kept event gets `reset`, and `GET /api/events` reports `firstSeq` and `gap`.
  *
- * Old events are written with the server's own EventLog on the stopped server's database, each
- * with the timestamp it would have had days ago (the log stores the event's own `ts`).
+ * Old events are written with the server's own event store on the stopped server's database
+ * (its SQLite file, or its PostgreSQL as a cluster node), each with the timestamp it would have
+ * had days ago (the log stores the event's own `ts`).
  */
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { configFromEnv, parseEnv } from '../server/config.ts'
-import { closeDb, openDb } from '../server/db/open.ts'
-import { EventLog } from '../server/events/event-log.ts'
 import { SYSTEM_ACTOR, type LoupeEvent } from '../shared/protocol/events.ts'
 import { createTask } from '../shared/schema/board.ts'
 import { cleanup, eventually, startTestServer, synced, tempDir } from './harness.ts'
 import { liveClient } from './live-client.ts'
+import { withServerStores } from './stored-rows.ts'
 
 afterEach(cleanup)
 
@@ -41,20 +40,19 @@ describe('event retention by age', () => {
     await first.close()
 
     // Seqs 1–3 are 40 days old, 4–5 are 10 days old.
-    const db = openDb(join(dataDir, 'loupe.db'), { sync: 'normal' })
-    const log = new EventLog(db)
     const now = Date.now()
-    for (const [i, age] of [40, 40, 40, 10, 10].entries()) {
-      const event = {
-        type: 'task.created',
-        ts: now - age * DAY,
-        actor: SYSTEM_ACTOR,
-        boardId,
-        data: { taskId: `old${i + 1}`, title: `${age} days ago`, status: 'todo' },
-      } as LoupeEvent
-      expect(log.append(stream, event).seq).toBe(i + 1)
-    }
-    closeDb(db)
+    await withServerStores(first, async ({ events }) => {
+      for (const [i, age] of [40, 40, 40, 10, 10].entries()) {
+        const event = {
+          type: 'task.created',
+          ts: now - age * DAY,
+          actor: SYSTEM_ACTOR,
+          boardId,
+          data: { taskId: `old${i + 1}`, title: `${age} days ago`, status: 'todo' },
+        } as LoupeEvent
+        expect((await events.append(stream, event)).seq).toBe(i + 1)
+      }
+    })
 
     // Thirty days: the three 40-day-old events go at start, the 10-day-old ones stay.
     const t = await startTestServer({ dataDir, eventRetention: retentionDays(30) })
@@ -97,6 +95,12 @@ describe('event retention by age', () => {
 
     // Seven days: the 10-day-old events go too; today's stays.
     const again = await startTestServer({ dataDir, eventRetention: retentionDays(7) })
+    // Pruned at start (a cluster node's store answers asynchronously: wait for it).
+    await eventually(() =>
+      expect(again.logs).toContainEqual(
+        expect.objectContaining({ msg: 'event log pruned', removed: 2 }),
+      ),
+    )
     const page = await again.api<EventsPage>(`/api/events?stream=${stream}&after=3`)
     expect(page.body).toMatchObject({ firstSeq: 6, lastSeq: 6, gap: true })
     expect(page.body.events.map((e) => e.seq)).toEqual([6])

@@ -4,11 +4,9 @@
  * included, and on disk — while their allowed changes in the same update survive; the sender's
  * live sessions hear `forbidden` with the path; nothing is derived from the reverted part.
  */
-import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { runAdmin } from '../server/admin/commands.ts'
-import { defaultConfig } from '../server/config.ts'
 import { YMessage } from '../shared/protocol/y-messages.ts'
 import {
   addComment,
@@ -25,7 +23,9 @@ import {
 } from '../shared/schema/board.ts'
 import { authServer, createBoard, invite, setupOwner } from './accounts.ts'
 import { cleanup, eventually, synced, tempDir, type TestServer } from './harness.ts'
+import { adminConfig } from './admin-cli.ts'
 import { liveClient, type LiveClient } from './live-client.ts'
+import { storedRows } from './stored-rows.ts'
 import { awarenessMessage, deleteOnly, syncUpdate } from './wire.ts'
 
 afterEach(cleanup)
@@ -103,20 +103,20 @@ const forbiddenPaths = (client: LiveClient) =>
     .map((m) => (m.error as { path: string }).path)
 
 /** The board as stored: the snapshot and every update row after it, folded. */
-function fromDisk(dbFile: string, boardId: string): Y.Doc {
-  const db = new Database(dbFile, { readonly: true })
-  try {
-    const doc = new Y.Doc()
-    const snapshot = db.prepare('SELECT state FROM doc_snapshots WHERE board_id = ?').get(boardId)
-    if (snapshot) Y.applyUpdate(doc, (snapshot as { state: Uint8Array }).state)
-    const rows = db
-      .prepare('SELECT data FROM doc_updates WHERE board_id = ? ORDER BY seq')
-      .all(boardId) as Array<{ data: Uint8Array }>
-    for (const row of rows) Y.applyUpdate(doc, row.data)
-    return doc
-  } finally {
-    db.close()
-  }
+async function fromDisk(t: TestServer, boardId: string): Promise<Y.Doc> {
+  const rows = storedRows(t)
+  const doc = new Y.Doc()
+  const snapshot = await rows.get<{ state: Uint8Array }>(
+    'SELECT state FROM doc_snapshots WHERE board_id = ?',
+    boardId,
+  )
+  if (snapshot) Y.applyUpdate(doc, snapshot.state)
+  const updates = await rows.all<{ data: Uint8Array }>(
+    'SELECT data FROM doc_updates WHERE board_id = ? ORDER BY seq',
+    boardId,
+  )
+  for (const row of updates) Y.applyUpdate(doc, row.data)
+  return doc
 }
 
 describe('reviewers comment; the server reverts what the role does not allow', () => {
@@ -291,7 +291,7 @@ describe('reviewers comment; the server reverts what the role does not allow', (
     expect(inbox.body.notifications.map((n) => n.type).sort()).toEqual(['mention', 'review'])
 
     // On disk: the stored update and its revert, folded, are the clean result.
-    await eventually(() => expect(view(fromDisk(t.server.dbFile, boardId))).toEqual(expected))
+    await eventually(async () => expect(view(await fromDisk(t, boardId))).toEqual(expected))
     await t.close()
     const again = await authServer(dataDir)
     const reloaded = new Y.Doc()
@@ -303,7 +303,7 @@ describe('reviewers comment; the server reverts what the role does not allow', (
     const dataDir = tempDir()
     const { t, owner } = await crew(dataDir)
     const out: string[] = []
-    const config = defaultConfig({ dataDir, publicUrl: 'https://loupe.home' })
+    const config = adminConfig(t, { publicUrl: 'https://loupe.home' })
     await runAdmin(['invite', owner.workspaceId, 'reviewer'], { config, print: (l) => out.push(l) })
     const code = (out.find((l) => l.includes('/invite/')) as string).split('/').at(-1) as string
     const accepted = await t.api(`/api/invites/${code}/accept`, {

@@ -2,7 +2,6 @@
  * Search (docs/product.md, "Search"): committed text, kept current as boards change, only of
  * boards the caller may read, with whatever the user types taken as words, never as syntax.
  */
-import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { SearchResponse, SearchResult } from '../shared/api.ts'
@@ -18,6 +17,7 @@ import {
 import { authServer, createBoard, invite, setupOwner } from './accounts.ts'
 import type { Db } from '../server/db/open.ts'
 import { GatedStore } from './gated-store.ts'
+import { storedRows } from './stored-rows.ts'
 import {
   cleanup,
   eventually,
@@ -246,9 +246,10 @@ describe('search', () => {
     )
     await first.close()
     // As if the server had died before indexing: the index knows nothing of the board.
-    const db = new Database(first.server.dbFile)
-    db.exec('DELETE FROM search_rows; DELETE FROM search_boards')
-    db.close()
+    const rows = storedRows(first)
+    await rows.run('DELETE FROM search_rows')
+    await rows.run('DELETE FROM search_boards')
+    expect(await rows.count('SELECT COUNT(*) AS n FROM search_boards')).toBe(0)
 
     const second = await startTestServer({ dataDir })
     await eventually(async () =>

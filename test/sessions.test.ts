@@ -5,15 +5,15 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { CloseCode } from '../shared/protocol/close-codes.ts'
-import { adminCli } from './admin-cli.ts'
+import { adminCli, adminEnv } from './admin-cli.ts'
 import { authServer, createBoard, invite, setupOwner } from './accounts.ts'
 import { cleanup, closeCode, tempDir, type TestServer } from './harness.ts'
 import { liveClient } from './live-client.ts'
 
 afterEach(cleanup)
 
-/** `npm run admin -- <args>` on a data folder, as an operator runs it beside the server. */
-const admin = (dataDir: string, ...args: string[]) => adminCli(args, { LOUPE_DATA_DIR: dataDir })
+/** `npm run admin -- <args>` on a server's deployment, as an operator runs it beside it. */
+const admin = (t: TestServer, ...args: string[]) => adminCli(args, adminEnv(t))
 
 async function login(t: TestServer, name: string, password: string) {
   const response = await fetch(`${t.url}/api/auth/login`, {
@@ -48,7 +48,7 @@ describe('admin reset-password', () => {
     expect(rotated.status).toBe(200)
     const phoneCookie = (rotated.headers.get('set-cookie') ?? '').split(';')[0] as string
 
-    const result = await admin(dataDir, 'reset-password', 'gus')
+    const result = await admin(t, 'reset-password', 'gus')
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' })
     const password = /new password for gus: (\S+)/.exec(result.stdout)?.[1]
     expect(password).toEqual(expect.any(String))
@@ -78,7 +78,7 @@ describe('admin reset-password', () => {
     const oliveDoc = await t.raw(boardId, `?token=${owner.token}`)
     expect((await t.api('/api/me', { token: gus.token })).status).toBe(200)
 
-    const result = await admin(dataDir, 'reset-password', 'gus')
+    const result = await admin(t, 'reset-password', 'gus')
     expect(result.code).toBe(0)
 
     // The token Gus held a moment ago is void everywhere, and his sockets are told so.

@@ -3,7 +3,6 @@
  * joins one as a guest who reaches that one board and nothing else; revocation and expiry cut
  * the guest off at once (4403 on every open socket, tokens refused).
  */
-import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
@@ -13,6 +12,7 @@ import { authServer, createBoard, invite, setupOwner, type SessionBody } from '.
 import { cleanup, closeCode, eventually, synced, type TestServer } from './harness.ts'
 import { liveClient } from './live-client.ts'
 import { png } from './media-samples.ts'
+import { storedRows } from './stored-rows.ts'
 
 afterEach(cleanup)
 
@@ -374,15 +374,12 @@ describe('share links', () => {
     await live.hello()
 
     // Time passes for the link (the database is the clock the server reads expiry from).
-    const db = new Database(t.server.dbFile)
-    try {
-      db.prepare('UPDATE share_links SET expires_at = ? WHERE id = ?').run(
-        Date.now() - 1000,
-        link.body.link.id,
-      )
-    } finally {
-      db.close()
-    }
+    const aged = await storedRows(t).run(
+      'UPDATE share_links SET expires_at = ? WHERE id = ?',
+      Date.now() - 1000,
+      link.body.link.id,
+    )
+    expect(aged).toBe(1)
     // The check runs every 50 ms here.
     expect(await within(2000, Promise.all([raw.closed, live.closed]))).toEqual([
       CloseCode.forbidden,

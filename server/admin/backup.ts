@@ -75,16 +75,29 @@ export class DamagedArchive extends AdminError {
   override name = 'DamagedArchive'
 }
 
+/** Where a deployment keeps what an archive holds besides its database. */
+export interface BackupSources {
+  /** The media folder: `<data folder>/media`, or a cluster's LOUPE_MEDIA_DIR. */
+  mediaDir: string
+  /** The signing secret's file, archived when it exists. */
+  secretFile: string
+}
+
+/** What a data folder's archive holds besides its database. */
+export function dataFolderSources(dataDir: string): BackupSources {
+  return { mediaDir: join(dataDir, 'media'), secretFile: join(dataDir, SECRET_FILE) }
+}
+
 /**
- * Writes the archive of `dataDir` to `file`: the database through `db.backup()` (online: the
- * server may keep writing), then the media files present after it (every media row in the
- * backup has its file, as a file is in place before its row is written), then the secret.
- * The archive is created with mode 0600 (it holds the signing secret) and appears at `file`
- * only once complete.
+ * Writes the archive to `file`: the database `db` through `db.backup()` (online: the server
+ * may keep writing; a cluster's backup hands a copy of its snapshot), then the media files
+ * present after it (every media row in the backup has its file, as a file is in place before
+ * its row is written), then the secret. The archive is created with mode 0600 (it holds the
+ * signing secret) and appears at `file` only once complete.
  */
 export async function writeBackup(
   db: Db,
-  dataDir: string,
+  from: BackupSources,
   file: string,
   loupeVersion: string,
 ): Promise<BackupManifest> {
@@ -98,7 +111,7 @@ export async function writeBackup(
     // writes meanwhile cannot restart (in WAL mode the reader does not block them either).
     await db.backup(dbCopy, { progress: () => 0x7fffffff })
     const sources: Array<{ path: string; source: string }> = [{ path: DB_FILE, source: dbCopy }]
-    const mediaDir = join(dataDir, 'media')
+    const { mediaDir, secretFile: secret } = from
     if (existsSync(mediaDir)) {
       const names = readdirSync(mediaDir, { withFileTypes: true })
         .filter((e) => e.isFile() && MEDIA_NAME.test(e.name))
@@ -107,7 +120,6 @@ export async function writeBackup(
       for (const name of names)
         sources.push({ path: `media/${name}`, source: join(mediaDir, name) })
     }
-    const secret = join(dataDir, SECRET_FILE)
     if (existsSync(secret)) sources.push({ path: SECRET_FILE, source: secret })
 
     const entries: BackupEntry[] = []

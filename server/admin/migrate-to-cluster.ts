@@ -22,11 +22,7 @@ import { migrate } from '../cluster/pg/migrations.ts'
 import { PgPool, type Tx } from '../cluster/pg/pool.ts'
 import { closeDb, openDb, type Db } from '../db/open.ts'
 import { AdminError } from './errors.ts'
-
-/** SQLite tables kept otherwise in cluster mode (see above), or scratch. */
-const NOT_COPIED = /^(search_.*|sqlite_.*|locks|lock_waiters|lock_fences|store_probe)$/
-/** Parents before children (PostgreSQL checks foreign keys row by row). */
-const FIRST = ['users', 'workspaces', 'members', 'boards']
+import { copySqliteToPg } from './table-copy.ts'
 
 export interface MigrationReport {
   rows: Record<string, number>
@@ -43,82 +39,51 @@ export async function migrateToCluster(config: Config): Promise<MigrationReport>
   const file = join(config.dataDir, 'loupe.db')
   if (!existsSync(file))
     throw new AdminError(`no database at ${file} (check LOUPE_DATA_DIR): nothing to migrate`)
-  const sqlite = openDb(file, { sync: config.syncMode })
   const pool = new PgPool({ url: cluster.databaseUrl, applicationName: 'loupe migrate' })
   try {
-    await migrate(pool, { nodeId: 'migrate-to-cluster' })
-    const report = await pool.transaction((tx) => copy(sqlite, tx))
-    report.mediaFiles = copyMedia(config)
+    const report = await copyIntoCluster(file, pool, config.syncMode)
+    report.mediaFiles = copyMedia(join(config.dataDir, 'media'), config.mediaDir)
     return report
   } finally {
-    closeDb(sqlite)
     await pool.close()
   }
 }
 
-async function copy(sqlite: Db, tx: Tx): Promise<MigrationReport> {
-  const held = await tx.query<{ n: number }>(
-    'SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM boards) AS n',
-  )
-  if ((held.rows[0]?.n ?? 0) > 0)
-    throw new AdminError(
-      'the PostgreSQL database already holds users or boards: migrate into an empty one',
-    )
-  const types = new Map<string, string>()
-  for (const row of (
-    await tx.query<{ table_name: string; column_name: string; data_type: string }>(
-      `SELECT table_name, column_name, data_type FROM information_schema.columns
-       WHERE table_schema = current_schema()`,
-    )
-  ).rows)
-    types.set(`${row.table_name}.${row.column_name}`, row.data_type)
-
-  const tables = sqlite
-    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
-    .all()
-    .map((t) => t.name)
-    .filter((name) => !NOT_COPIED.test(name))
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
-  const rows: Record<string, number> = {}
-  for (const table of tables) {
-    const columns = sqlite
-      .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`)
-      .all()
-      .map((c) => c.name)
-    const missing = columns.filter((c) => !types.has(`${table}.${c}`))
-    if (missing.length > 0)
-      throw new AdminError(`PostgreSQL has no column for ${table}.${missing.join(', ')}`)
-    const extra = table === 'doc_updates' ? ['epoch'] : []
-    const all = [...columns, ...extra]
-    const insert = `INSERT INTO ${table} (${all.map((c) => `"${c}"`).join(', ')}) VALUES `
-    let batch: unknown[][] = []
-    let count = 0
-    const flush = async () => {
-      if (batch.length === 0) return
-      const values: unknown[] = []
-      const tuples = batch.map((row) => {
-        const start = values.length
-        values.push(...row)
-        return `(${row.map((_, i) => `$${start + i + 1}`).join(', ')})`
-      })
-      await tx.query(insert + tuples.join(', '), values)
-      count += batch.length
-      batch = []
-    }
-    // rowid order is insertion order, which PostgreSQL's serial columns then keep.
-    const order = hasRowid(sqlite, table) ? ' ORDER BY rowid' : ''
-    for (const row of sqlite
-      .prepare<[], Record<string, unknown>>(`SELECT * FROM "${table}"${order}`)
-      .iterate()) {
-      batch.push([
-        ...columns.map((c) => value(row[c], types.get(`${table}.${c}`) as string)),
-        ...extra.map(() => 0),
-      ])
-      if (batch.length * all.length >= 5000) await flush()
-    }
-    await flush()
-    rows[table] = count
+/**
+ * The SQLite database `file` into the cluster's PostgreSQL, in one transaction; refuses a
+ * database that holds users or boards. Restoring an archive into a cluster runs this too.
+ */
+export async function copyIntoCluster(
+  file: string,
+  pool: PgPool,
+  sync: Config['syncMode'],
+): Promise<MigrationReport> {
+  const sqlite = openDb(file, { sync })
+  try {
+    await migrate(pool, { nodeId: 'loupe admin' })
+    return await pool.transaction((tx) => copy(sqlite, tx))
+  } finally {
+    closeDb(sqlite)
   }
+}
+
+/** What a non-empty cluster database holds, for the refusal; null when it is empty. */
+export async function occupied(db: Tx): Promise<string | null> {
+  const { rows } = await db.query<{ users: number; boards: number }>(
+    'SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM boards) AS boards',
+  )
+  const { users = 0, boards = 0 } = rows[0] ?? {}
+  if (users + boards === 0) return null
+  return `${users} user${users === 1 ? '' : 's'} and ${boards} board${boards === 1 ? '' : 's'}`
+}
+
+async function copy(sqlite: Db, tx: Tx): Promise<MigrationReport> {
+  const held = await occupied(tx)
+  if (held)
+    throw new AdminError(
+      `the PostgreSQL database already holds users or boards (${held}): migrate or restore only into an empty one`,
+    )
+  const rows = await copySqliteToPg(sqlite, tx)
   // What cluster mode keeps beside the shared data.
   await tx.query(
     `UPDATE boards b SET update_seq = greatest(
@@ -131,26 +96,6 @@ async function copy(sqlite: Db, tx: Tx): Promise<MigrationReport> {
          greatest((SELECT max(${column}) FROM ${table}), 1))`,
     )
   return { rows, locks: await copyLocks(sqlite, tx), mediaFiles: false }
-}
-
-function rank(table: string): number {
-  const at = FIRST.indexOf(table)
-  return at === -1 ? FIRST.length : at
-}
-
-function hasRowid(sqlite: Db, table: string): boolean {
-  const sql =
-    sqlite
-      .prepare<[string], { sql: string }>('SELECT sql FROM sqlite_master WHERE name = ?')
-      .get(table)?.sql ?? ''
-  return !/WITHOUT ROWID/i.test(sql)
-}
-
-function value(raw: unknown, type: string): unknown {
-  if (raw === null || raw === undefined) return null
-  if (type === 'boolean') return Number(raw) !== 0
-  if (typeof raw === 'bigint') return Number(raw)
-  return raw
 }
 
 interface HeldLock {
@@ -204,10 +149,9 @@ async function copyLocks(sqlite: Db, tx: Tx): Promise<number> {
   return held.length
 }
 
-/** The media files, into the cluster's media folder when it is another one. */
-function copyMedia(config: Config): boolean {
-  const from = join(config.dataDir, 'media')
-  const to = config.mediaDir ?? from
+/** The media files of `from`, into the cluster's media folder when it is another one. */
+export function copyMedia(from: string, mediaDir: string | undefined): boolean {
+  const to = mediaDir ?? from
   if (!existsSync(from) || to === from) return false
   cpSync(from, to, { recursive: true, force: false, errorOnExist: false })
   return true

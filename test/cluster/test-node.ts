@@ -70,6 +70,29 @@ export function newCluster(
   }
 }
 
+/**
+ * A new cluster (a fresh database, the file's Redis under a new prefix) made ahead for a data
+ * folder no server has started on: a server started on the folder is a node of it, as after a
+ * restart (a restore's target). `drop()` removes its database.
+ */
+export async function clusterFor(
+  dataDir: string,
+): Promise<{ cluster: ClusterConfig; drop(): Promise<void> }> {
+  const postgres = await testPostgres()
+  if (!postgres) throw new Error('cluster tests need PostgreSQL (npm run setup:services)')
+  const redis = await (fileRedis ??= startRedis())
+  const database = await createTestDatabase(postgres)
+  const cluster: ClusterConfig = {
+    databaseUrl: database.url,
+    redisUrl: redis.url,
+    redisPrefix: `t${randomBytes(4).toString('hex')}:`,
+    nodeId: nodeId(),
+    leaseMs: 3000,
+  }
+  restarts.set(dataDir, cluster)
+  return { cluster, drop: () => database.drop() }
+}
+
 /** Another node of the cluster `first` belongs to (same database, Redis and prefix). */
 export function joinCluster(
   first: { config: Config },
