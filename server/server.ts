@@ -2,13 +2,11 @@
  * `createLoupeServer(config)` builds one isolated server — its own database, rooms, sockets
  * and metrics — so tests can run several in one process. Only main.ts reads the environment.
  */
-import { createAdaptorServer } from '@hono/node-server'
 import { existsSync, readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { WebSocketServer } from 'ws'
 import { createApp } from './app.ts'
 import { LocalAuth, type Auth } from './auth/auth.ts'
 import { AuthService, newSetupCode } from './auth/service.ts'
@@ -37,6 +35,7 @@ import { LockApi } from './locks/lock-api.ts'
 import { MediaStore } from './media/media-store.ts'
 import { configureHttpTimeouts } from './net/http-limits.ts'
 import { SocketDoor } from './net/socket-door.ts'
+import { createHttpServer } from './net/http-door.ts'
 import { colorFor } from '../shared/colors.ts'
 import { atLeast } from '../shared/roles.ts'
 import { startBackgroundWork } from './background.ts'
@@ -365,16 +364,18 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
 
   // Messages are bounded per frame by our own check (4413, docs/product.md); ws's hard cap sits
   // above it so ws's 1009 only meets what is far too large to even buffer.
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload:
-      config.limits.maxMessageBytes + Math.max(config.limits.maxMessageBytes, 1024 * 1024),
-    perMessageDeflate: false,
-  })
-  const httpServer = createAdaptorServer({ fetch: app.fetch }) as Server
+  const door = new SocketDoor(
+    {
+      maxPayload:
+        config.limits.maxMessageBytes + Math.max(config.limits.maxMessageBytes, 1024 * 1024),
+      perMessageDeflate: false,
+    },
+    log,
+  )
+  // Health is answered on the Node server; the rest loads the Hono adapter when first asked.
+  const httpServer: Server = createHttpServer(app, readiness, log)
   configureHttpTimeouts(httpServer, config)
   // WebSocket upgrades are taken on the Node server, outside the Hono app (socket-door.ts).
-  const door = new SocketDoor(wss, log)
   docSockets.route(door)
   live.route(door)
   door.attach(httpServer)
@@ -388,10 +389,10 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     rooms,
     dbFile,
     async listen() {
-      // Warm the paths a first client takes (Yjs, the router, the Request class behind an
-      // upgrade), so the first board after a restart loads as fast as later ones.
+      // Warm the path a first client takes (Yjs), so the first board after a restart loads as
+      // fast as later ones. The HTTP adapter is not warmed: it loads at the first API request
+      // (net/http-door.ts), so a server at rest does without it.
       warmUpYjs()
-      await app.request('/healthz')
       if (backend.start)
         news = await backend.start({
           rooms,
@@ -441,7 +442,7 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       await history.checkpoints.closeAll()
       await search.indexer.stop()
       await updateWorker.close()
-      await closeSockets(wss, 2000)
+      await door.closeAll(2000)
       httpServer.closeAllConnections()
       lockService.stop()
       await closed
@@ -449,18 +450,6 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
       log.info('Loupe stopped')
     },
   }
-}
-
-/** Waits for closing sockets to finish their close handshake, then cuts what is left. */
-async function closeSockets(wss: WebSocketServer, graceMs: number): Promise<void> {
-  const open = [...wss.clients].filter((ws) => ws.readyState !== ws.CLOSED)
-  const allClosed = Promise.all(
-    open.map((ws) => new Promise((resolve) => ws.once('close', resolve))),
-  )
-  let timer: NodeJS.Timeout | undefined
-  await Promise.race([allClosed, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))])
-  clearTimeout(timer)
-  for (const ws of wss.clients) ws.terminate()
 }
 
 function packageVersion(): string {

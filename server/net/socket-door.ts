@@ -11,12 +11,15 @@
  * decision. Refusals stay close codes sent right after the upgrade (docs/product.md); only a
  * path with no socket behind it, or a request that is not a WebSocket upgrade, is answered
  * with an HTTP status instead.
+ *
+ * `ws` is loaded at the first upgrade, not at start: a server nobody has connected to does
+ * without it (about 2 MB at rest); the first socket waits for it once (a few milliseconds).
  */
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
-import type { WebSocket, WebSocketServer } from 'ws'
+import type { ServerOptions, WebSocket, WebSocketServer } from 'ws'
 
 /** What a route knows of an upgrade request: its path parameters and query. */
 export interface SocketRequest {
@@ -33,11 +36,37 @@ interface Route {
 
 export class SocketDoor {
   private readonly routes: Route[] = []
+  /** Made at the first upgrade (see above). */
+  private wss: Promise<WebSocketServer> | null = null
 
   constructor(
-    private readonly wss: WebSocketServer,
+    /** For `ws`'s server, which takes upgrades only from here (`noServer`). */
+    private readonly wsOptions: Omit<ServerOptions, 'noServer' | 'server' | 'port'>,
     private readonly log: Logger,
   ) {}
+
+  private sockets(): Promise<WebSocketServer> {
+    return (this.wss ??= import('ws').then(
+      ({ WebSocketServer }) => new WebSocketServer({ ...this.wsOptions, noServer: true }),
+    ))
+  }
+
+  /** Waits for open sockets to finish their close handshake, at most `graceMs`, then cuts what is left. */
+  async closeAll(graceMs: number): Promise<void> {
+    if (!this.wss) return
+    const wss = await this.wss
+    const open = [...wss.clients].filter((ws) => ws.readyState !== ws.CLOSED)
+    const allClosed = Promise.all(
+      open.map((ws) => new Promise((resolve) => ws.once('close', resolve))),
+    )
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      allClosed,
+      new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
+    ])
+    clearTimeout(timer)
+    for (const ws of wss.clients) ws.terminate()
+  }
 
   /** A socket path; `:name` segments become `params.name` (one whole segment each). */
   route<D>(
@@ -79,14 +108,16 @@ export class SocketDoor {
     const found = this.match(url.pathname)
     if (!found) return refuse(socket, 404)
     let decision: unknown
+    let wss: WebSocketServer
     try {
       decision = await found.route.decide({ params: found.params, query: url.searchParams })
+      wss = await this.sockets()
     } catch (error) {
       this.log.error({ err: error, path: url.pathname }, 'socket upgrade failed')
       return refuse(socket, 500)
     }
     if (socket.destroyed) return
-    this.wss.handleUpgrade(request, socket, head, (ws) => {
+    wss.handleUpgrade(request, socket, head, (ws) => {
       socket.off('error', ignore)
       found.route.open(ws, socket, decision)
     })

@@ -17,16 +17,35 @@ export interface Readiness {
   }>
 }
 
+/** What a health path answers: status and JSON body. */
+export interface HealthAnswer {
+  status: 200 | 503
+  body: Record<string, unknown>
+}
+
+/** The health paths, answered alike by the Hono routes and by the server's own door (net/http-door.ts). */
+export const HEALTH_PATHS = ['/healthz', '/readyz'] as const
+
 /** Liveness checks nothing but the event loop; readiness checks what serving needs. */
+export async function healthAnswer(
+  readiness: Readiness,
+  path: (typeof HEALTH_PATHS)[number],
+): Promise<HealthAnswer> {
+  if (path === '/healthz') return { status: 200, body: { ok: true } }
+  const { problems, warnings, services = {} } = await readiness.check()
+  return problems.length === 0
+    ? { status: 200, body: { ready: true, warnings, ...services } }
+    : { status: 503, body: { ready: false, problems, warnings, ...services } }
+}
+
 export function healthRoutes(readiness: Readiness, metrics: Metrics) {
   const app = new Hono()
-  app.get('/healthz', (c) => c.json({ ok: true }))
-  app.get('/readyz', async (c) => {
-    const { problems, warnings, services = {} } = await readiness.check()
-    return problems.length === 0
-      ? c.json({ ready: true, warnings, ...services })
-      : c.json({ ready: false, problems, warnings, ...services }, 503)
-  })
+  for (const path of HEALTH_PATHS) {
+    app.get(path, async (c) => {
+      const { status, body } = await healthAnswer(readiness, path)
+      return c.json(body, status)
+    })
+  }
   app.get('/metrics', async (c) => {
     const refusal = metricsRefusal(metrics.access.token, {
       authorization: c.req.header('authorization'),
