@@ -152,6 +152,14 @@ export class ClusterBackend implements NodeBackend {
       applicationName: `loupe ${cluster.nodeId}`.slice(0, 63),
       onIdleError: (error) => log.warn({ err: error }, 'an idle PostgreSQL connection failed'),
     })
+    // The group committer's own connections: a commit holds every update of its turn, and
+    // behind a thousand queued visits, loads and index writes its relays would wait seconds.
+    const commitPool = new PgPool({
+      url: cluster.databaseUrl,
+      max: 2,
+      applicationName: `loupe ${cluster.nodeId} commits`.slice(0, 63),
+      onIdleError: (error) => log.warn({ err: error }, 'an idle PostgreSQL connection failed'),
+    })
     let redis: RedisConnection | null = null
     try {
       const migrated = await migrate(pool, { nodeId: cluster.nodeId })
@@ -165,7 +173,7 @@ export class ClusterBackend implements NodeBackend {
         name: cluster.nodeId,
         onError: (error) => log.debug({ err: error }, 'Redis connection error'),
       })
-      const docs = new PgDocStore(pool, cluster.nodeId)
+      const docs = new PgDocStore(pool, cluster.nodeId, commitPool)
       const ownership = new BoardOwnership({
         connection: redis,
         nodeId: cluster.nodeId,
@@ -180,6 +188,7 @@ export class ClusterBackend implements NodeBackend {
     } catch (error) {
       await redis?.close().catch(() => undefined)
       await pool.close().catch(() => undefined)
+      await commitPool.close().catch(() => undefined)
       throw error
     }
   }
@@ -260,5 +269,6 @@ export class ClusterBackend implements NodeBackend {
     await this.ownership.stop()
     await this.redis.close()
     await this.stores.close()
+    await this.docs.close()
   }
 }

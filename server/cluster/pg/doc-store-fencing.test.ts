@@ -134,6 +134,36 @@ describe.skipIf(!postgres)('PostgreSQL DocStore: epoch fencing', () => {
     await expect(a.append(edits(1).map(to('b')))).rejects.toThrow(FencedError)
   })
 
+  it('[F2] a lease lost here while a commit is in flight: the commit stores its rows under its epoch', async () => {
+    await seedBoard(pg.pool, 'b')
+    const a = new PgDocStore(pg.pool, 'a')
+    await a.takeOwnership('b')
+    // Another connection holds the board row, so A's commit waits inside its transaction.
+    let finish!: () => void
+    const held = new Promise<void>((resolve) => (finish = resolve))
+    let inside!: () => void
+    const entered = new Promise<void>((resolve) => (inside = resolve))
+    const blocker = pg.node('blocker').transaction(async (tx) => {
+      await tx.query("SELECT 1 FROM boards WHERE id = 'b' FOR UPDATE")
+      inside()
+      await held
+    })
+    await entered
+    const inFlight = a.append(edits(2).map(to('b')))
+    await waitingOnLock(pg.pool, 'loupe-test-a')
+    // The node stops serving the board (its lease lapsed) before the commit gets the row.
+    a.release('b')
+    finish()
+    await blocker
+    await inFlight
+    expect(await rows(pg.pool, 'b')).toEqual([
+      [1, 1],
+      [2, 1],
+    ])
+    // Released is released: the next batch is refused until the board is claimed again.
+    await expect(a.append(edits(1).map(to('b')))).rejects.toThrow(FencedError)
+  })
+
   it('[F3] two nodes commit batches over their own boards at once, each board in order', async () => {
     for (const id of ['b1', 'b2', 'b3', 'b4']) await seedBoard(pg.pool, id)
     const a = new PgDocStore(pg.pool, 'a')

@@ -19,10 +19,16 @@ export class PgDocStore implements DocStore {
   /** The epoch this node holds per board it owns. */
   private readonly epochs = new Map<string, number>()
 
+  /** Where commits run: connections of their own, not queued behind reads, visits or search. */
+  private readonly commits: PgPool
+
   constructor(
     private readonly db: PgPool,
     readonly nodeId: string,
-  ) {}
+    commits?: PgPool,
+  ) {
+    this.commits = commits ?? db
+  }
 
   /**
    * Makes this node the board's writer: bumps `owner_epoch` (waiting for any commit of the
@@ -72,8 +78,11 @@ export class PgDocStore implements DocStore {
     const ids = [...perBoard.keys()].sort()
     const notOwned = ids.filter((id) => !this.epochs.has(id))
     if (notOwned.length > 0) throw new FencedError(notOwned)
-    const epochs = ids.map((id) => this.epochs.get(id) as number)
-    await this.db.transaction(async (tx) => {
+    // Read once, before the first await: a lease lost meanwhile releases a board's epoch here,
+    // and the rows must still carry the epoch the board row is checked against.
+    const epochOf = new Map(ids.map((id) => [id, this.epochs.get(id) as number]))
+    const epochs = ids.map((id) => epochOf.get(id) as number)
+    await this.commits.transaction(async (tx) => {
       if (ids.length > 0) {
         // Locking in id order first: two batches sharing boards (around a takeover) then
         // queue instead of deadlocking.
@@ -91,7 +100,9 @@ export class PgDocStore implements DocStore {
         )
         const fenced = ids.filter((id) => !next.has(id))
         if (fenced.length > 0) {
-          for (const id of fenced) this.epochs.delete(id)
+          // Unless the board was claimed again meanwhile, under a newer epoch.
+          for (const id of fenced)
+            if (this.epochs.get(id) === epochOf.get(id)) this.epochs.delete(id)
           throw new FencedError(fenced)
         }
         const now = Date.now()
@@ -110,7 +121,7 @@ export class PgDocStore implements DocStore {
             seqs,
             updates.map((u) => Buffer.from(u.data.buffer, u.data.byteOffset, u.data.byteLength)),
             updates.map((u) => u.userId),
-            updates.map((u) => this.epochs.get(u.boardId)),
+            updates.map((u) => epochOf.get(u.boardId)),
             now,
           ],
         )
@@ -146,9 +157,14 @@ export class PgDocStore implements DocStore {
     return vector ? bytesOf(vector) : null
   }
 
+  /** Closes the commit connections, when they are the store's own. */
+  async close(): Promise<void> {
+    if (this.commits !== this.db) await this.commits.close()
+  }
+
   /** A committed write and delete: fails exactly when an append would (down, full, read-only). */
   async probe(): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.commits.transaction(async (tx) => {
       const { rows } = await tx.query<{ id: number }>(
         'INSERT INTO store_probe (data) VALUES ($1) RETURNING id',
         [Buffer.alloc(8192)],

@@ -86,6 +86,16 @@ local function lease_renew(_, a)
   return redis.call('PEXPIRE', key, a[4])
 end
 
+-- prefix, me, leaseMs, board... → per board, lease_renew's answer: a node renews every lease
+-- it holds in one call, not one call per board.
+local function lease_renew_many(_, a)
+  local out = {}
+  for i = 4, #a do
+    out[#out + 1] = lease_renew(nil, { a[1], a[i], a[2], a[3] })
+  end
+  return out
+end
+
 -- prefix, board, me → 1 when released, 0 when it was not ours.
 local function lease_release(_, a)
   local key = bkey(a[1], a[2], 'owner')
@@ -175,6 +185,7 @@ redis.register_function({ function_name = 'session_info', callback = session_inf
 redis.register_function('node_refresh', node_refresh)
 redis.register_function('lease_claim', lease_claim)
 redis.register_function('lease_renew', lease_renew)
+redis.register_function('lease_renew_many', lease_renew_many)
 redis.register_function('lease_release', lease_release)
 redis.register_function('gen_begin', gen_begin)
 redis.register_function('gen_restore', gen_restore)

@@ -28,6 +28,9 @@ export const realTicker: Ticker = {
   },
 }
 
+/** Boards renewed by one call (a Lua function holds Redis for the whole call). */
+const RENEW_CHUNK = 500
+
 /** fenced: renewals failed for too long; taken: the lease is someone else's; replaced: this node id restarted elsewhere. */
 export type OwnershipLoss = 'fenced' | 'taken' | 'replaced'
 
@@ -217,17 +220,31 @@ export class BoardOwnership {
     const started = this.monotonic()
     const boards = [...this.owned.keys()]
     try {
+      // A few calls for all the boards, not one per board: a node serving a thousand boards
+      // would otherwise send a thousand calls every lease/5, and be late renewing them.
+      const chunks: string[][] = []
+      for (let i = 0; i < boards.length; i += RENEW_CHUNK)
+        chunks.push(boards.slice(i, i + RENEW_CHUNK))
       const results = await Promise.allSettled(
-        boards.map((b) =>
-          connection.fcall('lease_renew', [connection.keys.prefix, b, this.me, this.leaseMs]),
+        chunks.map((chunk) =>
+          connection.fcall('lease_renew_many', [
+            connection.keys.prefix,
+            this.me,
+            this.leaseMs,
+            ...chunk,
+          ]),
         ),
       )
-      results.forEach((result, i) => {
-        const boardId = boards[i] as string
-        const entry = this.owned.get(boardId)
-        if (!entry) return
-        if (result.status === 'fulfilled' && result.value === 1) entry.renewedAt = started
-        else if (result.status === 'fulfilled') this.lose(boardId, 'taken')
+      results.forEach((result, c) => {
+        // A failed call renews none of its boards; they are fenced if that lasts (fence()).
+        if (result.status !== 'fulfilled') return
+        const answers = result.value as number[]
+        ;(chunks[c] as string[]).forEach((boardId, i) => {
+          const entry = this.owned.get(boardId)
+          if (!entry) return
+          if (answers[i] === 1) entry.renewedAt = started
+          else this.lose(boardId, 'taken')
+        })
       })
     } finally {
       this.renewing = false
