@@ -15,6 +15,13 @@
  * - a repository called from outside the transaction while it runs is refused (it would join
  *   the transaction on SQLite and miss it on PostgreSQL), as is a transaction's repository
  *   called after it ended.
+ *
+ * Transactions asked for in the same event-loop turn share one BEGIN IMMEDIATE … COMMIT, each
+ * inside a savepoint of its own: one that fails is rolled back alone, and every one settles
+ * once the shared commit is done, so each is as atomic and as durable as on its own. A busy
+ * turn (a hundred people taking locks) pays for one commit instead of one each: BEGIN and
+ * COMMIT were a fifth of a lock request's CPU, and every commit appends the pages it touched
+ * to the WAL again.
  */
 import type { Db } from '../db/open.ts'
 
@@ -44,18 +51,55 @@ export class SqliteTransactions {
   /** Runs `work` in one transaction; `alive` throws once the transaction has ended. */
   run<T>(work: (alive: () => void) => Promise<T>): Promise<T> {
     return new Promise((resolve, reject) => {
-      setImmediate(() => void this.window(work).then(resolve, reject))
+      if (!this.waiting) {
+        this.waiting = []
+        setImmediate(() => void this.commitTurn())
+      }
+      this.waiting.push({ work, resolve, reject } as Waiting)
     })
   }
 
+  /** Transactions asked for since the last turn, run together at the next. */
+  private waiting: Waiting[] | null = null
+
+  private async commitTurn(): Promise<void> {
+    const batch = this.waiting ?? []
+    this.waiting = null
+    const settled: Array<() => void> = []
+    try {
+      this.db.exec('BEGIN IMMEDIATE')
+      this.inside = true
+      for (const { work, resolve, reject } of batch) {
+        this.db.exec('SAVEPOINT work')
+        try {
+          const value = await this.window(work)
+          this.db.exec('RELEASE work')
+          settled.push(() => resolve(value))
+        } catch (error) {
+          this.db.exec('ROLLBACK TO work')
+          this.db.exec('RELEASE work')
+          settled.push(() => reject(error))
+        }
+      }
+      this.db.exec('COMMIT')
+    } catch (error) {
+      // BEGIN or COMMIT failed (storage): nothing of the turn is kept, every one fails.
+      if (this.db.inTransaction) this.db.exec('ROLLBACK')
+      settled.length = 0
+      for (const { reject } of batch) settled.push(() => reject(error))
+    } finally {
+      this.inside = false
+    }
+    for (const settle of settled) settle()
+  }
+
+  /** One transaction's work, inside the turn's: it must settle within the microtask queue. */
   private async window<T>(work: (alive: () => void) => Promise<T>): Promise<T> {
     let ended = false
     const alive = () => {
       if (ended)
         throw new Error('this transaction has ended: its repositories can no longer be used')
     }
-    this.db.exec('BEGIN IMMEDIATE')
-    this.inside = true
     let settled = false
     // A tick queued from a microtask runs only once the whole microtask queue has drained.
     const drained = new Promise<never>((_, reject) =>
@@ -67,15 +111,15 @@ export class SqliteTransactions {
     )
     try {
       const outcome = (async () => work(alive))().finally(() => (settled = true))
-      const value = await Promise.race([outcome, drained])
-      this.db.exec('COMMIT')
-      return value
-    } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK')
-      throw error
+      return await Promise.race([outcome, drained])
     } finally {
       ended = true
-      this.inside = false
     }
   }
+}
+
+interface Waiting {
+  work: (alive: () => void) => Promise<unknown>
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
 }
