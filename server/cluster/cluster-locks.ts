@@ -67,43 +67,78 @@ export class ClusterLocks implements NodeLocks {
   }
 
   private held(lock: Pick<Lock, 'key' | 'holder'>): void {
-    this.tables.get(boardOf(lock.key))?.set(lock.key, lock.holder)
+    const boardId = boardOf(lock.key)
+    this.changed(boardId)
+    this.tables.get(boardId)?.set(lock.key, lock.holder)
   }
 
   private freed(lock: Pick<Lock, 'key' | 'holder'>): void {
-    const table = this.tables.get(boardOf(lock.key))
+    const boardId = boardOf(lock.key)
+    this.changed(boardId)
+    const table = this.tables.get(boardId)
     if (table?.get(lock.key)?.id === lock.holder.id) table.delete(lock.key)
   }
 
   /**
-   * Lock events, this node's and the others' (in order per board), keep the tables current.
-   * This node's own changes are already there (events() above); applying them again is a no-op.
+   * Per board served (or being read), how many changes the table has taken: a list read from
+   * Redis while one arrived may predate it, and must not overwrite it.
+   */
+  private readonly versions = new Map<string, number>()
+
+  private changed(boardId: string): void {
+    const version = this.versions.get(boardId)
+    if (version !== undefined) this.versions.set(boardId, version + 1)
+  }
+
+  /**
+   * The other nodes' lock events (in order per board) keep the tables current. This node's
+   * own changes are applied as they are made (events() above), not again here: a replay of
+   * "grant X, release X" after "grant Y" would leave Y's lock out for a moment.
    */
   follow(bus: EventBus): () => void {
-    return bus.listen((_stream, _seq, event) => {
+    return bus.listenElsewhere((_stream, _seq, event) => {
       if (event.type === 'lock.acquired') this.held(event.data as EventData<'lock.acquired'>)
       else if (event.type === 'lock.released' || event.type === 'lock.expired')
         this.freed(event.data as EventData<'lock.released' | 'lock.expired'>)
     })
   }
 
+  /**
+   * Reads the board's locks from Redis into its table, unless a change arrived meanwhile (the
+   * read may predate it: 'stale', the table is kept) or the board was forgotten ('gone').
+   */
+  private async read(boardId: string): Promise<'read' | 'stale' | 'gone'> {
+    const before = this.versions.get(boardId)
+    if (before === undefined) return 'gone'
+    const locks = await this.service.list(boardId)
+    const after = this.versions.get(boardId)
+    if (after === undefined) return 'gone'
+    if (after !== before) return 'stale'
+    this.tables.set(boardId, new Map(locks.map((lock) => [lock.key, lock.holder])))
+    return 'read'
+  }
+
   /** Reads a board's locks before its room serves anyone (called when the board is claimed). */
   async serve(boardId: string): Promise<void> {
+    this.versions.set(boardId, 0)
+    for (let attempt = 0; attempt < 3; attempt++) if ((await this.read(boardId)) !== 'stale') return
+    // Changing faster than a read: the last list is served; the next refresh corrects it.
     const locks = await this.service.list(boardId)
-    this.tables.set(boardId, new Map(locks.map((lock) => [lock.key, lock.holder])))
+    if (this.versions.has(boardId))
+      this.tables.set(boardId, new Map(locks.map((lock) => [lock.key, lock.holder])))
   }
 
   forget(boardId: string): void {
     this.tables.delete(boardId)
+    this.versions.delete(boardId)
   }
 
   private async refreshAll(): Promise<void> {
     if (!this.service.ready) return
     for (const boardId of [...this.tables.keys()]) {
       try {
-        const locks = await this.service.list(boardId)
-        if (this.tables.has(boardId))
-          this.tables.set(boardId, new Map(locks.map((lock) => [lock.key, lock.holder])))
+        // A stale read is skipped: the next refresh reads again.
+        await this.read(boardId)
       } catch {
         return // Redis is away: keep what is known; the next refresh tries again.
       }

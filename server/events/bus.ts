@@ -45,6 +45,14 @@ export class EventBus {
     return () => this.listeners.delete(listener)
   }
 
+  /** Only the events other nodes committed, in order, as `listen` gets them (cluster mode). */
+  listenElsewhere(listener: EventListener): () => void {
+    this.elsewhereListeners.add(listener)
+    return () => this.elsewhereListeners.delete(listener)
+  }
+
+  private readonly elsewhereListeners = new Set<EventListener>()
+
   /**
    * Stores the event (in `repos`' transaction, if given) and delivers it once committed.
    * A type that is not registered, or data that does not fit its schema, is refused.
@@ -92,7 +100,12 @@ export class EventBus {
 
   /** An event another node committed (cluster mode). */
   deliverFromElsewhere(stream: string, seq: number, event: LoupeEvent): void {
-    this.cluster?.order(stream, seq, event, this.toListeners)
+    this.cluster?.order(stream, seq, event, this.fromElsewhere)
+  }
+
+  private readonly fromElsewhere: EventListener = (stream, seq, event) => {
+    for (const listener of this.elsewhereListeners) listener(stream, seq, event)
+    this.toListeners(stream, seq, event)
   }
 
   private cluster: {
