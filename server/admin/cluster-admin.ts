@@ -40,12 +40,14 @@ function clusterOf(config: Config): ClusterConfig {
 
 /** The cluster's database, its schema brought to this Loupe's as a node does at start. */
 async function openPool(config: Config): Promise<PgPool> {
-  const pool = new PgPool({ url: clusterOf(config).databaseUrl, applicationName: ADMIN })
+  let pool: PgPool | null = null
   try {
+    pool = new PgPool({ url: clusterOf(config).databaseUrl, applicationName: ADMIN })
     await migrate(pool, { nodeId: ADMIN })
     return pool
   } catch (error) {
-    await pool.close()
+    await pool?.close()
+    // A bad URL, PostgreSQL down, a schema newer than this Loupe: said plainly, exit code 1.
     throw new AdminError(`cannot open the cluster's database: ${(error as Error).message}`)
   }
 }
