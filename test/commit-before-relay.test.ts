@@ -17,8 +17,16 @@ import { CloseCode } from '../shared/protocol/close-codes.ts'
 import { board, createTask } from '../shared/schema/board.ts'
 import type { Db } from '../server/db/open.ts'
 import type { CompactResult, DocStore, DocUpdate, StoredDoc } from '../server/storage/doc-store.ts'
+import { FencedError } from '../server/storage/fenced.ts'
 import { SqliteDocStore } from '../server/storage/sqlite-doc-store.ts'
-import { cleanup, eventually, startTestServer, synced, type TestServer } from './harness.ts'
+import {
+  cleanup,
+  closeCode,
+  eventually,
+  startTestServer,
+  synced,
+  type TestServer,
+} from './harness.ts'
 
 afterEach(cleanup)
 
@@ -54,6 +62,9 @@ class ControlledStore implements DocStore {
     this.failing = null
   }
 
+  /** Boards this store refuses as owned elsewhere (cluster mode's fence, storage/fenced.ts). */
+  readonly fenced = new Set<string>()
+
   async append(updates: readonly DocUpdate[]): Promise<void> {
     this.batches.push([...updates])
     const gate = this.gate
@@ -62,6 +73,8 @@ class ControlledStore implements DocStore {
       await gate
       this.waiting--
     }
+    const refused = [...new Set(updates.map((u) => u.boardId))].filter((id) => this.fenced.has(id))
+    if (refused.length > 0) throw new FencedError(refused)
     if (this.failing?.(updates)) {
       this.failed++
       throw new Error('SQLITE_FULL: database or disk is full (injected by the test)')
@@ -286,6 +299,21 @@ describe('commit before relay', () => {
       expect(board(doc).tasks.toJSON()).toEqual(board(stored).tasks.toJSON())
     expect([...board(stored).tasks.keys()].sort()).toEqual(['base', 'lost'])
     expect(escaped).toEqual([])
+  })
+
+  it('closes a board’s sockets with 1012 (moved), not 4503, when the store says another node owns it; storage is not failing', async () => {
+    const { t, store } = await controlledServer()
+    const boardId = await t.createBoard('Moved')
+    const writer = new Y.Doc()
+    await synced(t.provider(boardId, writer))
+    const watcher = await t.raw(boardId)
+    const closed = closeCode(watcher)
+    store.fenced.add(boardId)
+    createTask(writer, task('late', 'Written after the move'))
+    expect(await closed).toBe(CloseCode.serverStopping)
+    // A refusal is not a failing store: the node stays ready and other boards commit.
+    expect((await t.api('/readyz')).status).toBe(200)
+    expect(board(onDisk(t.server.dbFile, boardId)).tasks.has('late')).toBe(false)
   })
 
   it('answers a rename whose commit fails, instead of leaving the request waiting forever', async () => {

@@ -11,6 +11,7 @@ import { CloseCode } from '../../shared/protocol/close-codes.ts'
 import { YMessage, YSync } from '../../shared/protocol/y-messages.ts'
 import { board } from '../../shared/schema/board.ts'
 import { foldStored, mergeStored, type DocStore } from '../storage/doc-store.ts'
+import { FencedError } from '../storage/fenced.ts'
 import type { Role } from '../../shared/roles.ts'
 import { lockKey, type LockHolder } from '../../shared/protocol/locks.ts'
 import { deriveFromTransaction, type Derived } from '../events/derive.ts'
@@ -437,6 +438,17 @@ export class Room {
     echo: boolean,
   ): void {
     this.uncommitted--
+    if (error instanceof FencedError) {
+      // Cluster mode: another node owns the board now. Nothing of this update was stored or
+      // relayed; its sender sends it again to the new owner when it reconnects.
+      this.evict(
+        'board moved to another node',
+        CloseCode.serverStopping,
+        'board moved to another node; reconnect',
+        'info',
+      )
+      return
+    }
     if (error) {
       // Nothing of this update was relayed; its sender still has it and sends it again when
       // it reconnects, which the door allows once storage works again (store-health.ts).
@@ -597,10 +609,11 @@ export class Room {
     reason: string,
     code: number = 1011,
     told = 'board reloaded, please reconnect',
+    level: 'error' | 'info' = 'error',
   ): void {
     if (this.evicted) return
     this.evicted = true
-    this.deps.log.error({ boardId: this.boardId, reason }, 'room evicted')
+    this.deps.log[level]({ boardId: this.boardId, reason }, 'room evicted')
     for (const peer of this.peers) peer.close(code, told)
     const waiters = this.commitWaiters
     this.commitWaiters = []
