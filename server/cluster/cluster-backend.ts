@@ -12,10 +12,11 @@
 import { mkdirSync } from 'node:fs'
 import type { Logger } from 'pino'
 import { ErrorCode } from '../../shared/protocol/errors.ts'
-import { LoupeError } from '../errors.ts'
+import { LoupeError, unavailable } from '../errors.ts'
 import type { ClusterConfig, Config } from '../config.ts'
 import type { BoardLost, LockDeps, NodeBackend, ServiceState } from '../node-backend.ts'
 import type { CompactResult, DocStore, DocUpdate, StoredDoc } from '../storage/doc-store.ts'
+import { isStorageError } from '../storage/store-health.ts'
 import type { RoomDoor } from '../realtime/connection.ts'
 import type { Room } from '../realtime/room.ts'
 import type { RoomManager } from '../realtime/rooms.ts'
@@ -49,6 +50,16 @@ export class BoardElsewhereError extends LoupeError {
 }
 
 /**
+ * What claiming a board can fail with, for the doors: PostgreSQL down is storage (503, 4503),
+ * as are domain errors themselves; anything else is Redis out of reach, so "unavailable, try
+ * again" (503, 1012) rather than an internal error.
+ */
+function unreachable(error: unknown): unknown {
+  if (error instanceof LoupeError || isStorageError(error)) return error
+  return unavailable(`Redis cannot be reached to claim the board: ${(error as Error).message}`)
+}
+
+/**
  * PgDocStore behind the board's lease: a room claims before it loads and releases on unload;
  * a write without a room (a board created over HTTP) claims a board nobody serves for as long
  * as it takes.
@@ -64,14 +75,25 @@ class OwnedDocStore implements DocStore {
   ) {}
 
   private async own(boardId: string): Promise<void> {
-    const claimed = await this.ownership.claim(boardId)
+    let claimed
+    try {
+      claimed = await this.ownership.claim(boardId)
+    } catch (error) {
+      throw unreachable(error)
+    }
     if (!claimed.owned) throw new BoardElsewhereError(boardId, claimed.owner)
   }
 
   async claim(boardId: string): Promise<void> {
     await this.own(boardId)
     this.served.add(boardId)
-    await this.locks()?.serve(boardId)
+    try {
+      await this.locks()?.serve(boardId)
+    } catch (error) {
+      // No room will run here: the lease must not be kept (and renewed) for nothing.
+      this.unloaded(boardId)
+      throw unreachable(error)
+    }
   }
 
   unloaded(boardId: string): void {

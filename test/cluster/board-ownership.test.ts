@@ -140,6 +140,7 @@ describe.skipIf(!postgres || skipWithoutRedis)('board ownership across nodes', (
     expect(held.status).toBe(200)
     const watcher = await a.raw(boardId)
     const closed = closeCode(watcher)
+    const idle = await a.createBoard('Nobody’s yet')
 
     await redis.kill()
     await eventually(async () => {
@@ -149,6 +150,8 @@ describe.skipIf(!postgres || skipWithoutRedis)('board ownership across nodes', (
     })
     expect((await acquire('t2')).status).toBe(503)
     expect(await closed).toBe(CloseCode.serverStopping)
+    // A board nobody serves cannot be claimed without Redis: "try again", not an internal error.
+    expect(await closeCode(await a.raw(idle))).toBe(CloseCode.serverStopping)
 
     await redis.restart()
     await eventually(async () => expect((await a.api('/readyz')).status).toBe(200), 15_000)
