@@ -21,6 +21,7 @@ import type { RoomManager } from './realtime/rooms.ts'
 import type { DocStore } from './storage/doc-store.ts'
 import type { OffThreadFold } from './storage/sqlite-doc-store.ts'
 import { SqliteStores } from './storage/sqlite-stores.ts'
+import { WalCheckpoints } from './storage/wal-checkpoints.ts'
 import type { Stores } from './storage/stores.ts'
 
 /** A service the node depends on, as /readyz names it. */
@@ -75,15 +76,19 @@ export interface NodeBackend {
 /** One machine: SQLite in the data folder, locks decided in this process. */
 export class SqliteBackend implements NodeBackend {
   readonly stores: SqliteStores
+  /** WAL checkpoints on a thread of their own, not inside commits on the event loop. */
+  readonly checkpoints: WalCheckpoints
 
   constructor(
     config: Config,
     log: Logger,
     private readonly wrapDocStore?: (db: Db) => DocStore,
   ) {
-    this.stores = new SqliteStores(openDb(SqliteBackend.file(config), { sync: config.syncMode }), {
+    const file = SqliteBackend.file(config)
+    this.stores = new SqliteStores(openDb(file, { sync: config.syncMode }), {
       effectFailed: (error) => log.error({ err: error }, 'an after-commit effect failed'),
     })
+    this.checkpoints = new WalCheckpoints(this.stores.db, file, log)
   }
 
   static file(config: Config): string {
@@ -115,6 +120,7 @@ export class SqliteBackend implements NodeBackend {
   onBoardLost(): void {}
 
   close(): Promise<void> {
+    this.checkpoints.stop()
     return this.stores.close()
   }
 }
