@@ -115,7 +115,13 @@ export function createApp(deps: AppDeps) {
   api.route('/', mediaUploadRoutes({ ...deps, maxBytes: config.limits.maxUploadBytes }))
   api.route(
     '/',
-    lockRoutes(deps.locks, (userId, sessionId) => deps.live.sessions.owns(userId, sessionId)),
+    // A live session on another node (cluster mode) may name its locks here too.
+    lockRoutes(
+      deps.locks,
+      async (userId, sessionId) =>
+        deps.live.sessions.owns(userId, sessionId) ||
+        ((await deps.locks.service.ownsSession?.(userId, sessionId)) ?? false),
+    ),
   )
   app.route('/api', api)
   app.all('/api/*', (c) =>

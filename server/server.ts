@@ -215,6 +215,8 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
             if (adopted.previousNode) news.sessionMoved(sessionId)
             return true
           },
+          sessionStarted: (sessionId: string, user: User) =>
+            lockService.sessionStarted?.(sessionId, user) ?? Promise.resolve(),
         }
       : {}),
     auth,

@@ -237,6 +237,14 @@ export class ClusterLocks implements NodeLocks {
     return touched.ok ? { previousNode: touched.previousNode } : null
   }
 
+  sessionStarted(sessionId: string, user: LockHolder): Promise<void> {
+    return this.touch(sessionId, { id: user.id, name: user.name })
+  }
+
+  ownsSession(userId: string, sessionId: string): Promise<boolean> {
+    return this.sessions.owns(userId, sessionId)
+  }
+
   releaseMember(userId: string, boardIds: ReadonlySet<string>, by: LockHolder): Promise<void> {
     return this.reported(() => this.service.releaseMember(userId, boardIds, by))
   }

@@ -34,6 +34,8 @@ export interface LiveHubOptions extends DispatchDeps {
    * user, now moved here (its locks and waits stay its own).
    */
   resumeElsewhere?: (sessionId: string, user: User) => Promise<boolean>
+  /** Cluster mode: a new session is made known to the other nodes before it is welcomed. */
+  sessionStarted?: (sessionId: string, user: User) => Promise<void>
 }
 
 /** Live messages are small JSON; anything larger is refused with 4413. */
@@ -137,6 +139,16 @@ export class LiveHub {
     // A resumed session moves to this socket; an older socket of it is let go.
     if (session.socket && session.socket !== ws)
       session.socket.close(1000, 'session resumed elsewhere')
+    if (!resumed) await this.options.sessionStarted?.(session.id, user).catch(() => undefined)
+    if (ws.readyState !== ws.OPEN) {
+      // The socket went while Redis was asked: the session is detached, as after any drop,
+      // and ends once its window passes.
+      if (!session.socket || session.socket === ws) {
+        session.socket = null
+        session.detachedAt ??= performance.now()
+      }
+      return null
+    }
     session.socket = ws
     session.detachedAt = null
     session.unanswered = 0

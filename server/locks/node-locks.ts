@@ -30,6 +30,10 @@ export interface NodeLocks {
    * null when it is not (dead, or someone else's). `previousNode` had it and must let it go.
    */
   adopt?(sessionId: string, user: LockHolder): Promise<{ previousNode: string | null } | null>
+  /** Cluster mode: makes a session just started here known to every node. */
+  sessionStarted?(sessionId: string, user: LockHolder): Promise<void>
+  /** Cluster mode: whether `sessionId` is a live session of `userId` on any node. */
+  ownsSession?(userId: string, sessionId: string): Promise<boolean>
   /** Sessions that held or waited for locks when the node last stopped (L8). */
   sessionsInUse(): Array<{ sessionId: string; user: LockHolder }>
   stop(): void

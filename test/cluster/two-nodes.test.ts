@@ -191,6 +191,27 @@ describe.skipIf(!postgres || skipWithoutRedis)('two nodes, one board', () => {
     expect(board(ownerDoc).tasks.get('t1')?.get('title')).toBe('Locked')
   })
 
+  it('an HTTP lock request on one node may name a live session held on another', async () => {
+    const a = await startTestServer({ node: newCluster() })
+    const b = await startTestServer({ node: joinCluster(a) })
+    const boardId = await a.createBoard()
+    const live = await liveClient(a)
+    const sessionId = (await live.hello()).sessionId as string
+    const key = `${boardId}/task/t1`
+    const taken = await b.api<{ lock: { sessionId: string | null } }>('/api/locks/acquire', {
+      method: 'POST',
+      json: { key, sessionId },
+    })
+    expect(taken.status).toBe(200)
+    expect(taken.body.lock.sessionId).toBe(sessionId)
+    // A session nobody has is still refused.
+    const unknown = await b.api('/api/locks/acquire', {
+      method: 'POST',
+      json: { key: `${boardId}/task/t2`, sessionId: 'no-such-session' },
+    })
+    expect(unknown.status).toBe(400)
+  })
+
   it('a live session resumes on another node, its lock with it; the first node lets it go', async () => {
     const heartbeatMs = 200
     const a = await startTestServer({ heartbeatMs, node: newCluster() })

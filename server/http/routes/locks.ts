@@ -14,27 +14,27 @@ import { jsonBody } from '../errors.ts'
 
 export function lockRoutes(
   api: LockApi,
-  ownsSession: (userId: string, sessionId: string) => boolean,
+  ownsSession: (userId: string, sessionId: string) => boolean | Promise<boolean>,
 ) {
   const app = new Hono<AppEnv>()
 
-  const session = (userId: string, sessionId: string | undefined) => {
+  const session = async (userId: string, sessionId: string | undefined) => {
     if (sessionId === undefined) return null
-    if (!ownsSession(userId, sessionId))
+    if (!(await ownsSession(userId, sessionId)))
       throw badRequest('sessionId is not a live session of yours')
     return sessionId
   }
 
   app.post('/locks/acquire', async (c) => {
     const body = await jsonBody(c, acquireLockRequest)
-    const result = await api.acquire(c.var.user, body, session(c.var.user.id, body.sessionId))
+    const result = await api.acquire(c.var.user, body, await session(c.var.user.id, body.sessionId))
     return 'lock' in result ? c.json(result) : c.json(result, 202)
   })
 
   app.post('/locks/release', async (c) => {
     const body = await jsonBody(c, lockKeyRequest)
     return c.json({
-      lock: await api.release(c.var.user, body.key, session(c.var.user.id, body.sessionId)),
+      lock: await api.release(c.var.user, body.key, await session(c.var.user.id, body.sessionId)),
     })
   })
 
@@ -44,7 +44,7 @@ export function lockRoutes(
       lock: await api.renew(
         c.var.user,
         body.key,
-        session(c.var.user.id, body.sessionId),
+        await session(c.var.user.id, body.sessionId),
         body.ttlMs,
       ),
     })
@@ -52,7 +52,7 @@ export function lockRoutes(
 
   app.post('/locks/cancel', async (c) => {
     const body = await jsonBody(c, lockKeyRequest)
-    await api.cancel(c.var.user, body.key, session(c.var.user.id, body.sessionId))
+    await api.cancel(c.var.user, body.key, await session(c.var.user.id, body.sessionId))
     return c.json({ ok: true })
   })
 
