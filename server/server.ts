@@ -235,7 +235,10 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     bus,
     audit: stores.audit,
     config,
-    lockedByOthers: (boardId, userId) => lockService.lockedByOthers(boardId, userId),
+    lockedByOthers: (boardId, userId) =>
+      lockService.lockedByOthersNow
+        ? lockService.lockedByOthersNow(boardId, userId)
+        : lockService.lockedByOthers(boardId, userId),
     log,
   })
   const search: Search = new Search(stores.search, {

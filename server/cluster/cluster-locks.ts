@@ -237,6 +237,10 @@ export class ClusterLocks implements NodeLocks {
     return touched.ok ? { previousNode: touched.previousNode } : null
   }
 
+  lockedByOthersNow(boardId: string, userId: string) {
+    return this.service.lockedByOthers(boardId, userId)
+  }
+
   sessionStarted(sessionId: string, user: LockHolder): Promise<void> {
     return this.touch(sessionId, { id: user.id, name: user.name })
   }

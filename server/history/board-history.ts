@@ -25,8 +25,14 @@ export interface HistoryDeps {
   directory: DirectoryRepo
   bus: EventBus
   audit: AuditRepo
-  /** Entity locks of the board held by others than the user (a restore must not break one). */
-  lockedByOthers(boardId: string, userId: string): ReadonlyMap<EntityRef, LockHolder> | null
+  /**
+   * Entity locks of the board held by others than the user (a restore must not break one), as
+   * the lock service knows them now (cluster mode: from Redis, wherever the board runs).
+   */
+  lockedByOthers(
+    boardId: string,
+    userId: string,
+  ): Promise<ReadonlyMap<EntityRef, LockHolder> | null> | ReadonlyMap<EntityRef, LockHolder> | null
 }
 
 export interface RestoreTarget {
@@ -69,7 +75,7 @@ export class BoardHistory {
   ): Promise<RestoreResponse['restored']> {
     const version = await this.deps.versions.get(board.id, versionId)
     if (!version) throw notFound('no such version')
-    this.refuseLocked(user, board.id, target)
+    await this.refuseLocked(user, board.id, target)
     // Building the version's document is Yjs work on the event loop, as large as the board;
     // for very large boards this is the step to move to a worker.
     const past = docFromState(await this.state(board.id, versionId))
@@ -128,8 +134,12 @@ export class BoardHistory {
   }
 
   /** A restore writes like an edit, so it stops where an edit would: at another's lock. */
-  private refuseLocked(user: User, boardId: string, target: RestoreTarget | null): void {
-    const locked = this.deps.lockedByOthers(boardId, user.id)
+  private async refuseLocked(
+    user: User,
+    boardId: string,
+    target: RestoreTarget | null,
+  ): Promise<void> {
+    const locked = await this.deps.lockedByOthers(boardId, user.id)
     if (!locked || locked.size === 0) return
     const refs = target ? [entityRef(target.entityType, target.entityId)] : [...locked.keys()]
     for (const ref of refs) {

@@ -30,6 +30,14 @@ export interface NodeLocks {
    * null when it is not (dead, or someone else's). `previousNode` had it and must let it go.
    */
   adopt?(sessionId: string, user: LockHolder): Promise<{ previousNode: string | null } | null>
+  /**
+   * Cluster mode: `lockedByOthers` as every node sees it now (Redis), for a board this node
+   * may not serve (whose table it does not keep).
+   */
+  lockedByOthersNow?(
+    boardId: string,
+    userId: string,
+  ): Promise<ReadonlyMap<EntityRef, LockHolder> | null>
   /** Cluster mode: makes a session just started here known to every node. */
   sessionStarted?(sessionId: string, user: LockHolder): Promise<void>
   /** Cluster mode: whether `sessionId` is a live session of `userId` on any node. */

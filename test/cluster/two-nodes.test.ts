@@ -191,6 +191,51 @@ describe.skipIf(!postgres || skipWithoutRedis)('two nodes, one board', () => {
     expect(board(ownerDoc).tasks.get('t1')?.get('title')).toBe('Locked')
   })
 
+  it('a restore through a node that does not run the board stops at a lock someone else holds', async () => {
+    const auth = {
+      auth: true,
+      setupCode: SETUP_CODE,
+      jwtSecret: 'a-cluster-wide-secret-of-32-chars!',
+    }
+    const a = await startTestServer({ ...auth, node: newCluster() })
+    const b = await startTestServer({ ...auth, node: joinCluster(a) })
+    const owner = await setupOwner(a)
+    const ed = await invite(a, owner.token, owner.workspaceId, 'editor', 'Ed')
+    const boardId = await createBoard(a, owner.token, owner.workspaceId, 'restored')
+    const doc = new Y.Doc()
+    await synced(a.provider(boardId, doc, { token: owner.token }))
+    createTask(doc, { id: 't1', title: 'One', order: 'a0', createdBy: owner.user.id })
+    // Relayed means committed (commit before relay): the version will have t1.
+    const seen = new Y.Doc()
+    await synced(a.provider(boardId, seen, { token: owner.token }))
+    await eventually(() => expect(board(seen).tasks.has('t1')).toBe(true))
+    const named = await a.api<{ version: { id: string } }>(`/api/boards/${boardId}/versions`, {
+      method: 'POST',
+      token: owner.token,
+      json: { name: 'Before' },
+    })
+    expect(named.status).toBe(201)
+    const locked = await a.api('/api/locks/acquire', {
+      method: 'POST',
+      token: ed.token,
+      json: { key: `${boardId}/task/t1` },
+    })
+    expect(locked.status).toBe(200)
+
+    // B runs no room of the board, so keeps no lock table of it: it asks Redis.
+    expect(b.server.rooms.loaded(boardId)).toBeUndefined()
+    const refused = await b.api(
+      `/api/boards/${boardId}/versions/${named.body.version.id}/restore`,
+      {
+        method: 'POST',
+        token: owner.token,
+        json: { entityType: 'task', entityId: 't1' },
+      },
+    )
+    expect(refused.status).toBe(409)
+    expect(refused.body).toMatchObject({ error: { code: 'locked', holder: { name: 'Ed' } } })
+  })
+
   it('an HTTP lock request on one node may name a live session held on another', async () => {
     const a = await startTestServer({ node: newCluster() })
     const b = await startTestServer({ node: joinCluster(a) })
