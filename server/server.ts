@@ -27,6 +27,7 @@ import type { DocStore } from './storage/doc-store.ts'
 import { StoreHealth } from './storage/store-health.ts'
 import type { Readiness } from './http/routes/health.ts'
 import { CloseCode } from '../shared/protocol/close-codes.ts'
+import type { EventData } from '../shared/protocol/events.ts'
 import { BoardActivity } from './events/activity.ts'
 import { EventBus } from './events/bus.ts'
 import { LiveHub } from './live/live-hub.ts'
@@ -160,6 +161,13 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
   backend.onBoardLost((boardId) =>
     rooms.drop(boardId, CloseCode.serverStopping, 'board moved to another node; reconnect'),
   )
+  // An archived board's sockets close (4404) wherever its room runs: the event reaches every
+  // node (cluster mode), and sockets relayed to the room close with its peers.
+  bus.listen((_stream, _seq, event) => {
+    if (event.type !== 'board.archived') return
+    const room = rooms.loaded((event.data as EventData<'board.archived'>).boardId)
+    if (room) for (const peer of [...room.peers]) peer.close(CloseCode.notFound, 'board archived')
+  })
   const docSockets: DocSockets = new DocSockets({
     rooms,
     authorizer: new BoardAccess(auth, directory),

@@ -236,6 +236,20 @@ describe.skipIf(!postgres || skipWithoutRedis)('two nodes, one board', () => {
     expect(refused.body).toMatchObject({ error: { code: 'locked', holder: { name: 'Ed' } } })
   })
 
+  it('archiving a board through a node that does not run it closes its sockets on every node (4404)', async () => {
+    const a = await startTestServer({ node: newCluster() })
+    const b = await startTestServer({ node: joinCluster(a) })
+    const boardId = await a.createBoard('Archived')
+    await synced(a.provider(boardId, new Y.Doc()))
+    const onOwner = await a.raw(boardId)
+    const relayed = await b.raw(boardId)
+    const [ownerClosed, relayClosed] = [closeCode(onOwner), closeCode(relayed)]
+    expect(b.server.rooms.loaded(boardId)).toBeUndefined()
+    expect((await b.api(`/api/boards/${boardId}`, { method: 'DELETE' })).status).toBe(200)
+    expect(await ownerClosed).toBe(CloseCode.notFound)
+    expect(await relayClosed).toBe(CloseCode.notFound)
+  })
+
   it('an HTTP lock request on one node may name a live session held on another', async () => {
     const a = await startTestServer({ node: newCluster() })
     const b = await startTestServer({ node: joinCluster(a) })

@@ -12,7 +12,6 @@ import {
   type MeResponse,
 } from '../../../shared/api.ts'
 import { newId, ID_PATTERN } from '../../../shared/ids.ts'
-import { CloseCode } from '../../../shared/protocol/close-codes.ts'
 import { board as boardDoc, initMeta } from '../../../shared/schema/board.ts'
 import type { Auth } from '../../auth/auth.ts'
 import type { EventBus } from '../../events/bus.ts'
@@ -204,8 +203,7 @@ export function boardRoutes(deps: BoardRouteDeps) {
       data: { boardId: board.id, title: board.title },
     })
     await deps.audit.record({ action: 'board.archived', ...change, target: board.id })
-    const room = rooms.loaded(board.id)
-    if (room) for (const peer of [...room.peers]) peer.close(CloseCode.notFound, 'board archived')
+    // Its sockets close (4404) as the event is delivered, on whichever node runs the board.
     return c.json({ board: (await directory.board(board.id)) as Board })
   })
 
