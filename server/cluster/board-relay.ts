@@ -283,6 +283,10 @@ export class BoardRelay {
   /** Non-owner: what the owner's room sends a client. */
   private toClient(kind: Kind, header: Header, payload: Uint8Array): void {
     const room = this.relayed.get(header.c)
+    // A socket gone here that the owner still serves (its leave was lost while Redis was
+    // away, or this node restarted under its id): the owner lets the peer go.
+    if (!room && kind !== Kind.close)
+      return this.publish(header.n, Kind.leave, { c: header.c, n: this.nodeId })
     const client = room?.connection
     if (!room || !client) return
     if (kind === Kind.message) client.send(payload)
@@ -327,7 +331,18 @@ export class BoardRelay {
       return
     }
     const peer = this.remote.get(header.c)
-    if (!peer) return
+    if (!peer) {
+      // A client this owner no longer serves (dropped while Redis was away, or the owner
+      // restarted under its id) starts over rather than talk to nobody.
+      if (kind === Kind.in)
+        this.publish(header.n, Kind.close, {
+          c: header.c,
+          n: this.nodeId,
+          code: 1012,
+          reason: 'the board’s node lost this connection; reconnect',
+        })
+      return
+    }
     if (kind === Kind.leave) return this.endRemote(peer)
     if (header.r) peer.role = header.r
     peer.inbox.push(new Uint8Array(payload))

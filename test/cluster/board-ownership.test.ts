@@ -14,6 +14,7 @@ import { testPostgres } from './postgres.ts'
 import { skipWithoutRedis, startRedis, type PrivateRedis } from './redis.ts'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts'
 import { joinCluster, newCluster } from './test-node.ts'
+import { syncStep1Frame } from '../wire.ts'
 
 const postgres = await testPostgres()
 
@@ -121,6 +122,49 @@ describe.skipIf(!postgres || skipWithoutRedis)('board ownership across nodes', (
     await synced(a.provider(boardId, late))
     expect(board(late).tasks.get('t2')?.get('title')).toBe('After the move')
     expect(a.server.rooms.loaded(boardId)).toBeUndefined()
+  })
+
+  it('a relaying node cut off from Redis for a moment leaves no ghost of its client on the owner', async () => {
+    const a = await startTestServer({ node: newCluster({ redis, leaseMs: 1000 }) })
+    const b = await startTestServer({ node: joinCluster(a, { redisUrl: proxy.url }) })
+    const boardId = await a.createBoard()
+    const doc = new Y.Doc()
+    await synced(a.provider(boardId, doc))
+    const relayed = await b.raw(boardId)
+    const room = a.server.rooms.loaded(boardId)
+    await eventually(() => expect(room?.peers.size).toBe(2))
+
+    // B loses Redis: its client is closed, and the leave it would send A is lost with it.
+    const closed = closeCode(relayed)
+    proxy.cut()
+    expect(await closed).toBe(CloseCode.serverStopping)
+    proxy.heal()
+    await eventually(async () => expect((await b.api('/readyz')).status).toBe(200))
+    // The next thing A sends that client reaches B, which has no such socket and says so:
+    // A lets the peer go instead of serving (and showing) a ghost for good.
+    createTask(doc, { id: 't1', title: 'After the blip', order: 'a0', createdBy: 'local' })
+    await eventually(() => expect(room?.peers.size).toBe(1))
+  })
+
+  it('an owner cut off from Redis for a moment sends a relayed client it forgot to start over', async () => {
+    const a = await startTestServer({
+      node: newCluster({ redis, redisUrl: proxy.url, leaseMs: 10_000 }),
+    })
+    const b = await startTestServer({ node: joinCluster(a, { redisUrl: redis.url }) })
+    const boardId = await a.createBoard()
+    await synced(a.provider(boardId, new Y.Doc()))
+    const relayed = await b.raw(boardId)
+    await eventually(() => expect(a.server.rooms.loaded(boardId)?.peers.size).toBe(2))
+
+    // A's blip is far shorter than its lease: it keeps the board, but drops its remote peers.
+    proxy.cut()
+    await eventually(async () => expect((await a.api('/readyz')).status).toBe(503))
+    proxy.heal()
+    await eventually(async () => expect((await a.api('/readyz')).status).toBe(200))
+    // The client's next message reaches an owner that no longer knows it: it is told to reconnect.
+    const closed = closeCode(relayed)
+    relayed.send(syncStep1Frame(Y.encodeStateVector(new Y.Doc())))
+    expect(await closed).toBe(CloseCode.serverStopping)
   })
 
   it('Redis lost with its data: /readyz says so, locks answer 503, sockets close; all resumes, the lock kept', async () => {
