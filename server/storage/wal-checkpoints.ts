@@ -63,6 +63,8 @@ export class WalCheckpoints {
   private thread: Worker | null = null
   private idleTimer: NodeJS.Timeout | null = null
   private running = false
+  /** The WAL's size when it was last checkpointed. */
+  private checkpointedAt = -1
   /** Checkpoints run on the thread, and on the event loop when it could not. */
   readonly counts = { thread: 0, inline: 0 }
 
@@ -82,12 +84,19 @@ export class WalCheckpoints {
     return statSync(`${this.file}-wal`, { throwIfNoEntry: false })?.size ?? 0
   }
 
-  /** Runs a checkpoint if the WAL is past its size and none is running; resolves when done. */
+  /**
+   * Runs a checkpoint if the WAL is past its size and none is running; resolves when done. A
+   * WAL wholly checkpointed keeps its size until the next commit starts it over, so a size
+   * seen right after a checkpoint asks for nothing (the thread may stop).
+   */
   async check(): Promise<void> {
-    if (this.running || !this.db.open || this.walBytes() <= this.options.maxWalBytes) return
+    if (this.running || !this.db.open) return
+    const bytes = this.walBytes()
+    if (bytes <= this.options.maxWalBytes || bytes === this.checkpointedAt) return
     this.running = true
     try {
       await this.onThread()
+      this.checkpointedAt = bytes
       this.counts.thread++
     } catch (error) {
       this.log.warn({ err: error }, 'WAL checkpoint thread failed; checkpointing on the event loop')
