@@ -63,10 +63,10 @@ export class ClusterNews {
   /** Applies news here and on every other node; events go through `bus` in order. */
   async start(local: NodeNews, bus: EventBus): Promise<NodeNews> {
     this.local = local
-    const order = new EventOrder(
+    const order = (this.order = new EventOrder(
       (stream, afterSeq, limit) => bus.log.read(stream, afterSeq, limit),
       (error) => this.log.error({ err: error }, 'live events could not be ordered'),
-    )
+    ))
     bus.inCluster(
       (stream, seq, event) => this.publish({ k: 'event', stream, seq, event }),
       (stream, seq, event, deliver) => order.push(stream, seq, event, deliver),
@@ -108,23 +108,44 @@ export class ClusterNews {
   }
 
   private bus: EventBus | null = null
+  /** News of this turn, published together once it ends (a commit of a thousand boards is one message). */
+  private outbox: News[] = []
 
   private publish(news: News): void {
-    const text = JSON.stringify({ from: this.nodeId, ...news })
+    this.outbox.push(news)
+    if (this.outbox.length === 1) queueMicrotask(() => this.flush())
+  }
+
+  private flush(): void {
+    const list = this.outbox
+    this.outbox = []
+    // `from` first: a node skips its own messages by their start, without parsing them.
+    const text = JSON.stringify({ from: this.nodeId, list })
     this.redis.client.publish(this.channel, text).catch((error: unknown) => {
-      this.log.warn({ err: error, kind: news.k }, 'news not published to other nodes')
+      const kinds = [...new Set(list.map((news) => news.k))]
+      this.log.warn({ err: error, kinds }, 'news not published to other nodes')
     })
   }
 
   private arrived(text: string): void {
-    const local = this.local
-    let news: News & { from: string }
+    if (!this.local || text.startsWith(this.ownPrefix)) return
+    let list: News[]
     try {
-      news = JSON.parse(text) as News & { from: string }
+      list = (JSON.parse(text) as { list: News[] }).list
     } catch {
       return
     }
-    if (!local || news.from === this.nodeId) return
+    if (!Array.isArray(list)) return
+    for (const news of list) this.apply(news)
+  }
+
+  private get ownPrefix(): string {
+    return `{"from":${JSON.stringify(this.nodeId)},`
+  }
+
+  private apply(news: News): void {
+    const local = this.local
+    if (!local) return
     try {
       switch (news.k) {
         case 'event':
@@ -155,7 +176,10 @@ export class ClusterNews {
     }
   }
 
+  private order: EventOrder | null = null
+
   stop(): void {
+    this.order?.stop()
     this.subscriber.stop()
   }
 }

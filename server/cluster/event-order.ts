@@ -15,15 +15,23 @@ import type { StoredEvent } from '../events/event-store.ts'
 
 /** Events before the first one seen that are read again, in case their news is still on its way. */
 const FIRST_WINDOW = 50
+/**
+ * A stream quiet this long loses its cursor (every node sees every stream of the cluster, so
+ * cursors would otherwise pile up for good); seen again, it starts as a stream first seen.
+ */
+const FORGET_AFTER_MS = 10 * 60_000
 
 interface Cursor {
   last: number
   /** Deliveries of this stream, one after another. */
   chain: Promise<void>
+  /** When an event of the stream last arrived (performance.now()). */
+  seen: number
 }
 
 export class EventOrder {
   private readonly cursors = new Map<string, Cursor>()
+  private readonly sweeper: NodeJS.Timeout
 
   constructor(
     /** Events of `stream` after `afterSeq`, at most `limit`, in order (the durable log). */
@@ -33,15 +41,19 @@ export class EventOrder {
       limit: number,
     ) => Promise<StoredEvent[]>,
     private readonly failed: (error: unknown) => void,
-  ) {}
+  ) {
+    this.sweeper = setInterval(() => this.forgetQuiet(performance.now()), FORGET_AFTER_MS / 10)
+    this.sweeper.unref()
+  }
 
   push(stream: string, seq: number, event: LoupeEvent, deliver: EventListener): void {
     let cursor = this.cursors.get(stream)
     if (!cursor) {
-      cursor = { last: Math.max(0, seq - 1 - FIRST_WINDOW), chain: Promise.resolve() }
+      cursor = { last: Math.max(0, seq - 1 - FIRST_WINDOW), chain: Promise.resolve(), seen: 0 }
       this.cursors.set(stream, cursor)
     }
     const at = cursor
+    at.seen = performance.now()
     // In order and nothing pending: at once, in this turn (as on one node).
     if (seq === at.last + 1 && this.idle.has(at)) {
       at.last = seq
@@ -72,4 +84,19 @@ export class EventOrder {
 
   /** Cursors with nothing in flight. */
   private readonly idle = new WeakSet<Cursor>()
+
+  /** Drops the cursors of streams quiet for FORGET_AFTER_MS with nothing in flight. */
+  forgetQuiet(now: number, quietMs = FORGET_AFTER_MS): void {
+    for (const [stream, cursor] of this.cursors)
+      if (this.idle.has(cursor) && now - cursor.seen >= quietMs) this.cursors.delete(stream)
+  }
+
+  /** How many streams have a cursor (for tests). */
+  get size(): number {
+    return this.cursors.size
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper)
+  }
 }
