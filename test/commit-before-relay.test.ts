@@ -82,7 +82,11 @@ class ControlledStore implements DocStore {
     await this.inner.append(updates)
   }
 
-  load(boardId: string): Promise<StoredDoc> {
+  /** Loads wait here while set (a board's room stays "loading"). */
+  loadGate: Promise<void> | null = null
+
+  async load(boardId: string): Promise<StoredDoc> {
+    await this.loadGate
     return this.inner.load(boardId)
   }
 
@@ -314,6 +318,20 @@ describe('commit before relay', () => {
     // A refusal is not a failing store: the node stays ready and other boards commit.
     expect((await t.api('/readyz')).status).toBe(200)
     expect(board(onDisk(t.server.dbFile, boardId)).tasks.has('late')).toBe(false)
+  })
+
+  it('a socket whose room is dropped while it loads is told to reconnect (1012), not left in a dead room', async () => {
+    const { t, store } = await controlledServer()
+    const boardId = await t.createBoard('Dropped')
+    let open!: () => void
+    store.loadGate = new Promise((resolve) => (open = resolve))
+    const socket = await t.raw(boardId)
+    const closed = closeCode(socket)
+    await eventually(() => expect(t.server.rooms.size).toBe(1))
+    // Cluster mode drops a room whose lease went; here the drop comes mid-load.
+    t.server.rooms.drop(boardId, CloseCode.serverStopping, 'board moved to another node')
+    open()
+    expect(await closed).toBe(CloseCode.serverStopping)
   })
 
   it('answers a rename whose commit fails, instead of leaving the request waiting forever', async () => {

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino'
 import * as Y from 'yjs'
 import { mergeStored } from '../storage/doc-store.ts'
+import { unavailable } from '../errors.ts'
 import { Room, type RoomDeps } from './room.ts'
 
 /** What a server-side change of a board touches: its document, and changes as the server. */
@@ -88,12 +89,18 @@ export class RoomManager {
       clearTimeout(slot.idleTimer)
       slot.idleTimer = null
     }
+    let room: Room
     try {
-      return await slot.room
+      room = await slot.room
     } catch (error) {
       slot.holds--
       throw error
     }
+    // Dropped while it loaded (cluster mode: the lease went): the room is destroyed, and the
+    // caller is told to try again, where the board is served now.
+    if (this.slots.get(boardId) !== slot)
+      throw unavailable('board moved to another node; reconnect')
+    return room
   }
 
   /** Claims the board for this node where the store asks for it (cluster mode), then loads it. */
