@@ -177,6 +177,12 @@ describe('event streams', () => {
       dataDir,
       eventRetention: { maxAgeMs: 86_400_000, maxPerStream: 100 },
     })
+    // Pruned at start (a cluster node's store answers asynchronously: wait for it).
+    await eventually(() =>
+      expect(again.logs).toContainEqual(
+        expect.objectContaining({ msg: 'event log pruned', removed: 80 }),
+      ),
+    )
     const client = await liveClient(again)
     await client.hello()
     await client.request({ type: 'subscribe', stream, afterSeq: 10 })
