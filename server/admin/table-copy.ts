@@ -13,8 +13,6 @@ import { AdminError } from './errors.ts'
 
 /** SQLite tables kept otherwise in cluster mode (Redis, the lock journal, the nodes' own search index), or scratch. */
 const NOT_COPIED = /^(search_.*|sqlite_.*|locks|lock_waiters|lock_fences|store_probe)$/
-/** Parents before children (both stores check foreign keys row by row). */
-const FIRST = ['users', 'workspaces', 'members', 'boards']
 /** Rows per INSERT statement, about (PostgreSQL allows 65535 parameters). */
 const BATCH_VALUES = 5000
 
@@ -42,34 +40,62 @@ export async function sharedTables(sqlite: Db, tx: Tx): Promise<SharedTable[]> {
   ).rows)
     pgTypes.set(`${row.table_name}.${row.column_name}`, row.data_type)
 
-  return sqlite
+  const names = sqlite
     .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
     .all()
     .map((t) => t.name)
     .filter((name) => !NOT_COPIED.test(name))
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
-    .map((name) => {
-      const info = sqlite
-        .prepare<[], { name: string; pk: number }>(
-          `SELECT name, pk FROM pragma_table_info('${name}')`,
-        )
-        .all()
-      const columns = info.map((c) => c.name)
-      const missing = columns.filter((c) => !pgTypes.has(`${name}.${c}`))
-      if (missing.length > 0)
-        throw new AdminError(`PostgreSQL has no column for ${name}.${missing.join(', ')}`)
-      const key = info
-        .filter((c) => c.pk > 0)
-        .sort((a, b) => a.pk - b.pk)
-        .map((c) => c.name)
-      const types = new Map(columns.map((c) => [c, pgTypes.get(`${name}.${c}`) as string]))
-      return { name, columns, key, types }
-    })
+  // Foreign keys as either store declares them.
+  const parents = new Map<string, Set<string>>(names.map((name) => [name, new Set<string>()]))
+  for (const name of names)
+    for (const fk of sqlite
+      .prepare<[], { table: string }>(`SELECT "table" FROM pragma_foreign_key_list('${name}')`)
+      .all())
+      parents.get(name)?.add(fk.table)
+  for (const fk of (
+    await tx.query<{ child: string; parent: string }>(
+      `SELECT conrelid::regclass::text AS child, confrelid::regclass::text AS parent
+       FROM pg_constraint WHERE contype = 'f' AND connamespace = current_schema()::regnamespace`,
+    )
+  ).rows)
+    parents.get(fk.child)?.add(fk.parent)
+  return parentsFirst(parents).map((name) => {
+    const info = sqlite
+      .prepare<[], { name: string; pk: number }>(
+        `SELECT name, pk FROM pragma_table_info('${name}')`,
+      )
+      .all()
+    const columns = info.map((c) => c.name)
+    const missing = columns.filter((c) => !pgTypes.has(`${name}.${c}`))
+    if (missing.length > 0)
+      throw new AdminError(`PostgreSQL has no column for ${name}.${missing.join(', ')}`)
+    const key = info
+      .filter((c) => c.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((c) => c.name)
+    const types = new Map(columns.map((c) => [c, pgTypes.get(`${name}.${c}`) as string]))
+    return { name, columns, key, types }
+  })
 }
 
-function rank(table: string): number {
-  const at = FIRST.indexOf(table)
-  return at === -1 ? FIRST.length : at
+/**
+ * The tables in an order where every table a foreign key points at comes before the table
+ * that points (both stores check foreign keys row by row), by name where the order is free.
+ */
+function parentsFirst(parents: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  const ordered: string[] = []
+  const placed = new Set<string>()
+  const place = (name: string, path: string[]) => {
+    if (placed.has(name)) return
+    if (path.includes(name))
+      throw new AdminError(`foreign keys form a cycle: ${[...path, name].join(' → ')}`)
+    const own = [...(parents.get(name) ?? [])].filter((p) => p !== name && parents.has(p))
+    for (const parent of own.sort()) place(parent, [...path, name])
+    placed.add(name)
+    ordered.push(name)
+  }
+  for (const name of [...parents.keys()].sort()) place(name, [])
+  return ordered
 }
 
 const quoted = (columns: string[]) => columns.map((c) => `"${c}"`).join(', ')

@@ -73,6 +73,18 @@ describe.skipIf(!postgres || skipWithoutRedis)('migrate-to-cluster', () => {
       body: png as Uint8Array<ArrayBuffer>,
     })
     const { media } = (await uploaded.json()) as { media: { url: string } }
+    // A share link with a guest who joined by it (link_guests points at share_links).
+    const link = await home.api<{ link: { token: string } }>(`/api/boards/${boardId}/links`, {
+      method: 'POST',
+      token: owner.token,
+      json: { role: 'reviewer' },
+    })
+    expect(link.status).toBe(201)
+    const guest = await home.api<{ accessToken: string }>(
+      `/api/links/${link.body.link.token}/join`,
+      { method: 'POST', json: { name: 'Gwen' } },
+    )
+    expect(guest.status).toBe(200)
     const log = await home.api<Events>(`/api/events?stream=board:${boardId}&limit=1000`, {
       token: owner.token,
     })
@@ -106,6 +118,11 @@ describe.skipIf(!postgres || skipWithoutRedis)('migrate-to-cluster', () => {
       node: joinCluster({ config }),
     })
     expect((await node.api('/api/me', { token: owner.token })).status).toBe(200)
+    const gwen = await node.api<{ guest: { boardId: string } }>('/api/me', {
+      token: guest.body.accessToken,
+    })
+    expect(gwen.status).toBe(200)
+    expect(gwen.body.guest).toMatchObject({ boardId })
     const login = await node.api('/api/auth/login', {
       method: 'POST',
       json: { name: 'Ed', password: 'Ed-password' },
