@@ -24,7 +24,7 @@ export interface LiveClient {
 let nextId = 1
 
 export async function liveClient(
-  t: TestServer,
+  t: Pick<TestServer, 'url'>,
   options: { token?: string; autoPong?: boolean } = {},
 ): Promise<LiveClient> {
   const query = options.token ? `?token=${options.token}` : ''

@@ -230,10 +230,13 @@ export class ClusterBackend implements NodeBackend {
       restoredSessionGraceMs: Math.max(deps.heartbeatMs, 10_000),
       onError: (error) => this.log.warn({ err: error }, 'lock work failed'),
     })
+    // Sessions are held by this process, not just this node id: a node restarted under its id
+    // finds its clients' sessions held by its former self, and resumes them as any node would.
+    const holder = `${this.cluster.nodeId}.${this.ownership.incarnation}`
     const locks: ClusterLocks = new ClusterLocks(
       service,
-      new RedisLockSessions(this.redis, this.cluster.nodeId),
-      { ...deps, refreshMs: 1000, redis: this.redis, nodeId: this.cluster.nodeId },
+      new RedisLockSessions(this.redis, holder),
+      { ...deps, refreshMs: 1000, redis: this.redis, holder },
     )
     this.clusterLocks = locks
     this.stopReaper = service.startReaper(500)

@@ -41,7 +41,12 @@ export class ClusterLocks implements NodeLocks {
   constructor(
     private readonly service: RedisLockService,
     private readonly sessions: RedisLockSessions,
-    private readonly deps: LockDeps & { refreshMs: number; redis: RedisConnection; nodeId: string },
+    private readonly deps: LockDeps & {
+      refreshMs: number
+      redis: RedisConnection
+      /** Who holds this process's sessions in Redis: `<nodeId>.<incarnation>`. */
+      holder: string
+    },
   ) {
     const touch = setInterval(() => void this.touchAll(), Math.max(50, deps.heartbeatMs / 2))
     const refresh = setInterval(() => void this.refreshAll(), deps.refreshMs)
@@ -219,7 +224,7 @@ export class ClusterLocks implements NodeLocks {
   async releaseSession(sessionId: string): Promise<void> {
     // A session resumed on another node is that node's now: its death here is not its death.
     const at = await this.nodeOf(sessionId)
-    if (at && at !== this.deps.nodeId) return
+    if (at && at !== this.deps.holder) return
     // Dead at once for every node too, so none resumes it (its deadline would still run).
     await this.sessions.detach(sessionId, 1).catch(() => false)
     return this.reported(() => this.service.releaseSession(sessionId))
@@ -228,7 +233,7 @@ export class ClusterLocks implements NodeLocks {
   async adopt(sessionId: string, user: LockHolder) {
     // Only a session another node holds: one Redis names this node for is dead here.
     const at = await this.nodeOf(sessionId)
-    if (!at || at === this.deps.nodeId) return null
+    if (!at || at === this.deps.holder) return null
     const touched = await this.sessions.touch(
       sessionId,
       { id: user.id, name: user.name },

@@ -14,6 +14,7 @@ import * as Y from 'yjs'
 import { CloseCode } from '../../shared/protocol/close-codes.ts'
 import { board, createTask } from '../../shared/schema/board.ts'
 import { eventually, synced } from '../harness.ts'
+import { liveClient } from '../live-client.ts'
 import { processCluster, type NodeProcess, type ProcessCluster } from './node-process.ts'
 import { testPostgres } from './postgres.ts'
 import { skipWithoutRedis, startRedis, type PrivateRedis } from './redis.ts'
@@ -191,6 +192,29 @@ describe.skipIf(!postgres || skipWithoutRedis)('cluster nodes as processes', slo
     // The edit is not lost: its client reconnects and B (through A's relay, or directly) stores it.
     await eventually(() => expect(titles(moved)).toEqual(['after', 'before', 'zombie']), 15_000)
     expect(await zombies(cluster.databaseUrl, boardId)).toEqual([])
+  })
+
+  it('a node killed and restarted under its id resumes its clients’ live sessions, their locks with them', async () => {
+    if (!postgres) return
+    cluster = await processCluster(postgres, redis, { env: { LOUPE_HEARTBEAT_MS: '10000' } })
+    const first = await cluster.start('a')
+    const boardId = await newBoard(first)
+    const live = await liveClient(first)
+    const sessionId = (await live.hello()).sessionId as string
+    const key = `${boardId}/task/t1`
+    expect(await live.request({ type: 'lock.acquire', key })).toMatchObject({ ok: true })
+
+    await first.kill()
+    // The same node id, a new process: the session (alive in Redis for 2 heartbeats) resumes.
+    const again = await cluster.start('a')
+    const back = await liveClient(again)
+    expect(await back.hello(sessionId)).toMatchObject({ sessionId, resumed: true })
+    const locks = await api<{ locks: Array<{ key: string; sessionId: string | null }> }>(
+      again,
+      `/api/locks?board=${boardId}`,
+    )
+    expect(locks.body.locks).toEqual([expect.objectContaining({ key, sessionId })])
+    back.ws.close()
   })
 
   it('locks have one holder across three nodes and tokens only grow; events from all read gap-free on each', async () => {
