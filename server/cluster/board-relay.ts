@@ -170,10 +170,8 @@ export class BoardRelay {
   private readonly relayed = new Map<string, RelayedRoom>()
   /** Owner side: remote peers by connection id. */
   private readonly remote = new Map<string, RemotePeer>()
-  /** Non-owner side: server changes sent to owners, by id, waiting for their answer. */
-  private readonly changes = new Map<string, (error: Error | null) => void>()
-  /** Non-owner side: presence asked of owners, by id. */
-  private readonly answers = new Map<string, (states: Record<string, unknown>[]) => void>()
+  /** Non-owner side: questions to owners (a change to apply, presence), by id, unanswered. */
+  private readonly asked = new Map<string, (answer: unknown) => void>()
   private readonly subscriber: ChannelSubscriber
   private readonly timers: NodeJS.Timeout[] = []
   private rooms: RoomManager | null = null
@@ -257,11 +255,11 @@ export class BoardRelay {
     const { kind, header, payload } = decoded
     if (kind === Kind.message || kind === Kind.frame || kind === Kind.close)
       return this.toClient(kind, header, payload)
-    if (kind === Kind.changed) {
-      const answer = this.changes.get(header.c)
-      this.changes.delete(header.c)
-      return answer?.(header.ok ? null : unavailable(header.reason ?? 'the board moved; retry'))
-    }
+    if (kind === Kind.changed)
+      return this.answered(
+        header.c,
+        header.ok ? null : unavailable(header.reason ?? 'the board moved; retry'),
+      )
     if (kind === Kind.change) return void this.applyChange(header, payload)
     if (kind === Kind.ask) {
       const states = [...(this.rooms?.loaded(header.b ?? '')?.awareness.states() ?? [])]
@@ -272,11 +270,8 @@ export class BoardRelay {
         Buffer.from(JSON.stringify(states)),
       )
     }
-    if (kind === Kind.answer) {
-      const answer = this.answers.get(header.c)
-      this.answers.delete(header.c)
-      return answer?.(JSON.parse(Buffer.from(payload).toString()) as Record<string, unknown>[])
-    }
+    if (kind === Kind.answer)
+      return this.answered(header.c, JSON.parse(Buffer.from(payload).toString()))
     return this.toRoom(kind, header, payload)
   }
 
@@ -441,21 +436,13 @@ export class BoardRelay {
     const done = async () => {
       try {
         if (made.length === 0) return
-        const id = randomUUID()
-        const answered = new Promise<Error | null>((resolve) => {
-          this.changes.set(id, resolve)
-          setTimeout(() => {
-            if (this.changes.delete(id))
-              resolve(unavailable('the board’s node did not answer; retry'))
-          }, 5000).unref()
-        })
-        this.publish(
+        const error = await this.ask<Error | null>(
           owner,
           Kind.change,
-          { c: id, n: this.nodeId, b: boardId },
+          { b: boardId },
           Y.mergeUpdates(made),
+          { ms: 5000, late: unavailable('the board’s node did not answer; retry') },
         )
-        const error = await answered
         if (error) throw error
       } finally {
         doc.destroy()
@@ -468,14 +455,34 @@ export class BoardRelay {
   async presence(boardId: string): Promise<Record<string, unknown>[]> {
     const owner = await this.ownership.ownerOf(boardId).catch(() => null)
     if (!owner || owner === this.nodeId) return []
-    const id = randomUUID()
-    return new Promise((resolve) => {
-      this.answers.set(id, resolve)
-      setTimeout(() => {
-        if (this.answers.delete(id)) resolve([])
-      }, 2000).unref()
-      this.publish(owner, Kind.ask, { c: id, n: this.nodeId, b: boardId })
+    return this.ask<Record<string, unknown>[]>(owner, Kind.ask, { b: boardId }, undefined, {
+      ms: 2000,
+      late: [],
     })
+  }
+
+  /** Asks `owner` and waits for its answer: `late` if none comes within `ms`. */
+  private ask<T>(
+    owner: string,
+    kind: Kind,
+    header: Omit<Header, 'c' | 'n'>,
+    payload: Uint8Array | undefined,
+    timeout: { ms: number; late: T },
+  ): Promise<T> {
+    const id = randomUUID()
+    return new Promise<T>((resolve) => {
+      this.asked.set(id, resolve as (answer: unknown) => void)
+      setTimeout(() => {
+        if (this.asked.delete(id)) resolve(timeout.late)
+      }, timeout.ms).unref()
+      this.publish(owner, kind, { ...header, c: id, n: this.nodeId }, payload)
+    })
+  }
+
+  private answered(id: string, answer: unknown): void {
+    const resolve = this.asked.get(id)
+    this.asked.delete(id)
+    resolve?.(answer)
   }
 
   /** Owner: applies another node's server change, and tells it when committed. */
