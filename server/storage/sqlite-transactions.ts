@@ -69,13 +69,17 @@ export class SqliteTransactions {
     try {
       this.db.exec('BEGIN IMMEDIATE')
       this.inside = true
+      // Alone in its turn (most turns when it is quiet), a transaction needs no savepoint:
+      // one that fails rolls the whole turn back.
+      const alone = batch.length === 1
       for (const { work, resolve, reject } of batch) {
-        this.db.exec('SAVEPOINT work')
+        if (!alone) this.db.exec('SAVEPOINT work')
         try {
           const value = await this.window(work)
-          this.db.exec('RELEASE work')
+          if (!alone) this.db.exec('RELEASE work')
           settled.push(() => resolve(value))
         } catch (error) {
+          if (alone) throw error
           this.db.exec('ROLLBACK TO work')
           this.db.exec('RELEASE work')
           settled.push(() => reject(error))
@@ -83,7 +87,8 @@ export class SqliteTransactions {
       }
       this.db.exec('COMMIT')
     } catch (error) {
-      // BEGIN or COMMIT failed (storage): nothing of the turn is kept, every one fails.
+      // BEGIN or COMMIT failed (storage), or the turn's only work did: nothing of the turn is
+      // kept, every one fails.
       if (this.db.inTransaction) this.db.exec('ROLLBACK')
       settled.length = 0
       for (const { reject } of batch) settled.push(() => reject(error))
