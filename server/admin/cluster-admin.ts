@@ -102,15 +102,19 @@ export async function backupCluster(
   file: string,
   loupeVersion: string,
 ): Promise<BackupManifest> {
+  if (!existsSync(dirname(file))) throw new AdminError(`no folder ${dirname(file)} to write to`)
   const pool = await openPool(config)
   // Beside the target (same file system), private (0700): the copy holds password hashes.
   const staging = mkdtempSync(join(dirname(file), `.${basename(file)}.db.`))
-  const sqlite = openDb(join(staging, 'loupe.db'), { sync: 'normal' })
   try {
-    await snapshotIntoSqlite(pool, sqlite)
-    return await writeBackup(sqlite, sourcesOf(config), file, loupeVersion)
+    const sqlite = openDb(join(staging, 'loupe.db'), { sync: 'normal' })
+    try {
+      await snapshotIntoSqlite(pool, sqlite)
+      return await writeBackup(sqlite, sourcesOf(config), file, loupeVersion)
+    } finally {
+      closeDb(sqlite)
+    }
   } finally {
-    closeDb(sqlite)
     rmSync(staging, { recursive: true, force: true })
     await pool.close()
   }
