@@ -22,6 +22,12 @@ const REDIS_BINARY = process.env.LOUPE_REDIS_SERVER ?? 'redis-server'
 export interface ClusterServices {
   databaseUrl: string
   redisUrl: string
+  /** The redis-server process, to measure its CPU. */
+  redisPid: number
+  /** The PostgreSQL backends serving the database now (one per connection), to measure their CPU. */
+  backendPids(): Promise<number[]>
+  /** Runs one query on the database (a bench reading what the nodes stored). */
+  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]>
   /** Stops redis-server and drops the database; safe to call twice. */
   stop(): Promise<void>
 }
@@ -88,7 +94,7 @@ function ping(port: number): Promise<boolean> {
   })
 }
 
-async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+async function startRedis(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'loupe-bench-redis-'))
   const child = spawn(
@@ -112,7 +118,7 @@ async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
   const deadline = performance.now() + 10_000
   while (performance.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) break
-    if (await ping(port)) return { url: `redis://${HOST}:${port}`, stop }
+    if (await ping(port)) return { url: `redis://${HOST}:${port}`, pid: child.pid ?? 0, stop }
     await sleep(50)
   }
   await stop()
@@ -125,7 +131,7 @@ export async function startClusterServices(): Promise<ClusterServices> {
     await dropAbandoned(client)
     await client.query(`CREATE DATABASE ${name}`)
   })
-  let redis: { url: string; stop(): Promise<void> }
+  let redis: { url: string; pid: number; stop(): Promise<void> }
   try {
     redis = await startRedis()
   } catch (err) {
@@ -135,9 +141,29 @@ export async function startClusterServices(): Promise<ClusterServices> {
   const url = new URL(ADMIN_URL)
   url.pathname = `/${name}`
   let stopped = false
+  const query = async <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => {
+    const client = new pg.Client({ connectionString: url.toString() })
+    await client.connect()
+    try {
+      return (await client.query<R>(text, values)).rows
+    } finally {
+      await client.end()
+    }
+  }
   return {
     databaseUrl: url.toString(),
     redisUrl: redis.url,
+    redisPid: redis.pid,
+    query,
+    async backendPids() {
+      const rows = await admin((client) =>
+        client.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+          [name],
+        ),
+      )
+      return rows.rows.map((row) => row.pid)
+    },
     async stop() {
       if (stopped) return
       stopped = true

@@ -8,17 +8,15 @@
  * `--quick` (or BENCH_QUICK=1) runs small sizes once each: a smoke run for development.
  * `--vs=cluster` compares Loupe as one cluster node with single-node Loupe instead.
  */
-import { fork } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { LOUPE_ROOT, ROOT, ServerHandle, loupeAvailable } from './servers.ts'
 import type { ServerKind } from './servers.ts'
-import { ResourceWindow } from './proc.ts'
+import { runLoadgen } from './loadgen-driver.ts'
+import { CLUSTER_BENCHES, runClusterBenches } from './cluster-bench.ts'
 import { SCENARIOS } from './scenarios/index.ts'
-import type { Case, Metrics, Scenario } from './scenarios/types.ts'
-import type { FromLoadgen, ToLoadgen } from './loadgen.ts'
+import type { Case, Scenario } from './scenarios/types.ts'
 import { aggregate, table } from './report.ts'
 import type { CaseResult, Outcome } from './report.ts'
 import { round } from './stats.ts'
@@ -34,14 +32,17 @@ if (!Number.isFinite(runs)) {
   process.exit(2)
 }
 const names = args.filter((a) => !a.startsWith('--'))
-const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n))
+// Cluster benchmarks (several nodes: cluster-bench.ts) run only when named.
+const clusterNames = names.filter((n) => CLUSTER_BENCHES.some((b) => b.name === n))
+const known = [...SCENARIOS.map((s) => s.name), ...CLUSTER_BENCHES.map((b) => b.name)]
+const unknown = names.filter((n) => !known.includes(n))
 if (unknown.length > 0) {
-  console.error(
-    `unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`,
-  )
+  console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${known.join(', ')}`)
   process.exit(2)
 }
-const selected = names.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => names.includes(s.name))
+const singleNames = names.filter((n) => !clusterNames.includes(n))
+const selected =
+  names.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => singleNames.includes(s.name))
 // --vs=cluster: the two columns become Loupe as one cluster node (PostgreSQL + Redis) and
 // Loupe on one machine (SQLite), so the ratio reads cluster / single node.
 const vsCluster = args.includes('--vs=cluster')
@@ -57,89 +58,6 @@ const kinds: ServerKind[] = vsCluster
   : serverArg === 'loupe' || serverArg === 'reference'
     ? [serverArg]
     : ['loupe', 'reference']
-
-/** Grace on top of a case's own bound before the load generator is killed. */
-const KILL_GRACE_MS = 30_000
-
-function runLoadgen(
-  scenario: Scenario<unknown>,
-  c: Case<unknown>,
-  server: ServerHandle,
-  urls: string[],
-  tokens: string[],
-): Promise<Metrics> {
-  const child: ChildProcess = fork(join(ROOT, 'bench', 'loadgen.ts'), [], {
-    cwd: ROOT,
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  const serverMetrics: Metrics = {}
-  let window: ResourceWindow | null = null
-
-  return new Promise<Metrics>((resolve, reject) => {
-    let settled = false
-    const finish = (err: Error | null, m?: Metrics): void => {
-      if (settled) return
-      settled = true
-      clearTimeout(killer)
-      window?.stop()
-      if (child.exitCode === null) child.kill('SIGKILL')
-      if (err) reject(err)
-      else resolve({ ...m, ...serverMetrics })
-    }
-    const killer = setTimeout(
-      () => finish(new Error(`load generator exceeded ${c.timeoutMs + KILL_GRACE_MS} ms`)),
-      c.timeoutMs + KILL_GRACE_MS,
-    )
-
-    const onMark = async (
-      name: string,
-      data: Record<string, unknown>,
-    ): Promise<Record<string, unknown>> => {
-      if (name === 'window:start') {
-        window = new ResourceWindow(server.pid)
-        window.start()
-        return {}
-      }
-      if (name === 'window:end') {
-        const w = window?.stop()
-        window = null
-        if (w) {
-          serverMetrics.serverCpuSeconds = round(w.cpuSeconds)
-          serverMetrics.serverUserSeconds = round(w.userSeconds)
-          serverMetrics.serverSystemSeconds = round(w.systemSeconds)
-          serverMetrics.serverCpuCores = round(w.cpuCores)
-          serverMetrics.serverRssPeakMiB = round(w.rssPeakMiB, 1)
-        }
-        return {}
-      }
-      const out = (await scenario.onMark?.(name, server, data)) ?? {}
-      Object.assign(serverMetrics, out.metrics ?? {})
-      return out.ack ?? {}
-    }
-
-    child.on('message', (msg: FromLoadgen) => {
-      if (msg.type === 'mark') {
-        onMark(msg.name, msg.data).then(
-          (ack) => child.send({ type: 'ack', seq: msg.seq, data: ack } satisfies ToLoadgen),
-          (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))),
-        )
-      } else if (msg.type === 'result') finish(null, msg.metrics)
-      else finish(new Error(msg.message))
-    })
-    child.on('exit', (code) =>
-      finish(new Error(`load generator exited with ${code} before reporting`)),
-    )
-    child.send({
-      type: 'run',
-      scenario: scenario.name,
-      params: c.params,
-      urls,
-      tokens,
-      timeoutMs: c.timeoutMs,
-    } satisfies ToLoadgen)
-  })
-}
 
 async function runCase(
   scenario: Scenario<unknown>,
@@ -162,13 +80,14 @@ async function runCase(
     await server.createRooms(ids)
     const tokens = kind !== 'reference' && c.accounts ? await server.members(c.accounts) : []
     const setupMs = performance.now() - t0
-    const m = await runLoadgen(
+    const m = await runLoadgen({
       scenario,
-      c,
+      params: c.params,
+      timeoutMs: c.timeoutMs,
       server,
-      ids.map((id) => server?.roomUrl(id) ?? ''),
+      urls: ids.map((id) => server?.roomUrl(id) ?? ''),
       tokens,
-    )
+    })
     // CPU per unit of work beside every latency: the window's server CPU over the work done in it.
     const work = typeof m.work === 'number' ? m.work : 0
     if (typeof m.serverCpuSeconds === 'number' && work > 0) {
@@ -250,6 +169,10 @@ async function main(): Promise<void> {
     results[scenario.name] = { title: scenario.title, notes, cases }
     console.log(`\n${table(scenario.title, scenario.rows, cases, notes, columns)}\n`)
   }
+  Object.assign(
+    results,
+    await runClusterBenches(clusterNames, { quick, runs: runsArg ? runs : null }),
+  )
   const out = {
     startedAt,
     durationS: round((performance.now() - t0) / 1000, 1),

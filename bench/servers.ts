@@ -74,6 +74,11 @@ export interface StartOptions {
   auth?: boolean
   /** Reference: its own y-leveldb persistence (YPERSISTENCE) in a data folder, so a restart reloads. */
   persist?: boolean
+  /**
+   * Cluster node: join these services (another node's database and Redis) instead of making
+   * its own; the handle that made them stops them.
+   */
+  join?: ClusterServices
 }
 
 /** The owner's setup code when a bench server runs with accounts on. */
@@ -84,8 +89,10 @@ export class ServerHandle {
   private tail = ''
   /** Loupe with accounts on: the owner's access token and first workspace. */
   private owner: { token: string; workspaceId: string } | null = null
-  /** Cluster node: its database and Redis, removed on stop(). */
+  /** Cluster node: its database and Redis. */
   private services: ClusterServices | null = null
+  /** Whether this handle made them, and so removes them on stop(). */
+  private ownsServices = false
 
   private constructor(
     readonly kind: ServerKind,
@@ -98,12 +105,16 @@ export class ServerHandle {
   static async start(kind: ServerKind, options: StartOptions = {}): Promise<ServerHandle> {
     const isLoupe = kind !== 'reference'
     if (isLoupe) await buildLoupe()
+    // Redis's port first: a port asked for earlier and not yet bound could be handed out again.
+    const joined = kind === 'cluster' ? (options.join ?? null) : null
+    const services = kind === 'cluster' ? (joined ?? (await startClusterServices())) : null
     const port = await freePort()
     const persists = isLoupe || options.persist === true
     const dataDir = persists ? mkdtempSync(join(tmpdir(), `${kind}-bench-`)) : null
     const h = new ServerHandle(kind, port, dataDir, options)
+    h.services = services
+    h.ownsServices = services !== null && joined === null
     try {
-      if (kind === 'cluster') h.services = await startClusterServices()
       await h.launch()
       if (isLoupe && options.auth) await h.setUpOwner()
     } catch (err) {
@@ -117,6 +128,26 @@ export class ServerHandle {
     const pid = this.child?.pid
     if (pid === undefined) throw new Error(`${this.kind} is not running`)
     return pid
+  }
+
+  /** Cluster node: the database and Redis it runs on. */
+  get cluster(): ClusterServices {
+    if (!this.services) throw new Error(`${this.kind} is not a cluster node`)
+    return this.services
+  }
+
+  /** The process is gone (stopped, killed, or it exited). */
+  get exited(): boolean {
+    return !this.child || this.child.exitCode !== null || this.child.signalCode !== null
+  }
+
+  /** SIGKILL, as a crashed machine would stop: no shutdown, no lease released. */
+  async kill(): Promise<void> {
+    const child = this.child
+    if (!child || this.exited) return
+    const gone = new Promise<void>((r) => child.once('exit', () => r()))
+    child.kill('SIGKILL')
+    await gone
   }
 
   get httpUrl(): string {
@@ -203,14 +234,16 @@ export class ServerHandle {
     throw new Error(`${this.kind} did not answer /readyz within 60 s:\n${this.tail}`)
   }
 
-  /** SIGTERM, wait up to 5 s for a graceful exit, then SIGKILL. Resolves with ms to exit. */
+  /** SIGTERM, wait up to 5 s (60 s when profiling) for a graceful exit, then SIGKILL. Resolves with ms to exit. */
   private async terminate(): Promise<number> {
     const child = this.child
     if (!child || child.exitCode !== null || child.signalCode !== null) return 0
     const t0 = performance.now()
     const exited = new Promise<void>((r) => child.once('exit', () => r()))
     child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+    // A profiled server writes its profile on exit: give a busy node's shutdown time to finish.
+    const profiling = process.env.BENCH_NODE_ARGS?.includes('--cpu-prof') === true
+    const timer = setTimeout(() => child.kill('SIGKILL'), profiling ? 60_000 : 5000)
     await exited
     clearTimeout(timer)
     this.child = null
@@ -229,7 +262,7 @@ export class ServerHandle {
       await this.terminate()
     } finally {
       if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true })
-      await this.services?.stop()
+      if (this.ownsServices) await this.services?.stop()
       this.services = null
     }
   }

@@ -19,6 +19,12 @@ interface Params {
   warmupMs: number
   durationMs: number
   drainMs: number
+  /**
+   * Cluster (`proxied`): this many of each room's clients connect to a second node, after the
+   * others made the first node the board's owner; `urls` then holds each room's URL on the
+   * first node, then on the second. Latency is also reported by where the receiver sits.
+   */
+  relayed?: number
 }
 
 /** Scheduler tick; each tick a 1/slots share of the clients writes. */
@@ -52,6 +58,10 @@ export const rooms: Scenario<Params> = {
     const n = p.rooms * p.perRoom
     const decoder = new TickDecoder()
     const hist = new Histogram()
+    const relayed = p.relayed ?? 0
+    /** A client on the second node (relayed to the owner): the last `relayed` of its room. */
+    const onSecond = (i: number): boolean => i % p.perRoom >= p.perRoom - relayed
+    const byReceiver = { owner: new Histogram(), relayed: new Histogram() }
     let delivered = 0
     let deliveredWhileSending = 0
     let sending = false
@@ -64,7 +74,7 @@ export const rooms: Scenario<Params> = {
     const specs: FleetSpec[] = docs.map((doc, i) => {
       const seen = new Set<number>()
       return {
-        url: urls[Math.floor(i / p.perRoom)] ?? '',
+        url: urls[Math.floor(i / p.perRoom) + (onSecond(i) ? p.rooms : 0)] ?? '',
         opts: {
           doc,
           onUpdate: (update: Uint8Array, arrivedAt: number) => {
@@ -77,12 +87,26 @@ export const rooms: Scenario<Params> = {
               delivered++
               if (sending) deliveredWhileSending++
               hist.record(arrivedAt - t.t)
+              if (relayed > 0) byReceiver[onSecond(i) ? 'relayed' : 'owner'].record(arrivedAt - t.t)
             }
           },
         },
       }
     })
-    const fleet = await connectFleet(specs, io.log)
+    // The owner's clients first, so the first node claims every board before the others come.
+    const fleet = await connectFleet(
+      specs.filter((_, i) => !onSecond(i)),
+      io.log,
+    )
+    if (relayed > 0) {
+      const second = await connectFleet(
+        specs.filter((_, i) => onSecond(i)),
+        io.log,
+      )
+      fleet.clients.push(...second.clients)
+      fleet.failed += second.failed
+      fleet.connectMs += second.connectMs
+    }
     const seq = new Uint32Array(n)
     const slots = Math.max(1, Math.round(p.periodMs / TICK_MS))
     const write = (tick: number): void => {
@@ -129,6 +153,11 @@ export const rooms: Scenario<Params> = {
       latencyP50Ms: round(hist.quantile(0.5)),
       latencyP99Ms: round(hist.quantile(0.99)),
       latencyMaxMs: round(hist.count ? hist.max : null),
+      ...(relayed > 0 && {
+        latencyOwnerP99Ms: round(byReceiver.owner.quantile(0.99)),
+        latencyRelayedP50Ms: round(byReceiver.relayed.quantile(0.5)),
+        latencyRelayedP99Ms: round(byReceiver.relayed.quantile(0.99)),
+      }),
     }
   },
 }
