@@ -15,6 +15,37 @@ import { compactBoard } from './doc-compaction.ts'
 import { bytesOf, readBoard, toStored } from './doc-rows.ts'
 import type { PgPool, Tx } from './pool.ts'
 
+/**
+ * A batch's append as one statement. `locked` takes the batch's board rows in id order (two
+ * batches sharing boards, around a takeover, queue instead of deadlocking) and reads each one's
+ * epoch as it is now (a takeover that committed meanwhile is seen). Only when every board is
+ * still at the batch's epoch are the boards' update_seq bumped and the rows inserted; otherwise
+ * nothing is written and the fenced boards come back. Parameters: $1 board ids, $2 their epochs,
+ * $3 their update counts; $4–$7 per update: board id, place in its board's batch, data, user;
+ * $8 the time.
+ */
+const APPEND = `WITH locked AS MATERIALIZED (
+    SELECT b.id, b.owner_epoch FROM boards b WHERE b.id = ANY($1::text[]) ORDER BY b.id FOR UPDATE
+  ),
+  batch AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[]) AS v(id, epoch, n)),
+  fenced AS (
+    SELECT batch.id FROM batch LEFT JOIN locked ON locked.id = batch.id
+    WHERE locked.owner_epoch IS DISTINCT FROM batch.epoch
+  ),
+  bumped AS (
+    UPDATE boards b SET update_seq = b.update_seq + batch.n FROM batch
+    WHERE b.id = batch.id AND NOT EXISTS (SELECT 1 FROM fenced)
+    RETURNING b.id, b.update_seq - batch.n AS base, batch.epoch
+  ),
+  inserted AS (
+    INSERT INTO doc_updates (board_id, seq, data, user_id, epoch, created_at)
+    SELECT u.board_id, bumped.base + u.place, u.data, u.user_id, bumped.epoch, $8
+    FROM unnest($4::text[], $5::int[], $6::bytea[], $7::text[]) AS u(board_id, place, data, user_id)
+    JOIN bumped ON bumped.id = u.board_id
+    RETURNING 1
+  )
+  SELECT ARRAY(SELECT id FROM fenced ORDER BY id) AS fenced, (SELECT count(*) FROM inserted) AS n`
+
 export class PgDocStore implements DocStore {
   /** The epoch this node holds per board it owns. */
   private readonly epochs = new Map<string, number>()
@@ -69,64 +100,51 @@ export class PgDocStore implements DocStore {
    * Appends `updates` and runs `also` in the same transaction (the events and notifications
    * derived from them), so all of it commits or none does. Throws FencedError, having stored
    * nothing, when any board of the batch is no longer this node's.
+   *
+   * The append is one statement (APPEND below), and without `also` it is its own transaction:
+   * one round trip to PostgreSQL per batch, not five (BEGIN, lock, bump, insert, COMMIT). On a
+   * busy machine every round trip waits for both processes to be scheduled, and the batch's
+   * relays wait for all of them.
    */
   async commit(updates: readonly DocUpdate[], also?: (tx: Tx) => Promise<void>): Promise<void> {
     if (updates.length === 0 && !also) return
     const perBoard = new Map<string, number>()
-    for (const update of updates)
-      perBoard.set(update.boardId, (perBoard.get(update.boardId) ?? 0) + 1)
+    // Each update's place among its board's updates in this batch (1, 2, …): its seq is the
+    // board's update_seq before the batch plus this.
+    const place = updates.map((update) => {
+      const n = (perBoard.get(update.boardId) ?? 0) + 1
+      perBoard.set(update.boardId, n)
+      return n
+    })
     const ids = [...perBoard.keys()].sort()
     const notOwned = ids.filter((id) => !this.epochs.has(id))
     if (notOwned.length > 0) throw new FencedError(notOwned)
     // Read once, before the first await: a lease lost meanwhile releases a board's epoch here,
     // and the rows must still carry the epoch the board row is checked against.
     const epochOf = new Map(ids.map((id) => [id, this.epochs.get(id) as number]))
-    const epochs = ids.map((id) => epochOf.get(id) as number)
+    const values = [
+      ids,
+      ids.map((id) => epochOf.get(id)),
+      ids.map((id) => perBoard.get(id)),
+      updates.map((u) => u.boardId),
+      place,
+      updates.map((u) => Buffer.from(u.data.buffer, u.data.byteOffset, u.data.byteLength)),
+      updates.map((u) => u.userId),
+      Date.now(),
+    ]
+    const append = async (tx: Tx): Promise<void> => {
+      if (ids.length === 0) return
+      const { rows } = await tx.query<{ fenced: string[] }>(APPEND, values)
+      const fenced = rows[0]?.fenced ?? []
+      if (fenced.length === 0) return
+      // Unless the board was claimed again meanwhile, under a newer epoch.
+      for (const id of fenced) if (this.epochs.get(id) === epochOf.get(id)) this.epochs.delete(id)
+      throw new FencedError(fenced)
+    }
+    if (!also) return append(this.commits)
     await this.commits.transaction(async (tx) => {
-      if (ids.length > 0) {
-        // Locking in id order first: two batches sharing boards (around a takeover) then
-        // queue instead of deadlocking.
-        await tx.query('SELECT 1 FROM boards WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [
-          ids,
-        ])
-        const bumped = await tx.query<{ id: string; update_seq: number }>(
-          `UPDATE boards b SET update_seq = b.update_seq + v.n
-           FROM unnest($1::text[], $2::bigint[], $3::int[]) AS v(id, epoch, n)
-           WHERE b.id = v.id AND b.owner_epoch = v.epoch RETURNING b.id, b.update_seq`,
-          [ids, epochs, ids.map((id) => perBoard.get(id))],
-        )
-        const next = new Map(
-          bumped.rows.map((row) => [row.id, row.update_seq - (perBoard.get(row.id) as number)]),
-        )
-        const fenced = ids.filter((id) => !next.has(id))
-        if (fenced.length > 0) {
-          // Unless the board was claimed again meanwhile, under a newer epoch.
-          for (const id of fenced)
-            if (this.epochs.get(id) === epochOf.get(id)) this.epochs.delete(id)
-          throw new FencedError(fenced)
-        }
-        const now = Date.now()
-        const seqs = updates.map((update) => {
-          const seq = (next.get(update.boardId) as number) + 1
-          next.set(update.boardId, seq)
-          return seq
-        })
-        await tx.query(
-          `INSERT INTO doc_updates (board_id, seq, data, user_id, epoch, created_at)
-           SELECT v.board_id, v.seq, v.data, v.user_id, v.epoch, $6
-           FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::text[], $5::bigint[])
-             AS v(board_id, seq, data, user_id, epoch)`,
-          [
-            updates.map((u) => u.boardId),
-            seqs,
-            updates.map((u) => Buffer.from(u.data.buffer, u.data.byteOffset, u.data.byteLength)),
-            updates.map((u) => u.userId),
-            updates.map((u) => epochOf.get(u.boardId)),
-            now,
-          ],
-        )
-      }
-      await also?.(tx)
+      await append(tx)
+      await also(tx)
     })
   }
 
