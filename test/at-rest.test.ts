@@ -14,10 +14,22 @@ afterEach(cleanup)
 
 type Loaded = Record<'undici' | 'ws' | 'prom-client', boolean>
 
+/** The probe's answer; the server's own log lines (pino, on stdout too) are passed over. */
 async function loaded(child: ChildProcess): Promise<Loaded> {
-  const line = once(child.stdout!, 'data') as Promise<[Buffer]>
+  const answer = new Promise<Loaded>((resolve) => {
+    const read = (chunk: Buffer) => {
+      const line = chunk
+        .toString()
+        .split('\n')
+        .find((l) => l.includes('"undici"'))
+      if (!line) return
+      child.stdout!.off('data', read)
+      resolve(JSON.parse(line) as Loaded)
+    }
+    child.stdout!.on('data', read)
+  })
   child.kill('SIGUSR2')
-  return JSON.parse((await line)[0].toString()) as Loaded
+  return answer
 }
 
 it('loads the HTTP adapter, ws and prom-client at their first use, not at start', async () => {
