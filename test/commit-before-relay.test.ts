@@ -84,9 +84,16 @@ class ControlledStore implements DocStore {
 
   /** Loads wait here while set (a board's room stays "loading"). */
   loadGate: Promise<void> | null = null
+  /** Loads waiting at the gate right now. */
+  loadsWaiting = 0
 
   async load(boardId: string): Promise<StoredDoc> {
-    await this.loadGate
+    const gate = this.loadGate
+    if (gate) {
+      this.loadsWaiting++
+      await gate
+      this.loadsWaiting--
+    }
     return this.inner.load(boardId)
   }
 
@@ -327,7 +334,8 @@ describe('commit before relay', () => {
     store.loadGate = new Promise((resolve) => (open = resolve))
     const socket = await t.raw(boardId)
     const closed = closeCode(socket)
-    await eventually(() => expect(t.server.rooms.size).toBe(1))
+    // The socket's room is loading: its load waits at the gate.
+    await eventually(() => expect(store.loadsWaiting).toBe(1))
     // Cluster mode drops a room whose lease went; here the drop comes mid-load.
     t.server.rooms.drop(boardId, CloseCode.serverStopping, 'board moved to another node')
     open()
