@@ -1,5 +1,6 @@
 /** A Loupe server as a child process, for tests that SIGKILL it. */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { dieWithParent } from './parent-death.ts'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { expect } from 'vitest'
@@ -15,7 +16,7 @@ export async function freePort(): Promise<number> {
 }
 
 export function startChild(dataDir: string, port: number): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  return spawn(...dieWithParent(process.execPath, ['--import', 'tsx', 'server/main.ts']), {
     env: {
       ...process.env,
       LOUPE_AUTH: 'off',

@@ -6,6 +6,7 @@
  * is read from HAProxy's own log line for it (backend/server and path).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { dieWithParent } from '../parent-death.ts'
 import { once } from 'node:events'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -58,7 +59,9 @@ async function startBalancer(nodes: Array<{ name: string; port: number }>): Prom
   const port = await freePort()
   const file = join(tempDir(), 'haproxy.cfg')
   writeFileSync(file, configFor(port, nodes))
-  const child = spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(...dieWithParent('haproxy', ['-db', '-f', file]), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   running.push(child)
   let output = ''
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))

@@ -5,6 +5,7 @@
  * Redis and a key prefix; auth is off (everyone is the local owner).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { dieWithParent } from '../parent-death.ts'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -47,25 +48,28 @@ export async function processCluster(
     databaseUrl: database.url,
     async start(name) {
       const port = await freePort()
-      const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-        env: {
-          ...process.env,
-          LOUPE_AUTH: 'off',
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          LOUPE_DATA_DIR: join(dataDir, name),
-          LOUPE_MEDIA_DIR: join(dataDir, 'media'),
-          LOUPE_DATABASE_URL: database.url,
-          LOUPE_REDIS_URL: redis.url,
-          LOUPE_REDIS_PREFIX: prefix,
-          LOUPE_NODE_ID: name,
-          LOUPE_LEASE_MS: String(options.leaseMs ?? 1000),
-          LOUPE_ROOM_IDLE_MS: '0',
-          LOG_LEVEL: 'warn',
-          ...options.env,
+      const child = spawn(
+        ...dieWithParent(process.execPath, ['--import', 'tsx', 'server/main.ts']),
+        {
+          env: {
+            ...process.env,
+            LOUPE_AUTH: 'off',
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            LOUPE_DATA_DIR: join(dataDir, name),
+            LOUPE_MEDIA_DIR: join(dataDir, 'media'),
+            LOUPE_DATABASE_URL: database.url,
+            LOUPE_REDIS_URL: redis.url,
+            LOUPE_REDIS_PREFIX: prefix,
+            LOUPE_NODE_ID: name,
+            LOUPE_LEASE_MS: String(options.leaseMs ?? 1000),
+            LOUPE_ROOM_IDLE_MS: '0',
+            LOG_LEVEL: 'warn',
+            ...options.env,
+          },
+          stdio: ['ignore', 'ignore', 'pipe'],
         },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      })
+      )
       const errors: string[] = []
       child.stderr?.on('data', (chunk: Buffer) => errors.push(chunk.toString()))
       const guard = () => child.kill('SIGKILL')

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { dieWithParent } from '../parent-death.ts'
 
 const BINARY = process.env.LOUPE_REDIS_SERVER ?? 'redis-server'
 
@@ -52,8 +53,7 @@ export async function startRedis(): Promise<PrivateRedis> {
 
   const launch = async () => {
     const proc = spawn(
-      BINARY,
-      [
+      ...dieWithParent(BINARY, [
         '--port',
         String(port),
         '--bind',
@@ -68,7 +68,7 @@ export async function startRedis(): Promise<PrivateRedis> {
         'no',
         '--loglevel',
         'notice',
-      ],
+      ]),
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     child = proc
