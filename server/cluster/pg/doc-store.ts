@@ -153,7 +153,8 @@ export class PgDocStore implements DocStore {
     if (epoch === undefined) throw new FencedError([boardId])
     const result = await compactBoard(this.db, boardId, epoch, fold)
     if (result !== 'fenced') return result
-    this.epochs.delete(boardId)
+    // Only the epoch this compaction ran under: a claim since may hold a newer one.
+    if (this.epochs.get(boardId) === epoch) this.epochs.delete(boardId)
     throw new FencedError([boardId])
   }
 
