@@ -17,6 +17,18 @@ import { joinCluster, newCluster } from './test-node.ts'
 
 const postgres = await testPostgres()
 
+/** Two nodes with accounts on (one signing secret), and the owner set up through the first. */
+async function twoNodesWithAccounts() {
+  const auth = {
+    auth: true,
+    setupCode: SETUP_CODE,
+    jwtSecret: 'a-cluster-wide-secret-of-32-chars!',
+  }
+  const a = await startTestServer({ ...auth, node: newCluster() })
+  const b = await startTestServer({ ...auth, node: joinCluster(a) })
+  return { a, b, owner: await setupOwner(a) }
+}
+
 describe.skipIf(!postgres || skipWithoutRedis)('two nodes, one board', () => {
   afterEach(cleanup)
 
@@ -83,14 +95,7 @@ describe.skipIf(!postgres || skipWithoutRedis)('two nodes, one board', () => {
   })
 
   it('events, notifications and membership changes reach sockets on the other node', async () => {
-    const auth = {
-      auth: true,
-      setupCode: SETUP_CODE,
-      jwtSecret: 'a-cluster-wide-secret-of-32-chars!',
-    }
-    const a = await startTestServer({ ...auth, node: newCluster() })
-    const b = await startTestServer({ ...auth, node: joinCluster(a) })
-    const owner = await setupOwner(a)
+    const { a, b, owner } = await twoNodesWithAccounts()
     const boardId = await createBoard(a, owner.token, owner.workspaceId, 'cut-a')
     const ed = await invite(a, owner.token, owner.workspaceId, 'editor', 'Ed')
 
@@ -140,14 +145,7 @@ describe.skipIf(!postgres || skipWithoutRedis)('two nodes, one board', () => {
   })
 
   it('a lock taken through another node guards edits on the owner as soon as its event arrives there', async () => {
-    const auth = {
-      auth: true,
-      setupCode: SETUP_CODE,
-      jwtSecret: 'a-cluster-wide-secret-of-32-chars!',
-    }
-    const a = await startTestServer({ ...auth, node: newCluster() })
-    const b = await startTestServer({ ...auth, node: joinCluster(a) })
-    const owner = await setupOwner(a)
+    const { a, b, owner } = await twoNodesWithAccounts()
     const boardId = await createBoard(a, owner.token, owner.workspaceId, 'guarded')
     const ed = await invite(a, owner.token, owner.workspaceId, 'editor', 'Ed')
 
@@ -192,14 +190,7 @@ describe.skipIf(!postgres || skipWithoutRedis)('two nodes, one board', () => {
   })
 
   it('a restore through a node that does not run the board stops at a lock someone else holds', async () => {
-    const auth = {
-      auth: true,
-      setupCode: SETUP_CODE,
-      jwtSecret: 'a-cluster-wide-secret-of-32-chars!',
-    }
-    const a = await startTestServer({ ...auth, node: newCluster() })
-    const b = await startTestServer({ ...auth, node: joinCluster(a) })
-    const owner = await setupOwner(a)
+    const { a, b, owner } = await twoNodesWithAccounts()
     const ed = await invite(a, owner.token, owner.workspaceId, 'editor', 'Ed')
     const boardId = await createBoard(a, owner.token, owner.workspaceId, 'restored')
     const doc = new Y.Doc()
