@@ -26,7 +26,10 @@ export const CloseCode = {
    * again new document sockets get this code at once.
    */
   storageUnavailable: 4503,
-  /** The server is stopping; reconnect later. */
+  /**
+   * The server is stopping; reconnect later. In cluster mode also: the board moved to another
+   * node, or its node cannot be reached yet (Redis away); the reconnect finds where it is served.
+   */
   serverStopping: 1012,
 } as const
 
