@@ -18,10 +18,21 @@ export type Workspace = WorkspaceSummary
 /** A board's listing row, as the API answers it. */
 export type Board = BoardSummary
 
+/** How many boards the directory keeps in memory (about 300 bytes each). */
+const CACHED_BOARDS = 1000
+
 export class Directory {
   private readonly stmts
+  /**
+   * The boards read last. A board is read on every lock request and every document socket,
+   * and changes rarely, and only here (rename, archive, unarchive): a change forgets it. A
+   * board read in a transaction that changed a board is not kept, since that transaction may
+   * still roll back; a read outside any transaction clears that doubt.
+   */
+  private readonly boards = new Map<string, Board>()
+  private changedInTransaction = false
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.stmts = {
       userById: db.prepare<[string], User>('SELECT id, name, color FROM users WHERE id = ?'),
       insertUser: db.prepare<[string, string, string, number]>(
@@ -145,6 +156,7 @@ export class Directory {
   }
 
   createBoard(board: Omit<Board, 'updatedAt' | 'archivedAt'>): Board {
+    this.changing(board.id)
     this.stmts.insertBoard.run(
       board.id,
       board.workspaceId,
@@ -157,8 +169,22 @@ export class Directory {
   }
 
   board(id: string): Board | undefined {
+    if (!this.db.inTransaction) this.changedInTransaction = false
+    const cached = this.boards.get(id)
+    if (cached) return cached
     const row = this.stmts.board.get(id)
-    return row && toBoard(row)
+    if (!row) return undefined
+    const board = Object.freeze(toBoard(row))
+    if (!this.changedInTransaction) {
+      if (this.boards.size >= CACHED_BOARDS) this.boards.delete(this.boards.keys().next().value!)
+      this.boards.set(id, board)
+    }
+    return board
+  }
+
+  private changing(id: string): void {
+    this.boards.delete(id)
+    if (this.db.inTransaction) this.changedInTransaction = true
   }
 
   boardsOf(workspaceId: string, includeArchived = false): Board[] {
@@ -166,16 +192,19 @@ export class Directory {
   }
 
   renameBoard(id: string, title: string): void {
+    this.changing(id)
     this.stmts.renameBoard.run(title, Date.now(), id)
   }
 
   archiveBoard(id: string): boolean {
+    this.changing(id)
     const now = Date.now()
     return this.stmts.archiveBoard.run(now, now, id).changes > 0
   }
 
   /** Brings an archived board back (an owner's undo); false when it was not archived. */
   unarchiveBoard(id: string): boolean {
+    this.changing(id)
     return this.stmts.unarchiveBoard.run(Date.now(), id).changes > 0
   }
 }

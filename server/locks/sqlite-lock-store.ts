@@ -26,8 +26,11 @@ type WaiterRow = {
 
 export class SqliteLockStore implements LockStore {
   private readonly stmts
+  /** One transaction function for every call (better-sqlite3 builds four per `transaction`). */
+  private readonly inTransaction
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
+    this.inTransaction = db.transaction((work: () => unknown) => work())
     this.stmts = {
       nextToken: db.prepare<[key: string], { last_token: number }>(
         `INSERT INTO lock_fences (key, last_token) VALUES (?, 1)
@@ -121,6 +124,6 @@ export class SqliteLockStore implements LockStore {
   }
 
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)()
+    return this.inTransaction(work) as T
   }
 }

@@ -37,8 +37,22 @@ export class AwaitedOutsideTransaction extends Error {
 
 export class SqliteTransactions {
   private inside = false
+  /** The turn's control statements, prepared once (exec parses its SQL on every call). */
+  private readonly sql
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    const statement = (sql: string) => {
+      const prepared = db.prepare(sql)
+      return () => void prepared.run()
+    }
+    this.sql = {
+      begin: statement('BEGIN IMMEDIATE'),
+      commit: statement('COMMIT'),
+      savepoint: statement('SAVEPOINT work'),
+      release: statement('RELEASE work'),
+      rollbackTo: statement('ROLLBACK TO work'),
+    }
+  }
 
   /** Refuses a repository call made from outside the transaction that is running. */
   readonly outside = (): void => {
@@ -67,25 +81,25 @@ export class SqliteTransactions {
     this.waiting = null
     const settled: Array<() => void> = []
     try {
-      this.db.exec('BEGIN IMMEDIATE')
+      this.sql.begin()
       this.inside = true
       // Alone in its turn (most turns when it is quiet), a transaction needs no savepoint:
       // one that fails rolls the whole turn back.
       const alone = batch.length === 1
       for (const { work, resolve, reject } of batch) {
-        if (!alone) this.db.exec('SAVEPOINT work')
+        if (!alone) this.sql.savepoint()
         try {
           const value = await this.window(work)
-          if (!alone) this.db.exec('RELEASE work')
+          if (!alone) this.sql.release()
           settled.push(() => resolve(value))
         } catch (error) {
           if (alone) throw error
-          this.db.exec('ROLLBACK TO work')
-          this.db.exec('RELEASE work')
+          this.sql.rollbackTo()
+          this.sql.release()
           settled.push(() => reject(error))
         }
       }
-      this.db.exec('COMMIT')
+      this.sql.commit()
     } catch (error) {
       // BEGIN or COMMIT failed (storage), or the turn's only work did: nothing of the turn is
       // kept, every one fails.
