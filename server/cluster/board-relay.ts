@@ -13,7 +13,9 @@
  * the moment either node's Redis connection drops (1012), and the client's reconnect resyncs
  * everything it missed (y-websocket sync step 1), as after any dropped socket. Pub/sub keeps
  * one publisher's messages in order, which is all the y-websocket protocol needs, and costs one
- * hop with nothing to trim.
+ * hop with nothing to trim. What a node has for another in one turn is one pub/sub message (a
+ * binary batch, flushed in a microtask); a committed update for several relayed clients of one
+ * node is one entry naming them all, so the owner publishes it once per node, not per client.
  *
  * Liveness: a non-owner re-reads each relayed board's lease every second and closes its sockets
  * (1012) when the owner changed or is gone, so its clients reconnect and one node claims the
@@ -58,7 +60,7 @@ const enum Kind {
 }
 
 interface Header {
-  /** Connection id, made by the non-owner. */
+  /** Connection id, made by the non-owner (for `ask` and `change`, the question's id). */
   c: string
   /** The sending node. */
   n: string
@@ -71,23 +73,104 @@ interface Header {
   ok?: boolean
 }
 
-function encode(kind: Kind, header: Header, payload?: Uint8Array): Buffer {
-  const json = Buffer.from(JSON.stringify(header))
-  const out = Buffer.allocUnsafe(3 + json.byteLength + (payload?.byteLength ?? 0))
-  out[0] = kind
-  out.writeUInt16BE(json.byteLength, 1)
-  json.copy(out, 3)
-  if (payload) out.set(payload, 3 + json.byteLength)
+/** What a message says besides its kind, connection, sender and payload. */
+type Fields = Omit<Header, 'c' | 'n'>
+
+/** One message of a batch: to (or from) one or more connections of the same node. */
+interface Entry {
+  kind: Kind
+  /** Connection ids (several only for a frame or message that goes to each of them). */
+  ids: string[]
+  fields: Fields
+  payload: Uint8Array | undefined
+}
+
+/** Connection and question ids are randomUUID()s: 36 ASCII characters. */
+const ID_BYTES = 36
+const BATCH = 0xb1
+const NO_FIELDS: Fields = {}
+const EMPTY = new Uint8Array(0)
+
+/**
+ * A batch: what one node has for another in one turn, as one pub/sub message. Binary, so the
+ * hot path (an update in, a frame out) costs no JSON: `0xb1`, the sender's id (u16 length +
+ * UTF-8), then per entry: kind (u8), connection count (u8) and ids (36 bytes each), a frame's
+ * message bytes (u32), the other fields as JSON (u16 length, usually 0), the payload (u32
+ * length + bytes).
+ */
+function encodeBatch(node: string, entries: readonly Entry[]): Buffer {
+  const nodeBytes = Buffer.from(node)
+  const fields = entries.map((e) => {
+    const rest = fieldsOf(e)
+    return rest === NO_FIELDS ? null : Buffer.from(JSON.stringify(rest))
+  })
+  let size = 3 + nodeBytes.byteLength
+  entries.forEach((e, i) => {
+    size += 2 + e.ids.length * ID_BYTES + 4 + 2 + (fields[i]?.byteLength ?? 0) + 4
+    size += e.payload?.byteLength ?? 0
+  })
+  const out = Buffer.allocUnsafe(size)
+  out[0] = BATCH
+  out.writeUInt16BE(nodeBytes.byteLength, 1)
+  nodeBytes.copy(out, 3)
+  let at = 3 + nodeBytes.byteLength
+  entries.forEach((e, i) => {
+    out[at++] = e.kind
+    out[at++] = e.ids.length
+    for (const id of e.ids) {
+      if (id.length !== ID_BYTES || out.write(id, at, 'latin1') !== ID_BYTES)
+        throw new Error(`bad relay id ${id}`)
+      at += ID_BYTES
+    }
+    at = out.writeUInt32BE(e.kind === Kind.frame ? (e.fields.bytes ?? 0) : 0, at)
+    const json = fields[i]
+    at = out.writeUInt16BE(json?.byteLength ?? 0, at)
+    if (json) at += json.copy(out, at)
+    at = out.writeUInt32BE(e.payload?.byteLength ?? 0, at)
+    if (e.payload) {
+      out.set(e.payload, at)
+      at += e.payload.byteLength
+    }
+  })
   return out
 }
 
-function decode(buffer: Buffer): { kind: Kind; header: Header; payload: Uint8Array } {
-  const length = buffer.readUInt16BE(1)
-  return {
-    kind: buffer[0] as Kind,
-    header: JSON.parse(buffer.subarray(3, 3 + length).toString()) as Header,
-    payload: buffer.subarray(3 + length),
+/** The fields that go as JSON: none for the hot kinds (a frame's byte count goes as a u32). */
+function fieldsOf(e: Entry): Fields {
+  if (e.kind === Kind.frame) {
+    const { bytes: _bytes, ...rest } = e.fields
+    return Object.keys(rest).length === 0 ? NO_FIELDS : rest
   }
+  return Object.keys(e.fields).length === 0 ? NO_FIELDS : e.fields
+}
+
+function decodeBatch(buffer: Buffer): { node: string; entries: Entry[] } {
+  if (buffer[0] !== BATCH) throw new Error('not a relay batch')
+  const nodeLength = buffer.readUInt16BE(1)
+  const node = buffer.toString('utf8', 3, 3 + nodeLength)
+  const entries: Entry[] = []
+  let at = 3 + nodeLength
+  while (at < buffer.byteLength) {
+    const kind = buffer[at++] as Kind
+    const count = buffer[at++] as number
+    const ids: string[] = []
+    for (let i = 0; i < count; i++, at += ID_BYTES)
+      ids.push(buffer.toString('latin1', at, at + ID_BYTES))
+    const bytes = buffer.readUInt32BE(at)
+    const jsonLength = buffer.readUInt16BE(at + 4)
+    at += 6
+    const fields: Fields =
+      jsonLength === 0 ? {} : (JSON.parse(buffer.toString('utf8', at, at + jsonLength)) as Fields)
+    at += jsonLength
+    const payloadLength = buffer.readUInt32BE(at)
+    at += 4
+    if (at + payloadLength > buffer.byteLength) throw new Error('relay batch cut short')
+    const payload = buffer.subarray(at, at + payloadLength)
+    at += payloadLength
+    if (kind === Kind.frame) fields.bytes = bytes
+    entries.push({ kind, ids, fields, payload })
+  }
+  return { node, entries }
 }
 
 /** The client's side as the non-owner holds it (DocConnection). */
@@ -109,7 +192,7 @@ class RemotePeer implements RoomPeer {
     readonly boardId: string,
     readonly user: StampedUser,
     public role: Role,
-    private readonly post: (kind: Kind, header: Partial<Header>, payload?: Uint8Array) => void,
+    private readonly post: (kind: Kind, fields: Fields, payload?: Uint8Array) => void,
     private readonly ended: (peer: RemotePeer) => void,
   ) {}
 
@@ -118,7 +201,7 @@ class RemotePeer implements RoomPeer {
   }
 
   send(message: Uint8Array): void {
-    if (!this.closed) this.post(Kind.message, {}, message)
+    if (!this.closed) this.post(Kind.message, NO_FIELDS, message)
   }
 
   sendFrame(frame: Uint8Array, messageBytes: number): void {
@@ -136,12 +219,14 @@ class RemotePeer implements RoomPeer {
 class RelayedRoom implements RoomDoor {
   readonly peers = new Set<RoomPeer>()
   private client: RelayedClient | null = null
+  /** The role the owner was last told: a message names it only when it changed. */
+  private told: Role | null = null
 
   constructor(
     readonly boardId: string,
     readonly id: string,
     readonly owner: string,
-    private readonly post: (kind: Kind, header: Partial<Header>, payload?: Uint8Array) => void,
+    private readonly post: (kind: Kind, fields: Fields, payload?: Uint8Array) => void,
     private readonly left: (room: RelayedRoom) => void,
   ) {}
 
@@ -152,16 +237,20 @@ class RelayedRoom implements RoomDoor {
   join(peer: RoomPeer): void {
     this.client = peer as RelayedClient
     this.peers.add(peer)
-    this.post(Kind.open, { b: this.boardId, u: peer.user, r: this.client.role })
+    this.told = this.client.role
+    this.post(Kind.open, { b: this.boardId, u: peer.user, r: this.told })
   }
 
   receive(peer: RoomPeer, message: Uint8Array): void {
-    this.post(Kind.in, { r: (peer as RelayedClient).role }, message)
+    const role = (peer as RelayedClient).role
+    if (role === this.told) return this.post(Kind.in, NO_FIELDS, message)
+    this.told = role
+    this.post(Kind.in, { r: role }, message)
   }
 
   leave(peer: RoomPeer): void {
     this.left(this)
-    if (this.peers.delete(peer)) this.post(Kind.leave, {})
+    if (this.peers.delete(peer)) this.post(Kind.leave, NO_FIELDS)
   }
 }
 
@@ -211,13 +300,61 @@ export class BoardRelay {
     await this.subscriber.start()
   }
 
-  private publish(node: string, kind: Kind, header: Header, payload?: Uint8Array): void {
-    this.redis.client.publish(this.inbox(node), encode(kind, header, payload)).catch(() => {
-      // Redis is away: the connection cannot be kept in order, so it ends (and resyncs).
-      if (kind === Kind.close) return
-      if (this.relayed.has(header.c)) this.closeRelayed(header.c, 1012, 'relay unavailable')
-      else this.remote.get(header.c)?.close(1012, 'relay unavailable')
-    })
+  /** Per node, what is to be published to it, in order (one batch per turn). */
+  private outbox = new Map<string, Entry[]>()
+  private flushing = false
+
+  /**
+   * Queues a message for `node`: everything this turn has for a node goes as one pub/sub
+   * message (one PUBLISH, one Redis round of work, one read on the other side), flushed in a
+   * microtask, so nothing waits for a timer. A frame for several connections of one node (a
+   * committed update, encoded once by the owner for all its peers) goes once, with their ids.
+   */
+  private post(node: string, kind: Kind, id: string, fields: Fields, payload?: Uint8Array): void {
+    let entries = this.outbox.get(node)
+    if (!entries) this.outbox.set(node, (entries = []))
+    const last = entries[entries.length - 1]
+    if (
+      last &&
+      kind === Kind.frame &&
+      last.kind === Kind.frame &&
+      last.payload === payload &&
+      last.fields.bytes === fields.bytes &&
+      last.ids.length < 255
+    )
+      last.ids.push(id)
+    else entries.push({ kind, ids: [id], fields, payload })
+    if (this.flushing) return
+    this.flushing = true
+    queueMicrotask(() => this.flush())
+  }
+
+  private flush(): void {
+    this.flushing = false
+    const outbox = this.outbox
+    this.outbox = new Map()
+    for (const [node, entries] of outbox) {
+      let batch: Buffer
+      try {
+        batch = encodeBatch(this.nodeId, entries)
+      } catch (error) {
+        this.log.error({ err: error }, 'relay batch not encoded')
+        this.failed(entries)
+        continue
+      }
+      this.redis.client.publish(this.inbox(node), batch).catch(() => this.failed(entries))
+    }
+  }
+
+  /** Redis is away: the connections cannot be kept in order, so they end (and resync). */
+  private failed(entries: readonly Entry[]): void {
+    for (const entry of entries) {
+      if (entry.kind === Kind.close) continue
+      for (const id of entry.ids) {
+        if (this.relayed.has(id)) this.closeRelayed(id, 1012, 'relay unavailable')
+        else this.remote.get(id)?.close(1012, 'relay unavailable')
+      }
+    }
   }
 
   /**
@@ -236,8 +373,7 @@ export class BoardRelay {
       boardId,
       id,
       owner,
-      (kind, header, payload) =>
-        this.publish(owner, kind, { ...header, c: id, n: this.nodeId }, payload),
+      (kind, fields, payload) => this.post(owner, kind, id, fields, payload),
       (left) => this.relayed.delete(left.id),
     )
     this.relayed.set(id, room)
@@ -247,12 +383,23 @@ export class BoardRelay {
   private arrived(buffer: Buffer): void {
     let decoded
     try {
-      decoded = decode(buffer)
+      decoded = decodeBatch(buffer)
     } catch (error) {
       this.log.error({ err: error }, 'bad relay message')
       return
     }
-    const { kind, header, payload } = decoded
+    const { node, entries } = decoded
+    for (const { kind, ids, fields, payload } of entries)
+      for (const id of ids) {
+        try {
+          this.handle(kind, { ...fields, c: id, n: node }, payload ?? EMPTY)
+        } catch (error) {
+          this.log.error({ err: error, kind }, 'relay message failed')
+        }
+      }
+  }
+
+  private handle(kind: Kind, header: Header, payload: Uint8Array): void {
     if (kind === Kind.message || kind === Kind.frame || kind === Kind.close)
       return this.toClient(kind, header, payload)
     if (kind === Kind.changed)
@@ -263,10 +410,11 @@ export class BoardRelay {
     if (kind === Kind.change) return void this.applyChange(header, payload)
     if (kind === Kind.ask) {
       const states = [...(this.rooms?.loaded(header.b ?? '')?.awareness.states() ?? [])]
-      return this.publish(
+      return this.post(
         header.n,
         Kind.answer,
-        { c: header.c, n: this.nodeId },
+        header.c,
+        NO_FIELDS,
         Buffer.from(JSON.stringify(states)),
       )
     }
@@ -280,8 +428,7 @@ export class BoardRelay {
     const room = this.relayed.get(header.c)
     // A socket gone here that the owner still serves (its leave was lost while Redis was
     // away, or this node restarted under its id): the owner lets the peer go.
-    if (!room && kind !== Kind.close)
-      return this.publish(header.n, Kind.leave, { c: header.c, n: this.nodeId })
+    if (!room && kind !== Kind.close) return this.post(header.n, Kind.leave, header.c, NO_FIELDS)
     const client = room?.connection
     if (!room || !client) return
     if (kind === Kind.message) client.send(payload)
@@ -309,7 +456,7 @@ export class BoardRelay {
         boardId,
         user,
         role,
-        (k, h, p) => this.publish(header.n, k, { ...h, c: header.c, n: this.nodeId }, p),
+        (k, fields, p) => this.post(header.n, k, header.c, fields, p),
         (ended) => this.endRemote(ended),
       )
       this.remote.set(peer.id, peer)
@@ -330,9 +477,7 @@ export class BoardRelay {
       // A client this owner no longer serves (dropped while Redis was away, or the owner
       // restarted under its id) starts over rather than talk to nobody.
       if (kind === Kind.in)
-        this.publish(header.n, Kind.close, {
-          c: header.c,
-          n: this.nodeId,
+        this.post(header.n, Kind.close, header.c, {
           code: 1012,
           reason: 'the board’s node lost this connection; reconnect',
         })
@@ -465,7 +610,7 @@ export class BoardRelay {
   private ask<T>(
     owner: string,
     kind: Kind,
-    header: Omit<Header, 'c' | 'n'>,
+    fields: Fields,
     payload: Uint8Array | undefined,
     timeout: { ms: number; late: T },
   ): Promise<T> {
@@ -475,7 +620,7 @@ export class BoardRelay {
       setTimeout(() => {
         if (this.asked.delete(id)) resolve(timeout.late)
       }, timeout.ms).unref()
-      this.publish(owner, kind, { ...header, c: id, n: this.nodeId }, payload)
+      this.post(owner, kind, id, fields, payload)
     })
   }
 
@@ -488,7 +633,7 @@ export class BoardRelay {
   /** Owner: applies another node's server change, and tells it when committed. */
   private async applyChange(header: Header, update: Uint8Array): Promise<void> {
     const answer = (ok: boolean, reason?: string) =>
-      this.publish(header.n, Kind.changed, { c: header.c, n: this.nodeId, ok, reason })
+      this.post(header.n, Kind.changed, header.c, reason === undefined ? { ok } : { ok, reason })
     const rooms = this.rooms
     const boardId = header.b
     if (!rooms || !boardId || !this.ownership.owns(boardId)) return answer(false, 'board moved')

@@ -10,7 +10,9 @@ import { liveClient } from '../live-client.ts'
 import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { board, createTask, updateTask } from '../../shared/schema/board.ts'
-import { cleanup, closeCode, eventually, startTestServer, synced } from '../harness.ts'
+import { afterTest, cleanup, closeCode, eventually, startTestServer, synced } from '../harness.ts'
+import { Redis } from 'ioredis'
+import { encodeId } from '../../server/cluster/redis/keys.ts'
 import { testPostgres } from './postgres.ts'
 import { skipWithoutRedis } from './redis.ts'
 import { joinCluster, newCluster } from './test-node.ts'
@@ -92,6 +94,35 @@ describe.skipIf(!postgres || skipWithoutRedis)('two nodes, one board', () => {
     // B's client leaving is the owner's news too.
     pb.destroy()
     await eventually(() => expect(a.server.rooms.loaded(boardId)?.peers.size).toBe(2))
+  })
+
+  it('a committed update goes to the relaying node once for all its clients of the board, not once per client', async () => {
+    const a = await startTestServer({ node: newCluster() })
+    const b = await startTestServer({ node: joinCluster(a) })
+    const boardId = await a.createBoard('Batched')
+    const docA = new Y.Doc()
+    await synced(a.provider(boardId, docA))
+    const onB = [new Y.Doc(), new Y.Doc(), new Y.Doc()]
+    for (const doc of onB) await synced(b.provider(boardId, doc))
+    expect(a.server.rooms.loaded(boardId)?.peers.size).toBe(4)
+
+    // What the owner publishes to B's inbox, as B hears it.
+    const cluster = b.config.cluster
+    if (!cluster) throw new Error('not a cluster node')
+    const listener = new Redis(cluster.redisUrl, { lazyConnect: true })
+    afterTest(() => listener.disconnect())
+    await listener.connect()
+    const heard: Buffer[] = []
+    listener.on('messageBuffer', (_channel: Buffer, message: Buffer) => heard.push(message))
+    await listener.subscribe(`${cluster.redisPrefix}inbox:${encodeId(cluster.nodeId)}`)
+
+    createTask(docA, { id: 't1', title: 'relayed-once-marker', order: 'a0', createdBy: 'local' })
+    await eventually(() => {
+      for (const doc of onB)
+        expect(board(doc).tasks.get('t1')?.get('title')).toBe('relayed-once-marker')
+    })
+    const carrying = heard.filter((m) => m.includes('relayed-once-marker'))
+    expect(carrying).toHaveLength(1)
   })
 
   it('events, notifications and membership changes reach sockets on the other node', async () => {
