@@ -33,6 +33,9 @@ import { boardOf, entityOf } from './redis/lock-records.ts'
 
 type Table = Map<string, LockHolder>
 
+/** Boards whose locks one refresh round trip reads. */
+const REFRESH_BATCH = 500
+
 export class ClusterLocks implements NodeLocks {
   /** Per board served here: lock key → holder. */
   private readonly tables = new Map<string, Table>()
@@ -138,15 +141,37 @@ export class ClusterLocks implements NodeLocks {
     this.versions.delete(boardId)
   }
 
+  /** A re-read still running: the next one waits for it (Redis slow, or the node stalled). */
+  private refreshing = false
+
+  /**
+   * Reads the tables of every board served again, a pipeline of REFRESH_BATCH boards per
+   * round trip. A board whose table changed while its list was read keeps the table (the
+   * list may predate the change); the next refresh reads it again.
+   */
   private async refreshAll(): Promise<void> {
-    if (!this.service.ready) return
-    for (const boardId of [...this.tables.keys()]) {
-      try {
-        // A stale read is skipped: the next refresh reads again.
-        await this.read(boardId)
-      } catch {
-        return // Redis is away: keep what is known; the next refresh tries again.
+    if (!this.service.ready || this.refreshing) return
+    this.refreshing = true
+    try {
+      const boards = [...this.tables.keys()]
+      for (let i = 0; i < boards.length; i += REFRESH_BATCH) {
+        const batch = boards.slice(i, i + REFRESH_BATCH)
+        const before = batch.map((boardId) => this.versions.get(boardId))
+        let lists: Map<string, Lock[]>
+        try {
+          lists = await this.service.listMany(batch)
+        } catch {
+          return // Redis is away: keep what is known; the next refresh tries again.
+        }
+        batch.forEach((boardId, j) => {
+          const locks = lists.get(boardId)
+          const version = before[j]
+          if (!locks || version === undefined || this.versions.get(boardId) !== version) return
+          this.tables.set(boardId, new Map(locks.map((lock) => [lock.key, lock.holder])))
+        })
       }
+    } finally {
+      this.refreshing = false
     }
   }
 
