@@ -133,6 +133,10 @@ describe('lock requests', () => {
     expect(
       ours.filter((e) => e.event.type === 'lock.acquired').map((e) => e.event.data.fencingToken),
     ).toEqual(byToken.map((h) => h.token))
+    // Each release names the grant it ended, so a reader can order them by token.
+    expect(
+      ours.filter((e) => e.event.type === 'lock.released').map((e) => e.event.data.fencingToken),
+    ).toEqual(byToken.map((h) => h.token))
   })
 
   it('[L3][L10] refuses foreign releases and bad requests, changing nothing', async () => {

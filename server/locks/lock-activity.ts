@@ -126,14 +126,22 @@ export class LockActivity implements LockEvents {
       if (reason === 'expired') {
         await this.deps.bus.emit(
           'lock.expired',
-          { actor: SYSTEM_ACTOR, boardId, data: { key: lock.key, holder } },
+          {
+            actor: SYSTEM_ACTOR,
+            boardId,
+            data: { key: lock.key, holder, fencingToken: lock.fencingToken },
+          },
           tx,
         )
       } else {
         const actor: Actor = reason === 'session' ? SYSTEM_ACTOR : pick(by)
         await this.deps.bus.emit(
           'lock.released',
-          { actor, boardId, data: { key: lock.key, holder, reason } },
+          {
+            actor,
+            boardId,
+            data: { key: lock.key, holder, reason, fencingToken: lock.fencingToken },
+          },
           tx,
         )
       }

@@ -147,12 +147,16 @@ export const eventRegistry = {
       key: z.string(),
       holder: actor,
       reason: z.enum(['released', 'forced', 'session', 'membership']),
+      // The token of the grant that ended (absent in events written before it was added). In
+      // a cluster, events of one key written by different nodes may reach the stream out of
+      // the order the locks changed in: the token says which grant an end belongs to.
+      fencingToken: z.number().optional(),
     }),
   },
   'lock.expired': {
     stream: 'board',
     description: 'A lock reached the end of its time to live.',
-    data: z.object({ key: z.string(), holder: actor }),
+    data: z.object({ key: z.string(), holder: actor, fencingToken: z.number().optional() }),
   },
   'lock.queued': {
     stream: 'board',

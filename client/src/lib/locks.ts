@@ -10,11 +10,55 @@ import { api } from './api.ts'
 import type { Live } from './live.ts'
 
 /** What the board needs of a held lock (lock events carry no more than this). */
-export type HeldLock = Pick<Lock, 'key' | 'holder' | 'expiresAt'>
+export type HeldLock = Pick<Lock, 'key' | 'holder' | 'expiresAt' | 'fencingToken'>
+
+interface LockEventData {
+  key?: string
+  holder?: HeldLock['holder']
+  expiresAt?: number
+  fencingToken?: number
+}
+
+/**
+ * The held locks after one of the board's lock events. Each grant has a fencing token that
+ * grows per key; an end names the token of the grant it ends. In a cluster, events of one key
+ * written by different nodes can arrive out of the order the locks changed in (a release
+ * after the grant that followed it), so an end of an older grant leaves a newer one alone, and
+ * a grant already ended (`ended`: the highest token ended per key) is not shown again. Events
+ * without a token (written before tokens were added to ends) apply as they come.
+ */
+export function applyLockEvent(
+  all: Record<string, HeldLock>,
+  ended: Map<string, number>,
+  type: string,
+  data: LockEventData,
+): Record<string, HeldLock> {
+  const key = data.key
+  if (!key) return all
+  const current = all[key]
+  if (type === 'lock.acquired' && data.holder) {
+    const token = data.fencingToken ?? 0
+    if (current && current.fencingToken > token) return all
+    if (token > 0 && token <= (ended.get(key) ?? 0)) return all
+    return {
+      ...all,
+      [key]: { key, holder: data.holder, expiresAt: data.expiresAt ?? 0, fencingToken: token },
+    }
+  }
+  if (type === 'lock.released' || type === 'lock.expired') {
+    const token = data.fencingToken
+    if (token !== undefined) ended.set(key, Math.max(token, ended.get(key) ?? 0))
+    if (!current || (token !== undefined && current.fencingToken > token)) return all
+    const { [key]: _gone, ...rest } = all
+    return rest
+  }
+  return all
+}
 
 export function createLocks(boardId: string, live: Live) {
   const [locks, setLocks] = createSignal<Record<string, HeldLock>>({})
   const [waiting, setWaiting] = createSignal<Record<string, true>>({})
+  const ended = new Map<string, number>()
   const load = async () => {
     const { locks: list } = await api.locks(boardId)
     setLocks(Object.fromEntries(list.map((l) => [l.key, l])))
@@ -23,18 +67,10 @@ export function createLocks(boardId: string, live: Live) {
   const stop = live.subscribe(
     `board:${boardId}`,
     ({ event }) => {
-      const data = event.data as { key?: string; holder?: HeldLock['holder']; expiresAt?: number }
-      if (!data.key) return
+      const data = event.data as LockEventData
+      setLocks((all) => applyLockEvent(all, ended, event.type, data))
       const key = data.key
-      if (event.type === 'lock.acquired' && data.holder) {
-        setLocks((all) => ({
-          ...all,
-          [key]: { key, holder: data.holder as HeldLock['holder'], expiresAt: data.expiresAt ?? 0 },
-        }))
-        setWaiting(({ [key]: _done, ...rest }) => rest)
-      } else if (event.type === 'lock.released' || event.type === 'lock.expired') {
-        setLocks(({ [key]: _gone, ...rest }) => rest)
-      }
+      if (key && event.type === 'lock.acquired') setWaiting(({ [key]: _done, ...rest }) => rest)
     },
     () => void load(),
   )
