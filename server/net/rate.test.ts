@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { TokenBucket } from './rate.ts'
+import { TokenBucket, TokenBuckets } from './rate.ts'
 
 describe('TokenBucket', () => {
   it('allows a burst, then the steady rate, on the clock it is given', () => {
@@ -24,5 +24,26 @@ describe('TokenBucket', () => {
     now += 500
     expect(bucket.take(60)).toBe(false)
     expect(bucket.take(50)).toBe(true)
+  })
+})
+
+describe('TokenBuckets', () => {
+  it('behaves as one TokenBucket per bucket, each on its own rate and burst', () => {
+    let now = 0
+    const clock = () => now
+    const shape = { rates: [10, 1000, 20], bursts: [20, 1500, 20] }
+    const together = new TokenBuckets(shape, clock)
+    const apart = shape.rates.map((rate, i) => new TokenBucket(rate, shape.bursts[i]!, clock))
+    // A fixed pseudo-random walk of takes and waits over the three buckets, in steps of
+    // 100 ms, so every refill is a whole number of tokens and both sides count exactly.
+    let seed = 7
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n
+    for (let step = 0; step < 2000; step++) {
+      now += next(3) === 0 ? next(4) * 100 : 0
+      const i = next(3)
+      const cost = i === 1 ? next(400) : 1
+      expect(together.take(i, cost)).toBe(apart[i]!.take(cost))
+      expect(together.waitMs(i, cost)).toBe(apart[i]!.waitMs(cost))
+    }
   })
 })

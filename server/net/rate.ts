@@ -40,6 +40,64 @@ export class TokenBucket {
   }
 }
 
+/**
+ * Several token buckets counted on one clock reading, as one object: a connection's message,
+ * byte and awareness allowances. Each behaves exactly as its own `TokenBucket` (refilling two
+ * buckets at one time is the same as refilling each when it is used); what differs is the
+ * memory an open socket keeps for them: three `TokenBucket`s are three objects and six boxed
+ * numbers, these are one object and one array of unboxed numbers. The rates and bursts are a
+ * `BucketShape`, shared by every connection.
+ */
+export interface BucketShape {
+  readonly rates: readonly number[]
+  readonly bursts: readonly number[]
+}
+
+export class TokenBuckets {
+  /** Each bucket's tokens, then the time they were counted at (PACKED_DOUBLE: no boxing). */
+  private readonly state: number[]
+
+  constructor(
+    private readonly shape: BucketShape,
+    private readonly now: Clock = monotonicMs,
+  ) {
+    this.state = [...shape.bursts, now()]
+  }
+
+  private refill(): void {
+    const { rates, bursts } = this.shape
+    const at = rates.length
+    const now = this.now()
+    const elapsed = now - (this.state[at] as number)
+    if (elapsed === 0) return
+    for (let i = 0; i < at; i++) {
+      this.state[i] = Math.min(
+        bursts[i] as number,
+        (this.state[i] as number) + (elapsed * (rates[i] as number)) / 1000,
+      )
+    }
+    this.state[at] = now
+  }
+
+  /** Takes `cost` tokens from bucket `i` if it holds enough; false leaves it unchanged. */
+  take(i: number, cost = 1): boolean {
+    this.refill()
+    const tokens = this.state[i] as number
+    if (tokens < cost) return false
+    this.state[i] = tokens - cost
+    return true
+  }
+
+  /** Milliseconds until bucket `i` holds `cost` tokens. */
+  waitMs(i: number, cost = 1): number {
+    this.refill()
+    const tokens = this.state[i] as number
+    return tokens >= cost
+      ? 0
+      : Math.ceil(((cost - tokens) * 1000) / (this.shape.rates[i] as number))
+  }
+}
+
 /** One bucket per key (user or address), forgetting keys idle long enough to be full again. */
 export class KeyedBuckets {
   private readonly buckets = new Map<string, { bucket: TokenBucket; usedAt: number }>()

@@ -42,24 +42,26 @@ export interface AwarenessLimits {
 }
 
 export class RoomAwareness {
-  private readonly entries = new Map<number, Entry>()
-  private readonly dirty = new Set<number>()
+  // The three are made at first use: most rooms of a server at rest hold no presence at all
+  // (an empty Map or Set costs about 180 bytes), and a flushed room lets go of its change set.
+  private entries: Map<number, Entry> | null = null
+  private dirty: Set<number> | null = null
   /**
    * The clock each removed client was last relayed with. Peers remember it (y-protocols keeps
    * the meta of removed clients), so a client that comes back with its old, lower clock would
    * be ignored by everyone. Its state is relayed with the clock moved past the tombstone; the
    * client adopts that clock from the echo it receives, so the two agree from then on.
    */
-  private readonly tombstones = new Map<number, number>()
+  private tombstones: Map<number, number> | null = null
 
   constructor(private readonly limits: AwarenessLimits) {}
 
   get size(): number {
-    return this.entries.size
+    return this.entries?.size ?? 0
   }
 
   get hasChanges(): boolean {
-    return this.dirty.size > 0
+    return this.dirty !== null && this.dirty.size > 0
   }
 
   /**
@@ -97,11 +99,11 @@ export class RoomAwareness {
     clock: number,
     json: string,
   ): boolean {
-    let current = this.entries.get(clientId)
+    let current = this.entries?.get(clientId)
     if (current?.owner && current.owner !== owner) return false
     if (current && current.owner === null) {
       // Removed but not yet relayed: the removal becomes the tombstone to clear.
-      this.tombstones.set(clientId, current.clock)
+      ;(this.tombstones ??= new Map()).set(clientId, current.clock)
       current = undefined
     }
     if (!current) {
@@ -114,10 +116,10 @@ export class RoomAwareness {
       ) {
         return false
       }
-      const tombstone = this.tombstones.get(clientId)
+      const tombstone = this.tombstones?.get(clientId)
       if (tombstone !== undefined) {
         clock = Math.max(clock, tombstone + 1)
-        this.tombstones.delete(clientId)
+        this.tombstones?.delete(clientId)
       }
     } else if (!(
       current.clock < clock ||
@@ -129,8 +131,8 @@ export class RoomAwareness {
     const stamped = json === 'null' ? null : this.stamp(owner.user, json)
     if (stamped === undefined) return false
     owner.clientIds.add(clientId)
-    this.entries.set(clientId, { clock, json: stamped, owner })
-    this.dirty.add(clientId)
+    ;(this.entries ??= new Map()).set(clientId, { clock, json: stamped, owner })
+    ;(this.dirty ??= new Set()).add(clientId)
     return true
   }
 
@@ -155,13 +157,13 @@ export class RoomAwareness {
   /** Marks every state of a closed connection removed; the next flush tells the others. */
   removeOwner(owner: AwarenessOwner): void {
     for (const clientId of owner.clientIds) {
-      const entry = this.entries.get(clientId)
+      const entry = this.entries?.get(clientId)
       if (!entry || entry.owner !== owner) continue
       entry.clock++
       entry.json = null
       entry.parsed = undefined
       entry.owner = null
-      this.dirty.add(clientId)
+      ;(this.dirty ??= new Set()).add(clientId)
     }
     owner.clientIds.clear()
   }
@@ -171,30 +173,34 @@ export class RoomAwareness {
    * clients are forgotten once their removal has been encoded.
    */
   flush(): Uint8Array | null {
-    if (this.dirty.size === 0) return null
-    const message = this.encode(this.dirty)
-    for (const clientId of this.dirty) {
-      const entry = this.entries.get(clientId)
+    const dirty = this.dirty
+    if (!dirty || dirty.size === 0) return null
+    const message = this.encode(dirty)
+    for (const clientId of dirty) {
+      const entry = this.entries?.get(clientId)
       if (entry && entry.json === null && entry.owner === null) {
-        this.entries.delete(clientId)
+        this.entries?.delete(clientId)
         this.rememberRemoval(clientId, entry.clock)
       }
     }
-    this.dirty.clear()
+    this.dirty = null
+    if (this.entries?.size === 0) this.entries = null
     return message
   }
 
   private rememberRemoval(clientId: number, clock: number): void {
-    this.tombstones.delete(clientId)
-    this.tombstones.set(clientId, clock)
-    if (this.tombstones.size > MAX_TOMBSTONES) {
-      const oldest = this.tombstones.keys().next()
-      if (!oldest.done) this.tombstones.delete(oldest.value)
+    const tombstones = (this.tombstones ??= new Map())
+    tombstones.delete(clientId)
+    tombstones.set(clientId, clock)
+    if (tombstones.size > MAX_TOMBSTONES) {
+      const oldest = tombstones.keys().next()
+      if (!oldest.done) tombstones.delete(oldest.value)
     }
   }
 
   /** The awareness message with every present client (for a new or querying connection). */
   encodeAll(): Uint8Array | null {
+    if (!this.entries) return null
     const present: number[] = []
     for (const [clientId, entry] of this.entries) if (entry.json !== null) present.push(clientId)
     return present.length > 0 ? this.encode(present) : null
@@ -204,10 +210,11 @@ export class RoomAwareness {
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, YMessage.awareness)
     const inner = encoding.createEncoder()
-    const ids = [...clientIds].filter((id) => this.entries.has(id))
+    const entries = this.entries ?? new Map<number, Entry>()
+    const ids = [...clientIds].filter((id) => entries.has(id))
     encoding.writeVarUint(inner, ids.length)
     for (const clientId of ids) {
-      const entry = this.entries.get(clientId) as Entry
+      const entry = entries.get(clientId) as Entry
       encoding.writeVarUint(inner, clientId)
       encoding.writeVarUint(inner, entry.clock)
       encoding.writeVarString(inner, entry.json ?? 'null')
@@ -218,6 +225,7 @@ export class RoomAwareness {
 
   /** Present states, parsed (for the presence API). */
   *states(): Generator<Record<string, unknown>> {
+    if (!this.entries) return
     for (const entry of this.entries.values()) {
       if (entry.json === null) continue
       if (entry.parsed === undefined)

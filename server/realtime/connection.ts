@@ -12,7 +12,7 @@ import { YMessage } from '../../shared/protocol/y-messages.ts'
 import type { Role } from '../db/directory.ts'
 import type { StampedUser } from './awareness.ts'
 import { ProtocolError } from './errors.ts'
-import { TokenBucket } from '../net/rate.ts'
+import { TokenBuckets, type BucketShape } from '../net/rate.ts'
 import type { RoomPeer } from './room.ts'
 
 /**
@@ -41,6 +41,11 @@ export interface ConnectionStats {
   bytesOut(n: number): void
 }
 
+/** Told when a connection has closed, with the room it was in (doc-sockets.ts). */
+export interface ConnectionOwner {
+  connectionClosed(connection: DocConnection, room: RoomDoor | null): void
+}
+
 /** Frames waiting for the room before a connection is dropped as flooding. */
 const MAX_INBOX = 1024
 /** Rate buckets hold this many seconds of allowance, so short bursts pass. */
@@ -48,17 +53,39 @@ const BURST_SECONDS = 2
 
 const OPEN = 1
 
+/** The three rate buckets of a connection (`TokenBuckets` indices). */
+const MESSAGES = 0
+const BYTES = 1
+const AWARENESS = 2
+
+/** The buckets' rates and bursts for these limits, shared by every connection under them. */
+export function connectionBuckets(limits: ConnectionLimits): BucketShape {
+  return {
+    rates: [limits.messagesPerSecond, limits.bytesPerSecond, limits.awarenessPerSecond],
+    bursts: [
+      limits.messagesPerSecond * BURST_SECONDS,
+      Math.max(limits.bytesPerSecond * BURST_SECONDS, limits.maxMessageBytes),
+      limits.awarenessPerSecond,
+    ],
+  }
+}
+
+/**
+ * The connection on each socket. Its listeners are functions shared by every socket, which
+ * find their connection here, rather than four closures per socket: an idle server holds
+ * thousands of sockets, and what each keeps is what bounds how many it can hold.
+ */
+const connectionOf = new WeakMap<WebSocket, DocConnection>()
+
 export class DocConnection implements RoomPeer {
-  readonly clientIds = new Set<number>()
+  private ownIds: Set<number> | null = null
   /** Cleared by each liveness ping, set again by the pong (or any message). */
   alive = true
   private room: RoomDoor | null = null
   private inbox: Uint8Array[] = []
   private draining = false
   private closed = false
-  private readonly messageBucket: TokenBucket
-  private readonly byteBucket: TokenBucket
-  private readonly awarenessBucket: TokenBucket
+  private readonly buckets: TokenBuckets
   private deferredAwareness: Uint8Array | null = null
   private awarenessTimer: NodeJS.Timeout | null = null
 
@@ -70,23 +97,40 @@ export class DocConnection implements RoomPeer {
     public role: Role,
     readonly workspaceId: string,
     private readonly limits: ConnectionLimits,
+    /** `connectionBuckets(limits)`, made once for all connections. */
+    buckets: BucketShape,
     private readonly stats: ConnectionStats,
     private readonly log: Logger,
-    private readonly onClosed: (connection: DocConnection, room: RoomDoor | null) => void,
+    private readonly owner: ConnectionOwner,
   ) {
-    this.messageBucket = new TokenBucket(
-      limits.messagesPerSecond,
-      limits.messagesPerSecond * BURST_SECONDS,
-    )
-    this.byteBucket = new TokenBucket(
-      limits.bytesPerSecond,
-      Math.max(limits.bytesPerSecond * BURST_SECONDS, limits.maxMessageBytes),
-    )
-    this.awarenessBucket = new TokenBucket(limits.awarenessPerSecond, limits.awarenessPerSecond)
-    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary))
-    ws.on('pong', () => (this.alive = true))
-    ws.on('close', () => this.onClose())
-    ws.on('error', (error) => this.log.debug({ err: error }, 'doc socket error'))
+    this.buckets = new TokenBuckets(buckets)
+    connectionOf.set(ws, this)
+    ws.on('message', DocConnection.received)
+    ws.on('pong', DocConnection.ponged)
+    ws.on('close', DocConnection.socketClosed)
+    ws.on('error', DocConnection.socketFailed)
+  }
+
+  private static received(this: WebSocket, data: RawData, isBinary: boolean): void {
+    connectionOf.get(this)?.onMessage(data, isBinary)
+  }
+
+  private static ponged(this: WebSocket): void {
+    const connection = connectionOf.get(this)
+    if (connection) connection.alive = true
+  }
+
+  private static socketClosed(this: WebSocket): void {
+    connectionOf.get(this)?.onClose()
+  }
+
+  private static socketFailed(this: WebSocket, error: Error): void {
+    connectionOf.get(this)?.log.debug({ err: error }, 'doc socket error')
+  }
+
+  /** Awareness client ids this connection has published states for (made at the first). */
+  get clientIds(): Set<number> {
+    return (this.ownIds ??= new Set())
   }
 
   get canWrite(): boolean {
@@ -168,7 +212,7 @@ export class DocConnection implements RoomPeer {
         new ProtocolError(CloseCode.tooLarge, `message over ${this.limits.maxMessageBytes} bytes`),
       )
     }
-    if (!this.messageBucket.take() || !this.byteBucket.take(data.byteLength)) {
+    if (!this.buckets.take(MESSAGES) || !this.buckets.take(BYTES, data.byteLength)) {
       return this.fail(
         new ProtocolError(CloseCode.rateLimited, 'too many messages or bytes per second'),
       )
@@ -177,13 +221,13 @@ export class DocConnection implements RoomPeer {
     if (
       message[0] === YMessage.awareness &&
       this.carriesOwnAwareness(message) &&
-      !this.awarenessBucket.take()
+      !this.buckets.take(AWARENESS)
     ) {
       // Over the awareness rate: keep only the newest state and apply it when allowed.
       this.deferredAwareness = message
       this.awarenessTimer ??= setTimeout(
         () => this.releaseAwareness(),
-        this.awarenessBucket.waitMs(),
+        this.buckets.waitMs(AWARENESS),
       )
       return
     }
@@ -206,7 +250,7 @@ export class DocConnection implements RoomPeer {
       decoding.readVarUint(decoder) // payload length
       if (decoding.readVarUint(decoder) === 0) return false
       const clientId = decoding.readVarUint(decoder)
-      return this.clientIds.size === 0 || this.clientIds.has(clientId)
+      return !this.ownIds || this.ownIds.size === 0 || this.ownIds.has(clientId)
     } catch {
       return true // let the room refuse it
     }
@@ -217,7 +261,7 @@ export class DocConnection implements RoomPeer {
     const message = this.deferredAwareness
     this.deferredAwareness = null
     if (!message || this.closed) return
-    this.awarenessBucket.take()
+    this.buckets.take(AWARENESS)
     this.inbox.push(message)
     if (!this.draining) void this.drain()
   }
@@ -259,6 +303,6 @@ export class DocConnection implements RoomPeer {
     if (this.awarenessTimer) clearTimeout(this.awarenessTimer)
     const room = this.room
     room?.leave(this)
-    this.onClosed(this, room)
+    this.owner.connectionClosed(this, room)
   }
 }

@@ -14,12 +14,14 @@ import type { Role } from '../db/directory.ts'
 import type { SocketDoor } from '../net/socket-door.ts'
 import type { StampedUser } from './awareness.ts'
 import {
+  connectionBuckets,
   DocConnection,
   type ConnectionLimits,
+  type ConnectionOwner,
   type ConnectionStats,
   type RoomDoor,
 } from './connection.ts'
-import { KeyedBuckets } from '../net/rate.ts'
+import { KeyedBuckets, type BucketShape } from '../net/rate.ts'
 import { Room } from './room.ts'
 import type { RoomManager } from './rooms.ts'
 
@@ -56,8 +58,10 @@ export interface DocSocketOptions {
   log: Logger
 }
 
-export class DocSockets {
+export class DocSockets implements ConnectionOwner {
   private readonly connections = new Set<DocConnection>()
+  /** Every connection's rate buckets have these rates and bursts. */
+  private readonly buckets: BucketShape
   private readonly perUser = new Map<string, number>()
   private readonly pingTimer: NodeJS.Timeout
   private stopping = false
@@ -68,6 +72,7 @@ export class DocSockets {
   private readonly attempts: KeyedBuckets
 
   constructor(private readonly options: DocSocketOptions) {
+    this.buckets = connectionBuckets(options.limits)
     this.attempts = new KeyedBuckets(5, Math.max(30, options.limits.maxConnectionsPerUser ?? 0))
     this.pingTimer = setInterval(() => this.checkLiveness(), options.pingMs)
     this.pingTimer.unref()
@@ -112,9 +117,10 @@ export class DocSockets {
       role,
       workspaceId,
       limits,
+      this.buckets,
       stats,
       log,
-      (conn, room) => this.closed(conn, room),
+      this,
     )
     this.connections.add(connection)
     this.door(boardId).then(
@@ -147,7 +153,7 @@ export class DocSockets {
     }
   }
 
-  private closed(connection: DocConnection, room: RoomDoor | null): void {
+  connectionClosed(connection: DocConnection, room: RoomDoor | null): void {
     if (!this.connections.delete(connection)) return
     const left = (this.perUser.get(connection.user.id) ?? 1) - 1
     if (left > 0) this.perUser.set(connection.user.id, left)

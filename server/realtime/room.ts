@@ -91,13 +91,16 @@ export class Room {
   private changedAt = performance.now()
   readonly awareness: RoomAwareness
   readonly peers = new Set<RoomPeer>()
-  /** Committed updates on their way to the peers, a commit batch per write (relay.ts). */
-  private readonly relay = new Relay(this.peers, () => !this.evicted && !this.destroyed)
+  /**
+   * Committed updates on their way to the peers, a commit batch per write (relay.ts). Made at
+   * the first relayed update and let go when the board hibernates: a room at rest keeps none.
+   */
+  private relay: Relay | null = null
   /** Updates applied in memory whose commit has not completed. */
   private uncommitted = 0
   private commitWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = []
-  /** Users whose changes were committed since they were last told. */
-  private committedFor = new Set<string>()
+  /** Users whose changes were committed since they were last told (made when there are some). */
+  private committedFor: Set<string> | null = null
   /** Doc updates produced by the apply in progress; enqueued only if it succeeds. */
   private captured: { updates: Uint8Array[]; derived: Derived[] } | null = null
   private storedBytes: number
@@ -458,16 +461,17 @@ export class Room {
     }
     this.logLength++
     if (update && !this.evicted) {
+      this.relay ??= new Relay(this.peers, () => !this.evicted && !this.destroyed)
       this.relay.queue(updateFrame(update), echo || origin === SERVER_ORIGIN ? null : origin)
     }
     if (origin !== SERVER_ORIGIN) {
       for (const change of derived) this.deps.activity?.(this.boardId, origin.user, change)
     }
-    if (origin !== SERVER_ORIGIN) this.committedFor.add(origin.user.id)
-    if (this.uncommitted === 0 && this.committedFor.size > 0 && this.deps.committedFor) {
+    if (origin !== SERVER_ORIGIN) (this.committedFor ??= new Set()).add(origin.user.id)
+    if (this.uncommitted === 0 && this.committedFor && this.deps.committedFor) {
       // Nothing is waiting, so the document's state vector is exactly what is on disk.
       this.deps.committedFor(this.boardId, this.committedFor, Y.encodeStateVector(this.doc))
-      this.committedFor = new Set()
+      this.committedFor = null
     }
     if (this.uncommitted === 0 && this.commitWaiters.length > 0) {
       const waiters = this.commitWaiters
@@ -570,16 +574,19 @@ export class Room {
   /**
    * Drops the built document of a board nobody has changed for `idleMs`, keeping its encoded
    * state: an idle board with open tabs then costs its bytes, not a live Y.Doc. The next
-   * change rebuilds it.
+   * change rebuilds it. Returns the size of the state it keeps, 0 if the board stays awake.
    */
-  hibernate(idleMs: number): boolean {
+  hibernate(idleMs: number): number {
     const doc = this.built
-    if (!doc || this.uncommitted > 0 || this.compacting || this.evicted) return false
-    if (performance.now() - this.changedAt < idleMs) return false
-    this.lazy = { state: this.encodeState(), stateVector: Y.encodeStateVector(doc) }
+    if (!doc || this.uncommitted > 0 || this.compacting || this.evicted) return 0
+    if (performance.now() - this.changedAt < idleMs) return 0
+    const state = this.encodeState()
+    this.lazy = { state, stateVector: Y.encodeStateVector(doc) }
     this.built = null
+    // Nothing is queued: the relay sends in a microtask of the commit that queued it.
+    this.relay = null
     doc.destroy()
-    return true
+    return state.byteLength
   }
 
   get isHibernating(): boolean {

@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import * as Y from 'yjs'
 import { mergeStored } from '../storage/doc-store.ts'
 import { unavailable } from '../errors.ts'
+import { memoryLetGo } from '../heap-at-rest.ts'
 import { Room, type RoomDeps } from './room.ts'
 
 /** What a server-side change of a board touches: its document, and changes as the server. */
@@ -23,6 +24,14 @@ export type ChangeElsewhere = (
   boardId: string,
   error: unknown,
 ) => Promise<{ target: BoardChange; done(): Promise<void> } | null>
+
+/**
+ * Once this many rooms were put away, or documents this large (encoded; in memory they are
+ * several times that), the memory is asked back (heap-at-rest.ts); less is not worth a full
+ * collection.
+ */
+const LET_GO_ROOMS = 32
+const LET_GO_BYTES = 4 * 1024 * 1024
 
 interface Slot {
   room: Promise<Room>
@@ -44,13 +53,34 @@ export class RoomManager {
     private readonly log: Logger,
   ) {
     this.deps = { ...deps, evicted: (room) => this.dropEvicted(room) }
+    // Looked at every second (a look at thousands of rooms takes well under a millisecond), so
+    // a board is put away within a second of its idle time, not up to half of it later.
     this.hibernateTimer = setInterval(
-      () => {
-        for (const room of this.rooms()) room.hibernate(timing.hibernateMs)
-      },
-      Math.max(50, timing.hibernateMs / 2),
+      () => this.hibernateIdle(),
+      Math.max(50, Math.min(1000, timing.hibernateMs / 2)),
     )
     this.hibernateTimer.unref()
+  }
+
+  /** Rooms put away, and their encoded bytes, since the heap keeper was last told. */
+  private putAway = { rooms: 0, bytes: 0 }
+
+  /**
+   * Puts away the documents of boards nobody changed for `hibernateMs`. What they let go (each
+   * a whole Y.Doc) would stay in the old generation until V8's next full collection, which a
+   * server at rest hardly makes: once enough was put away, the process's heap keeper is told.
+   */
+  private hibernateIdle(): void {
+    const putAway = this.putAway
+    for (const room of this.rooms()) {
+      const kept = room.hibernate(this.timing.hibernateMs)
+      if (kept === 0) continue
+      putAway.rooms++
+      putAway.bytes += kept
+    }
+    if (putAway.rooms < LET_GO_ROOMS && putAway.bytes < LET_GO_BYTES) return
+    this.putAway = { rooms: 0, bytes: 0 }
+    memoryLetGo()
   }
 
   /** Rooms currently in memory. */
