@@ -16,7 +16,7 @@ import { board as boardTypes } from '../../../shared/schema/board.ts'
 import { CloseCode, finalCloseCodes } from '../../../shared/protocol/close-codes.ts'
 import { currentToken, onTokenChange } from './api.ts'
 import { takePreloaded } from './board-preload.ts'
-import { deferLoadUpdate } from './idb-load.ts'
+import { connectBcWhenIdle, deferLoadUpdate } from './idb-load.ts'
 import { remember, remembered } from './cache.ts'
 import type { Live } from './live.ts'
 import { LOCAL } from './yjs-store.ts'
@@ -55,7 +55,9 @@ export function makeBoardConnection(
     maxBackoffTime: 2500,
     // A missing or stale token (4401) is fixed by a refresh; not a member or no board is final.
     shouldReconnect: (event: CloseEvent) => !finalCloseCodes.has(event.code),
+    connect: false,
   })
+  connectBcWhenIdle(provider)
   load.socketOpen(() => provider.wsconnected)
   const stopToken = onTokenChange((next) => {
     provider.params = next ? { token: next } : {}

@@ -1,8 +1,9 @@
 import { IndexeddbPersistence } from 'y-indexeddb'
+import { WebsocketProvider } from 'y-websocket'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { board, createTask } from '../../../shared/schema/board.ts'
-import { deferLoadUpdate } from './idb-load.ts'
+import { connectBcWhenIdle, deferLoadUpdate } from './idb-load.ts'
 
 /** Stores a board of `n` tasks in IndexedDB under `name`, as a previous visit would. */
 async function stored(name: string, n: number): Promise<void> {
@@ -58,5 +59,42 @@ describe('loading a board from IndexedDB', () => {
     expect(board(doc).tasks.size).toBe(5)
     expect(seen.map((s) => s.at)).toEqual(['load'])
     await idb.destroy()
+  })
+})
+
+/** A document socket that never opens (the page is offline): this test is about the tabs. */
+class OfflineSocket {
+  binaryType = ''
+  readyState = 0
+  onopen = null
+  onclose = null
+  onmessage = null
+  onerror = null
+  constructor(readonly url: string) {}
+  send(): void {}
+  close(): void {}
+}
+
+describe('connecting a loaded board', () => {
+  it('opens the socket at once and the channel to other tabs only once the page is idle', async () => {
+    const doc = new Y.Doc()
+    createTask(doc, { id: 't1', title: 'Task 1', order: 'a1', createdBy: 'u' })
+    const provider = new WebsocketProvider('ws://127.0.0.1:9/ws/doc', 'bc-idle', doc, {
+      WebSocketPolyfill: OfflineSocket as unknown as typeof WebSocket,
+      connect: false,
+    })
+    // Another tab of the same board on this device.
+    const other = new Y.Doc()
+    const tab = new WebsocketProvider('ws://127.0.0.1:9/ws/doc', 'bc-idle', other, {
+      WebSocketPolyfill: OfflineSocket as unknown as typeof WebSocket,
+    })
+    connectBcWhenIdle(provider)
+    expect(provider.ws).not.toBeNull()
+    expect(provider.shouldConnect).toBe(true)
+    expect(provider.bcconnected).toBe(false) // nothing encoded for the other tabs yet
+    await expect.poll(() => provider.bcconnected).toBe(true)
+    await expect.poll(() => board(other).tasks.get('t1')?.get('title')).toBe('Task 1')
+    tab.destroy()
+    provider.destroy()
   })
 })
