@@ -112,28 +112,38 @@ export class ClusterLocks implements NodeLocks {
   }
 
   /**
-   * Reads the board's locks from Redis into its table, unless a change arrived meanwhile (the
-   * read may predate it: 'stale', the table is kept) or the board was forgotten ('gone').
+   * Reads boards' locks from Redis (one round trip) into their tables, except a table that
+   * took a change meanwhile (the read may predate it: 'stale', the table is kept) or a board
+   * forgotten ('gone').
    */
-  private async read(boardId: string): Promise<'read' | 'stale' | 'gone'> {
-    const before = this.versions.get(boardId)
-    if (before === undefined) return 'gone'
-    const locks = await this.service.list(boardId)
-    const after = this.versions.get(boardId)
-    if (after === undefined) return 'gone'
-    if (after !== before) return 'stale'
+  private async read(boardIds: readonly string[]): Promise<Map<string, 'read' | 'stale' | 'gone'>> {
+    const before = boardIds.map((boardId) => this.versions.get(boardId))
+    const lists = await this.service.listMany(boardIds)
+    const outcomes = new Map<string, 'read' | 'stale' | 'gone'>()
+    boardIds.forEach((boardId, i) => {
+      const version = this.versions.get(boardId)
+      const locks = lists.get(boardId)
+      if (before[i] === undefined || version === undefined || !locks)
+        return void outcomes.set(boardId, 'gone')
+      if (version !== before[i]) return void outcomes.set(boardId, 'stale')
+      this.fill(boardId, locks)
+      outcomes.set(boardId, 'read')
+    })
+    return outcomes
+  }
+
+  private fill(boardId: string, locks: readonly Lock[]): void {
     this.tables.set(boardId, new Map(locks.map((lock) => [lock.key, lock.holder])))
-    return 'read'
   }
 
   /** Reads a board's locks before its room serves anyone (called when the board is claimed). */
   async serve(boardId: string): Promise<void> {
     this.versions.set(boardId, 0)
-    for (let attempt = 0; attempt < 3; attempt++) if ((await this.read(boardId)) !== 'stale') return
+    for (let attempt = 0; attempt < 3; attempt++)
+      if ((await this.read([boardId])).get(boardId) !== 'stale') return
     // Changing faster than a read: the last list is served; the next refresh corrects it.
     const locks = await this.service.list(boardId)
-    if (this.versions.has(boardId))
-      this.tables.set(boardId, new Map(locks.map((lock) => [lock.key, lock.holder])))
+    if (this.versions.has(boardId)) this.fill(boardId, locks)
   }
 
   forget(boardId: string): void {
@@ -141,35 +151,23 @@ export class ClusterLocks implements NodeLocks {
     this.versions.delete(boardId)
   }
 
-  /** A re-read still running: the next one waits for it (Redis slow, or the node stalled). */
+  /** A re-read still running: the next one is skipped (Redis slow, or the node stalled). */
   private refreshing = false
 
   /**
-   * Reads the tables of every board served again, a pipeline of REFRESH_BATCH boards per
-   * round trip. A board whose table changed while its list was read keeps the table (the
-   * list may predate the change); the next refresh reads it again.
+   * Reads the tables of every board served again, REFRESH_BATCH boards per round trip. A
+   * board whose table changed while its list was read keeps the table; the next refresh reads
+   * it again.
    */
   private async refreshAll(): Promise<void> {
     if (!this.service.ready || this.refreshing) return
     this.refreshing = true
     try {
       const boards = [...this.tables.keys()]
-      for (let i = 0; i < boards.length; i += REFRESH_BATCH) {
-        const batch = boards.slice(i, i + REFRESH_BATCH)
-        const before = batch.map((boardId) => this.versions.get(boardId))
-        let lists: Map<string, Lock[]>
-        try {
-          lists = await this.service.listMany(batch)
-        } catch {
-          return // Redis is away: keep what is known; the next refresh tries again.
-        }
-        batch.forEach((boardId, j) => {
-          const locks = lists.get(boardId)
-          const version = before[j]
-          if (!locks || version === undefined || this.versions.get(boardId) !== version) return
-          this.tables.set(boardId, new Map(locks.map((lock) => [lock.key, lock.holder])))
-        })
-      }
+      for (let i = 0; i < boards.length; i += REFRESH_BATCH)
+        await this.read(boards.slice(i, i + REFRESH_BATCH))
+    } catch {
+      // Redis is away: keep what is known; the next refresh tries again.
     } finally {
       this.refreshing = false
     }

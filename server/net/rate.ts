@@ -1,48 +1,14 @@
 /**
- * A token bucket: `rate` tokens per second, holding at most `burst`. Takes the clock as an
+ * Token buckets: `rate` tokens per second, holding at most `burst`. They take the clock as an
  * argument so tests control time without fake timers.
  */
 export type Clock = () => number
 
 export const monotonicMs: Clock = () => performance.now()
 
-export class TokenBucket {
-  private tokens: number
-  private updatedAt: number
-
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-    private readonly now: Clock = monotonicMs,
-  ) {
-    this.tokens = burst
-    this.updatedAt = now()
-  }
-
-  private refill(): void {
-    const now = this.now()
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) * this.rate) / 1000)
-    this.updatedAt = now
-  }
-
-  /** Takes `cost` tokens if there are enough; false leaves the bucket unchanged. */
-  take(cost = 1): boolean {
-    this.refill()
-    if (this.tokens < cost) return false
-    this.tokens -= cost
-    return true
-  }
-
-  /** Milliseconds until `cost` tokens are available. */
-  waitMs(cost = 1): number {
-    this.refill()
-    return this.tokens >= cost ? 0 : Math.ceil(((cost - this.tokens) * 1000) / this.rate)
-  }
-}
-
 /**
  * Several token buckets counted on one clock reading, as one object: a connection's message,
- * byte and awareness allowances. Each behaves exactly as its own `TokenBucket` (refilling two
+ * byte and awareness allowances. Each behaves exactly as a bucket of its own (refilling two
  * buckets at one time is the same as refilling each when it is used); what differs is the
  * memory an open socket keeps for them: three `TokenBucket`s are three objects and six boxed
  * numbers, these are one object and one array of unboxed numbers. The rates and bursts are a
@@ -95,6 +61,25 @@ export class TokenBuckets {
     return tokens >= cost
       ? 0
       : Math.ceil(((cost - tokens) * 1000) / (this.shape.rates[i] as number))
+  }
+}
+
+/** One bucket: `TokenBuckets` of one. */
+export class TokenBucket {
+  private readonly bucket: TokenBuckets
+
+  constructor(rate: number, burst: number, now: Clock = monotonicMs) {
+    this.bucket = new TokenBuckets({ rates: [rate], bursts: [burst] }, now)
+  }
+
+  /** Takes `cost` tokens if there are enough; false leaves the bucket unchanged. */
+  take(cost = 1): boolean {
+    return this.bucket.take(0, cost)
+  }
+
+  /** Milliseconds until `cost` tokens are available. */
+  waitMs(cost = 1): number {
+    return this.bucket.waitMs(0, cost)
   }
 }
 
