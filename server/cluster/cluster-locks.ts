@@ -13,10 +13,17 @@
  *    after the change, before its caller is answered), and read again from Redis every
  *    `refreshMs` in case an event was missed. Until the event arrives, an edit of an entity
  *    another node just locked is let through: the edit guard, not the lock, is what that
- *    window loses (docs/cluster.md, "Locks").
+ *    window loses (docs/cluster.md, "Locks"). Events of one key written by different nodes
+ *    can arrive out of the order the locks changed in; they are ordered by fencing token
+ *    (lockEventEffect), so a late end of an older grant does not free the newer one.
  */
 import type { EventData } from '../../shared/protocol/events.ts'
-import type { EntityRef, Lock, LockHolder } from '../../shared/protocol/locks.ts'
+import {
+  lockEventEffect,
+  type EntityRef,
+  type Lock,
+  type LockHolder,
+} from '../../shared/protocol/locks.ts'
 import type { EventBus } from '../events/bus.ts'
 import type { LockDeps } from '../node-backend.ts'
 import type {
@@ -31,14 +38,17 @@ import type { RedisLockSessions } from './redis/lock-sessions.ts'
 import type { RedisLockService } from './redis/redis-lock-service.ts'
 import { boardOf, entityOf } from './redis/lock-records.ts'
 
-type Table = Map<string, LockHolder>
+/** A board's locks: key → holder and the grant's fencing token. */
+type Table = Map<string, { holder: LockHolder; token: number }>
 
 /** Boards whose locks one refresh round trip reads. */
 const REFRESH_BATCH = 500
 
 export class ClusterLocks implements NodeLocks {
-  /** Per board served here: lock key → holder. */
+  /** Per board served here: its locks. */
   private readonly tables = new Map<string, Table>()
+  /** Per board served here: the highest token ended per key (lockEventEffect). */
+  private readonly ended = new Map<string, Map<string, number>>()
   private readonly timers: NodeJS.Timeout[] = []
 
   constructor(
@@ -62,11 +72,11 @@ export class ClusterLocks implements NodeLocks {
   static events(table: () => ClusterLocks, activity: LockEvents): LockEvents {
     return {
       granted(lock, boardId, fromQueue) {
-        table().held(lock)
+        table().apply('lock.acquired', lock)
         activity.granted(lock, boardId, fromQueue)
       },
       released(lock: Lock, boardId: string, reason: ReleaseReason, by: LockHolder) {
-        table().freed(lock)
+        table().apply('lock.released', lock)
         activity.released(lock, boardId, reason, by)
       },
       queued: (...args) => activity.queued(...args),
@@ -74,17 +84,26 @@ export class ClusterLocks implements NodeLocks {
     }
   }
 
-  private held(lock: Pick<Lock, 'key' | 'holder'>): void {
-    const boardId = boardOf(lock.key)
-    this.changed(boardId)
-    this.tables.get(boardId)?.set(lock.key, lock.holder)
-  }
-
-  private freed(lock: Pick<Lock, 'key' | 'holder'>): void {
+  /** A lock change, this node's or another's (as its event), in the board's table. */
+  private apply(
+    type: 'lock.acquired' | 'lock.released' | 'lock.expired',
+    lock: Pick<Lock, 'key' | 'holder'> & { fencingToken?: number | undefined },
+  ): void {
     const boardId = boardOf(lock.key)
     this.changed(boardId)
     const table = this.tables.get(boardId)
-    if (table?.get(lock.key)?.id === lock.holder.id) table.delete(lock.key)
+    const ended = this.ended.get(boardId)
+    if (!table || !ended) return
+    const held = table.get(lock.key)
+    const effect = lockEventEffect(held?.token, ended, { type, ...lock })
+    if (effect === 'hold')
+      table.set(lock.key, { holder: lock.holder, token: lock.fencingToken ?? 0 })
+    // An end without a token (from a node before ends had one) frees only its holder's lock.
+    else if (
+      effect === 'free' &&
+      (lock.fencingToken !== undefined || held?.holder.id === lock.holder.id)
+    )
+      table.delete(lock.key)
   }
 
   /**
@@ -105,9 +124,10 @@ export class ClusterLocks implements NodeLocks {
    */
   follow(bus: EventBus): () => void {
     return bus.listenElsewhere((_stream, _seq, event) => {
-      if (event.type === 'lock.acquired') this.held(event.data as EventData<'lock.acquired'>)
+      if (event.type === 'lock.acquired')
+        this.apply(event.type, event.data as EventData<'lock.acquired'>)
       else if (event.type === 'lock.released' || event.type === 'lock.expired')
-        this.freed(event.data as EventData<'lock.released' | 'lock.expired'>)
+        this.apply(event.type, event.data as EventData<'lock.released' | 'lock.expired'>)
     })
   }
 
@@ -133,12 +153,16 @@ export class ClusterLocks implements NodeLocks {
   }
 
   private fill(boardId: string, locks: readonly Lock[]): void {
-    this.tables.set(boardId, new Map(locks.map((lock) => [lock.key, lock.holder])))
+    this.tables.set(
+      boardId,
+      new Map(locks.map((lock) => [lock.key, { holder: lock.holder, token: lock.fencingToken }])),
+    )
   }
 
   /** Reads a board's locks before its room serves anyone (called when the board is claimed). */
   async serve(boardId: string): Promise<void> {
     this.versions.set(boardId, 0)
+    this.ended.set(boardId, new Map())
     for (let attempt = 0; attempt < 3; attempt++)
       if ((await this.read([boardId])).get(boardId) !== 'stale') return
     // Changing faster than a read: the last list is served; the next refresh corrects it.
@@ -149,6 +173,7 @@ export class ClusterLocks implements NodeLocks {
   forget(boardId: string): void {
     this.tables.delete(boardId)
     this.versions.delete(boardId)
+    this.ended.delete(boardId)
   }
 
   /** A re-read still running: the next one is skipped (Redis slow, or the node stalled). */
@@ -288,7 +313,7 @@ export class ClusterLocks implements NodeLocks {
     const table = this.tables.get(boardId)
     if (!table || table.size === 0) return null
     const found = new Map<EntityRef, LockHolder>()
-    for (const [key, holder] of table)
+    for (const [key, { holder }] of table)
       if (holder.id !== userId) found.set(entityOf(key) as EntityRef, holder)
     return found
   }

@@ -4,7 +4,7 @@
  * this tab's session and is freed if the tab vanishes.
  */
 import { createSignal } from 'solid-js'
-import { entityRef, lockKey, type Lock } from '../../../shared/protocol/locks.ts'
+import { entityRef, lockEventEffect, lockKey, type Lock } from '../../../shared/protocol/locks.ts'
 import type { EntityType } from '../../../shared/schema/board.ts'
 import { api } from './api.ts'
 import type { Live } from './live.ts'
@@ -19,14 +19,7 @@ interface LockEventData {
   fencingToken?: number
 }
 
-/**
- * The held locks after one of the board's lock events. Each grant has a fencing token that
- * grows per key; an end names the token of the grant it ends. In a cluster, events of one key
- * written by different nodes can arrive out of the order the locks changed in (a release
- * after the grant that followed it), so an end of an older grant leaves a newer one alone, and
- * a grant already ended (`ended`: the highest token ended per key) is not shown again. Events
- * without a token (written before tokens were added to ends) apply as they come.
- */
+/** The held locks after one of the board's lock events, ordered by fencing token (lockEventEffect). */
 export function applyLockEvent(
   all: Record<string, HeldLock>,
   ended: Map<string, number>,
@@ -35,24 +28,23 @@ export function applyLockEvent(
 ): Record<string, HeldLock> {
   const key = data.key
   if (!key) return all
-  const current = all[key]
-  if (type === 'lock.acquired' && data.holder) {
-    const token = data.fencingToken ?? 0
-    if (current && current.fencingToken > token) return all
-    if (token > 0 && token <= (ended.get(key) ?? 0)) return all
-    return {
-      ...all,
-      [key]: { key, holder: data.holder, expiresAt: data.expiresAt ?? 0, fencingToken: token },
+  const effect = lockEventEffect(all[key]?.fencingToken, ended, {
+    type,
+    key,
+    fencingToken: data.fencingToken,
+  })
+  if (effect === 'hold' && data.holder) {
+    const lock = {
+      key,
+      holder: data.holder,
+      expiresAt: data.expiresAt ?? 0,
+      fencingToken: data.fencingToken ?? 0,
     }
+    return { ...all, [key]: lock }
   }
-  if (type === 'lock.released' || type === 'lock.expired') {
-    const token = data.fencingToken
-    if (token !== undefined) ended.set(key, Math.max(token, ended.get(key) ?? 0))
-    if (!current || (token !== undefined && current.fencingToken > token)) return all
-    const { [key]: _gone, ...rest } = all
-    return rest
-  }
-  return all
+  if (effect !== 'free') return all
+  const { [key]: _gone, ...rest } = all
+  return rest
 }
 
 export function createLocks(boardId: string, live: Live) {
