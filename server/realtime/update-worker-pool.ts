@@ -3,9 +3,11 @@
  * loop, so a legal but huge board never holds it. It decodes and slices large updates (the
  * first and costliest step of checking one) and folds and proves a board's log for compaction
  * (storage/sqlite-doc-store.ts). Started on first use; never keeps the process alive by itself.
+ * It runs at a lower priority than the event loop (thread-priority.ts).
  */
 import { Worker } from 'node:worker_threads'
 import type { StoredDoc } from '../storage/doc-store.ts'
+import { BACKGROUND_NICE } from '../thread-priority.ts'
 
 /**
  * Updates larger than this are sliced off the event loop. An update of tiny items costs about
@@ -117,7 +119,9 @@ export class UpdateWorker {
     if (stopped !== null && stopped < this.idleMs * SOON_AFTER_STOP)
       this.idleMs = Math.min(this.maxIdleMs, this.idleMs * 2)
     else this.idleMs = this.baseIdleMs
-    const worker = new Worker(new URL('./update-worker.mjs', import.meta.url))
+    const worker = new Worker(new URL('./update-worker.mjs', import.meta.url), {
+      workerData: { nice: BACKGROUND_NICE },
+    })
     worker.unref()
     worker.on('message', (answer: Answer) => {
       const job = this.jobs.get(answer.id)

@@ -8,7 +8,9 @@
  *   contained (storage/fold.mjs; `folded` is null when one is not);
  * or `{id, error}` when the work throws.
  */
-import { parentPort } from 'node:worker_threads'
+import { setPriority } from 'node:os'
+import process from 'node:process'
+import { parentPort, workerData } from 'node:worker_threads'
 import { foldAndProve } from '../storage/fold.mjs'
 import { sliceUpdate } from './update-slicer.mjs'
 
@@ -16,6 +18,15 @@ import { sliceUpdate } from './update-slicer.mjs'
  * @typedef {{ id: number, kind: 'slice', update: Uint8Array, maxStructs: number }
  *   | { id: number, kind: 'fold', stored: { state: Uint8Array | null, updates: Uint8Array[] } }} Job
  */
+
+// Below the event loop's priority (server/thread-priority.ts); on Linux this thread's alone.
+if (process.platform === 'linux' && typeof workerData?.nice === 'number') {
+  try {
+    setPriority(workerData.nice)
+  } catch {
+    // Not allowed here: the thread keeps the process's priority.
+  }
+}
 
 parentPort?.on('message', (/** @type {Job} */ job) => {
   try {

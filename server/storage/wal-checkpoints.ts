@@ -10,7 +10,8 @@
  * once the WAL passes `maxWalBytes`. After a checkpoint the next commit starts the WAL over
  * and SQLite cuts the file back to `journal_size_limit`, so the file's size says how much was
  * written since. The thread starts when first needed and stops after `idleMs` without work,
- * so a server at rest has none; if it cannot checkpoint, the event loop does, as before.
+ * so a server at rest has none; if it cannot checkpoint, the event loop does, as before. It
+ * runs at a lower priority than the event loop (thread-priority.ts).
  * Durability is SQLite's either way: a checkpoint only moves committed pages.
  */
 import { statSync } from 'node:fs'
@@ -18,6 +19,7 @@ import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import type { Db } from '../db/open.ts'
+import { BACKGROUND_NICE } from '../thread-priority.ts'
 
 export interface WalCheckpointOptions {
   /** How often the WAL's size is looked at. */
@@ -43,6 +45,9 @@ export const walCheckpointDefaults: WalCheckpointOptions = {
  */
 const THREAD_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
+if (process.platform === 'linux') {
+  try { require('node:os').setPriority(workerData.nice) } catch {}
+}
 const Database = require(workerData.driver)
 const db = new Database(workerData.file)
 db.pragma('busy_timeout = 5000')
@@ -131,7 +136,7 @@ export class WalCheckpoints {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3')
     const thread = new Worker(THREAD_SOURCE, {
       eval: true,
-      workerData: { driver, file: this.file },
+      workerData: { driver, file: this.file, nice: BACKGROUND_NICE },
     })
     thread.unref()
     thread.on('exit', () => {
