@@ -31,7 +31,8 @@ const loadBoard = () => import('./pages/Board.tsx')
 const opening = parseRoute(location.hash)
 if (opening.page === 'board') {
   void loadBoard()
-  void import('./lib/board-preload.ts').then((m) => m.preloadBoard(opening.boardId))
+  const tasks = opening.view === 'tasks' && !opening.version
+  void import('./lib/board-preload.ts').then((m) => m.preloadBoard(opening.boardId, tasks))
 }
 const BoardPage = lazy(loadBoard)
 const SystemPage = lazy(() => import('./pages/System.tsx'))

@@ -13,13 +13,17 @@ import './styles/board.css'
 import './styles/tasks.css'
 import './styles/responsive.css'
 
-// The board's id as lib/router.ts's parseRoute reads it (`#/b/<board>…`), without its imports.
-const [head, id] = location.hash.replace(/^#\/?/, '').split('?', 1)[0]!.split('/').filter(Boolean)
+// The board's id and view as lib/router.ts's parseRoute reads them (`#/b/<board>/tasks…`),
+// without its imports. The task view of the live board (no `version=`) has a first screen.
+const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?', 2)
+const [head, id, kind] = path.split('/').filter(Boolean)
 const boot = import('./boot.tsx')
 if (head === 'b' && id) {
   try {
     const boardId = decodeURIComponent(id)
-    void import('./lib/board-preload.ts').then((m) => m.preloadBoard(boardId))
+    const tasks =
+      (kind === 'tasks' || kind === 'task') && !new URLSearchParams(query).has('version')
+    void import('./lib/board-preload.ts').then((m) => m.preloadBoard(boardId, tasks))
     void import('./pages/Board.tsx')
   } catch {
     // A malformed id: the shell says so (App.tsx reads the same hash).

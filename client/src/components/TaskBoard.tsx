@@ -91,7 +91,11 @@ export function TaskBoard() {
     return { todo: pick(c.todo), doing: pick(c.doing), review: pick(c.review), done: pick(c.done) }
   })
   const visible = (status: TaskStatus) => shown()[status]
-  const moveTo = (id: string, status: TaskStatus, beforeId: string | null) => {
+  // Edits asked for while the saved first screen is shown run once the live board has taken
+  // over (board.whenLive): the same tasks, so the same move, now on the live document.
+  const moveTo = (id: string, status: TaskStatus, beforeId: string | null) =>
+    board.whenLive(() => moveNow(id, status, beforeId))
+  const moveNow = (id: string, status: TaskStatus, beforeId: string | null) => {
     const list = column(status).filter((t) => t.id !== id)
     const index = beforeId ? list.findIndex((t) => t.id === beforeId) : list.length
     const keys = placeAt(list, index < 0 ? list.length : index, id)
@@ -104,20 +108,24 @@ export function TaskBoard() {
     })
   }
   /** One card up or down among the cards shown (a filtered column skips the hidden ones). */
-  const moveBy = (id: string, status: TaskStatus, step: -1 | 1) => {
+  const moveBy = (id: string, status: TaskStatus, step: -1 | 1) =>
+    board.whenLive(() => moveByNow(id, status, step))
+  const moveByNow = (id: string, status: TaskStatus, step: -1 | 1) => {
     const list = visible(status)
     const index = list.findIndex((t) => t.id === id)
     if (index < 0 || (step < 0 && index === 0) || (step > 0 && index === list.length - 1)) return
     const target = list[index + step + (step > 0 ? 1 : 0)]
-    moveTo(id, status, target?.id ?? null)
+    moveNow(id, status, target?.id ?? null)
   }
-  const remove = (id: string) => {
-    const deleted = deleteEntity(board, 'task', id)
-    if (deleted) showUndoToast(`Deleted ${deleted.what}`, undefined, deleted.undo)
-  }
+  const remove = (id: string) =>
+    board.whenLive(() => {
+      const deleted = deleteEntity(board, 'task', id)
+      if (deleted) showUndoToast(`Deleted ${deleted.what}`, undefined, deleted.undo)
+    })
   const nextStatus = (status: TaskStatus, by: 1 | -1): TaskStatus | undefined =>
     taskStatuses[taskStatuses.indexOf(status) + by]
-  const startEdit = async (id: string) => {
+  const startEdit = async (id: string): Promise<void> => {
+    if (board.showingFirstScreen()) return board.whenLive(() => void startEdit(id))
     if (!board.canEdit() || board.version) return
     if (!(await board.locks.take('task', id))) {
       const holder = board.locks.holderOf('task', id)
@@ -209,29 +217,38 @@ export function TaskBoard() {
   }
 
   return (
-    <section class="tasks" aria-label="Task board">
+    <section
+      class="tasks"
+      aria-label="Task board"
+      // The saved first screen, until the live board takes over (lib/board-store.ts).
+      aria-busy={board.showingFirstScreen() ? 'true' : undefined}
+      data-first-screen={board.showingFirstScreen() ? '' : undefined}
+    >
       <Show when={board.canEdit()}>
         <form
           class="inline-form task-form"
           onSubmit={(event) => {
             event.preventDefault()
             const input = event.currentTarget.elements.namedItem('task-title') as HTMLInputElement
-            const id = newId()
-            const list = column('todo')
-            // At the end of To do, with a key of its own (jittered: two people adding at once
-            // rarely tie, and a tie sorts by id the same everywhere).
-            const keys = new Map(placeAt(list, list.length, id))
-            board.conn.transact((doc) => {
-              createTask(doc, {
-                id,
-                title: input.value,
-                order: keys.get(id) as string,
-                createdBy: board.me.id,
-              })
-              for (const [taskId, order] of keys)
-                if (taskId !== id) boardTypes(doc).tasks.get(taskId)?.set('order', order)
-            })
+            const title = input.value
             input.value = ''
+            board.whenLive(() => {
+              const id = newId()
+              const list = column('todo')
+              // At the end of To do, with a key of its own (jittered: two people adding at
+              // once rarely tie, and a tie sorts by id the same everywhere).
+              const keys = new Map(placeAt(list, list.length, id))
+              board.conn.transact((doc) => {
+                createTask(doc, {
+                  id,
+                  title,
+                  order: keys.get(id) as string,
+                  createdBy: board.me.id,
+                })
+                for (const [taskId, order] of keys)
+                  if (taskId !== id) boardTypes(doc).tasks.get(taskId)?.set('order', order)
+              })
+            })
           }}
         >
           <label class="field grow">

@@ -12,10 +12,12 @@ import {
   createSignal,
   on,
   onCleanup,
+  onMount,
   getOwner,
   runWithOwner,
   useContext,
 } from 'solid-js'
+import { unwrap } from 'solid-js/store'
 import type {
   AnnotationFields,
   EntityType,
@@ -27,15 +29,17 @@ import { board as boardTypes } from '../../../shared/schema/board.ts'
 import type { BoardVersion } from '../../../shared/api.ts'
 import { api, type BoardPerson } from './api.ts'
 import type { AppContext } from './app-context.ts'
-import { makeBoardConnection } from './board.ts'
+import { makeBoardConnection, type BoardConnection } from './board.ts'
 import { remember, remembered, withMemory } from './cache.ts'
+import { readLastKey, saveFirstScreen, type FirstScreen } from './first-screen.ts'
+import { whenIdle } from './idb-load.ts'
 import { createLocks } from './locks.ts'
 import { createPresence, type Presence } from './presence.ts'
 import { createSinceLastVisit } from './since-last-visit.ts'
 import { current, href, replace, type BoardView } from './router.ts'
 import type { Names } from './words.ts'
 import type * as Y from 'yjs'
-import { createYMapStore } from './yjs-store.ts'
+import { createYMapStore, makeYMapStore } from './yjs-store.ts'
 
 interface BoardInfo {
   id: string
@@ -54,7 +58,10 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
       ),
   )
   const readOnly = () => info()?.role === 'viewer'
-  const conn = makeBoardConnection(boardId, ctx.live, readOnly)
+  // The task view of the live board opens from the first screen saved on this device, if any.
+  const opening = current()
+  const taskView = opening.page === 'board' && opening.view === 'tasks' && !opening.version
+  const conn = makeBoardConnection(boardId, ctx.live, readOnly, taskView ? ctx.me.id : null)
   onCleanup(() => conn.close())
   const presence = createPresence(conn.provider, ctx.me)
   const locks = createLocks(boardId, ctx.live)
@@ -75,6 +82,7 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
   const person = (id: string) =>
     memberList().find((m) => m.id === id)?.name ?? (id === ctx.me.id ? ctx.me.name : null)
   const content = createBoardContent(conn.doc, person)
+  const firstScreen = createFirstScreen(conn, content, ctx.me.id)
   const title = () => String(content.meta.title ?? info()?.title ?? 'Board')
   // Keep the remembered title fresh for the inbox and the offline sidebar.
   createEffect(
@@ -100,6 +108,10 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
     presence,
     locks,
     members: memberList,
+    /** Whether the tasks shown are the saved first screen (read-only) rather than the live board. */
+    showingFirstScreen: firstScreen.showing,
+    /** Runs `edit` now, or once the live board has replaced the first screen. */
+    whenLive: firstScreen.whenLive,
     ...selection,
     sinceLastVisit,
     /** The past version shown instead of the live board (lib/version-store.ts), if any. */
@@ -125,13 +137,17 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
  */
 export function createBoardContent(doc: Y.Doc, person: (id: string) => string | null) {
   const types = boardTypes(doc)
-  const tasks = createYMapStore<TaskJson>(types.tasks as never)
+  const taskStore = makeYMapStore<TaskJson>(types.tasks as never)
+  onCleanup(taskStore.dispose)
+  const tasks = taskStore.store
   // Threads and annotations are the bulk of a big board and only the review view shows them:
   // their stores are built on first use, so the task view opens without reading them.
   const threads = lazyStore<ThreadJson>(types.threads as never)
   const media = createYMapStore<MediaFields>(types.media as never)
   const annotations = lazyStore<AnnotationFields>(types.annotations as never)
-  const meta = createYMapStore<never>(types.meta as never) as unknown as Record<string, unknown>
+  const metaStore = makeYMapStore<never>(types.meta as never)
+  onCleanup(metaStore.dispose)
+  const meta = metaStore.store as unknown as Record<string, unknown>
 
   const mediaList = createMemo(() =>
     Object.values(media)
@@ -167,7 +183,136 @@ export function createBoardContent(doc: Y.Doc, person: (id: string) => string | 
     },
     person,
   }
-  return { tasks, threads, media, annotations, meta, mediaList, threadList, names }
+  /** The task view's first screen (lib/first-screen.ts): shown before the doc loads, saved from it. */
+  const firstScreen = {
+    seed(screen: FirstScreen) {
+      taskStore.seed(screen.tasks)
+      metaStore.seed(screen.meta as Record<string, never>)
+    },
+    settle() {
+      taskStore.settle()
+      metaStore.settle()
+    },
+    read: (): FirstScreen => ({ tasks: unwrap(tasks), meta: unwrap(meta) }),
+  }
+  return { tasks, threads, media, annotations, meta, mediaList, threadList, names, firstScreen }
+}
+
+/** After a change, the first screen is saved again once the page is idle, at most this often. */
+const SAVE_AFTER_MS = 2000
+
+/** Runs `run` after the next frame has been painted. */
+function afterPaint(run: () => void): void {
+  requestAnimationFrame(() => setTimeout(run, 0))
+}
+
+/**
+ * The task view's first screen (lib/first-screen.ts). Shown: the tasks saved on this device
+ * for this user, read-only, until IndexedDB has loaded the live document; loading waits until
+ * they are on screen (the decode would otherwise hold them back). The live document then
+ * takes over entry by entry (the same tasks: nothing on screen changes) and edits asked for
+ * meanwhile run on it. Saved: once loaded if none was current, after changes when the page is
+ * idle, and when the page is hidden or the board closed.
+ */
+function createFirstScreen(conn: BoardConnection, content: BoardContent, userId: string) {
+  const [showing, setShowing] = createSignal(false)
+  let mounted = false
+  let loaded = false
+  let wasShown = false
+  const releaseWhenShown = () => {
+    if (mounted && conn.load.firstScreen() !== undefined) afterPaint(conn.load.release)
+  }
+  const show = (screen: ReturnType<BoardConnection['load']['firstScreen']>) => {
+    if (screen && screen.userId === userId && !loaded && !conn.load.released()) {
+      content.firstScreen.seed(screen)
+      setShowing(true)
+      wasShown = true
+      performance.mark('loupe:first-screen')
+    }
+    if (!showing()) conn.load.release()
+    else releaseWhenShown()
+  }
+  const now = conn.load.firstScreen()
+  if (now !== undefined) show(now)
+  else void conn.load.firstScreenRead.then(show)
+  onMount(() => {
+    mounted = true
+    if (showing()) releaseWhenShown()
+  })
+
+  // Saving: the `updates` store's last key as last read, plus the updates stored since
+  // (y-indexeddb stores each change of the document: one row each), is where the next
+  // save's mark goes (lib/first-screen.ts); unknown (null) until read.
+  let lastKey: number | null = null
+  let storedSince = 0
+  const readKey = (db: IDBDatabase) => {
+    storedSince = 0
+    readLastKey(db).then(
+      (key) => (lastKey = key),
+      () => {},
+    )
+  }
+  let dirty = false
+  let closed = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const save = () => {
+    clearTimeout(timer)
+    timer = undefined
+    const db = conn.db()
+    if (!db || !loaded || !dirty || lastKey === null) return
+    dirty = false
+    const above = lastKey + storedSince
+    lastKey = above + 1
+    storedSince = 0
+    saveFirstScreen(db, userId, content.firstScreen.read(), above).catch(() => {
+      // Not saved (storage full, the key taken by another tab): read where things are.
+      if (!closed) readKey(db)
+    })
+  }
+  const changed = () => {
+    dirty = true
+    timer ??= setTimeout(() => whenIdle(save), SAVE_AFTER_MS)
+  }
+  const onUpdate = (_update: Uint8Array, origin: unknown) => {
+    // What IndexedDB loaded, handed over later (lib/idb-load.ts), is neither stored nor new.
+    if (origin === conn.persistence()) return
+    storedSince++
+    changed()
+  }
+  const onHide = () => {
+    if (document.visibilityState === 'hidden') save()
+  }
+  void conn.loaded.then(() => {
+    const db = conn.db()
+    if (closed || !db) return
+    loaded = true
+    if (showing()) {
+      content.firstScreen.settle()
+      setShowing(false)
+      performance.mark('loupe:first-screen-live')
+    }
+    readKey(db)
+    conn.doc.on('update', onUpdate)
+    document.addEventListener('visibilitychange', onHide)
+    window.addEventListener('pagehide', save)
+    // None was current: save one (a current one stays current: see lib/first-screen.ts).
+    if (!wasShown) changed()
+  })
+  onCleanup(() => {
+    save()
+    closed = true
+    clearTimeout(timer)
+    conn.doc.off('update', onUpdate)
+    document.removeEventListener('visibilitychange', onHide)
+    window.removeEventListener('pagehide', save)
+  })
+  return {
+    showing,
+    whenLive(edit: () => void) {
+      if (!showing()) return edit()
+      void conn.loaded.then(() => !closed && edit())
+    },
+  }
 }
 
 export type BoardContent = ReturnType<typeof createBoardContent>

@@ -10,16 +10,19 @@
 import * as decoding from 'lib0/decoding'
 import { createSignal, type Accessor } from 'solid-js'
 import { WebsocketProvider } from 'y-websocket'
-import { IndexeddbPersistence } from 'y-indexeddb'
+import type { IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
 import { board as boardTypes } from '../../../shared/schema/board.ts'
 import { CloseCode, finalCloseCodes } from '../../../shared/protocol/close-codes.ts'
 import { currentToken, onTokenChange } from './api.ts'
-import { takePreloaded } from './board-preload.ts'
-import { connectBcWhenIdle, deferLoadUpdate } from './idb-load.ts'
+import { openBoardLoad, takePreloaded, type BoardLoad } from './board-preload.ts'
+import { connectBcWhenIdle } from './idb-load.ts'
 import { remember, remembered } from './cache.ts'
 import type { Live } from './live.ts'
 import { LOCAL } from './yjs-store.ts'
+
+/** How long the document socket waits for IndexedDB while a first screen is shown. */
+const SOCKET_WAITS_AT_MOST_MS = 5000
 
 export type SaveState =
   'offline-saved-here' | 'offline' | 'syncing' | 'saved' | 'read-only' | 'server-cannot-save'
@@ -30,6 +33,12 @@ export interface BoardConnection {
   undo: Y.UndoManager
   /** Resolves once IndexedDB has loaded what this device had. */
   loaded: Promise<void>
+  /** Loading from IndexedDB: the first screen saved on this device, and when loading starts. */
+  load: BoardLoad
+  /** The board's IndexedDB database, once loaded (for the first screen, lib/first-screen.ts). */
+  db(): IDBDatabase | null
+  /** The IndexedDB persistence, once made (the origin of what it loads). */
+  persistence(): IndexeddbPersistence | null
   online: Accessor<boolean>
   saveState: Accessor<SaveState>
   /** Why the server refused the socket (close code), if it did. */
@@ -38,16 +47,20 @@ export interface BoardConnection {
   close(): void
 }
 
+/**
+ * `firstScreenFor`: the user whose saved first screen to read when the board is not already
+ * loading (lib/board-preload.ts); none, or null, loads at once.
+ */
 export function makeBoardConnection(
   boardId: string,
   live: Live | null,
   readOnly: () => boolean,
+  firstScreenFor: string | null = null,
 ): BoardConnection {
-  const early = takePreloaded(boardId)
-  const doc = early?.doc ?? new Y.Doc()
-  boardTypes(doc)
-  const idb = early?.idb ?? new IndexeddbPersistence(`loupe-board-${boardId}`, doc)
-  const load = early?.load ?? deferLoadUpdate(doc, idb)
+  const load = takePreloaded(boardId) ?? openBoardLoad(boardId, { firstScreenFor })
+  const { doc } = load
+  let idb: IndexeddbPersistence | null = null
+  const synced = load.persistence.then((made) => (idb = made).whenSynced)
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/doc`
   const token = currentToken()
   const provider = new WebsocketProvider(url, boardId, doc, {
@@ -57,16 +70,30 @@ export function makeBoardConnection(
     shouldReconnect: (event: CloseEvent) => !finalCloseCodes.has(event.code),
     connect: false,
   })
-  connectBcWhenIdle(provider)
+  // While a first screen is shown and the document waits to load from IndexedDB, the socket
+  // waits too: opened before, it would say this device has nothing and be sent the whole
+  // board, decoded a second time. It opens once loaded (or after a few seconds regardless);
+  // without a first screen, at once.
+  let connecting = false
+  let closed = false
+  const connect = () => {
+    if (connecting || closed) return
+    connecting = true
+    clearTimeout(connectLater)
+    connectBcWhenIdle(provider)
+  }
+  const connectLater = setTimeout(connect, SOCKET_WAITS_AT_MOST_MS)
+  if (load.firstScreen() === null) connect()
+  else void load.firstScreenRead.then((screen) => (screen ? synced.then(connect) : connect()))
   load.socketOpen(() => provider.wsconnected)
   const stopToken = onTokenChange((next) => {
     provider.params = next ? { token: next } : {}
-    if (next && !provider.wsconnected && !provider.wsconnecting) provider.connect()
+    if (connecting && next && !provider.wsconnected && !provider.wsconnecting) provider.connect()
   })
   // Back online: try at once (the provider would otherwise wait out its backoff).
   const onOnline = () => {
     setBrowserOnline(true)
-    if (!provider.wsconnected && !provider.wsconnecting) provider.connect()
+    if (connecting && !provider.wsconnected && !provider.wsconnecting) provider.connect()
   }
   window.addEventListener('online', onOnline)
   const [socketUp, setSocketUp] = createSignal(false)
@@ -146,7 +173,7 @@ export function makeBoardConnection(
     doc,
     provider,
     undo,
-    loaded: idb.whenSynced.then(() => {
+    loaded: synced.then(() => {
       // Changes remembered as unconfirmed but no longer on this device (its storage was
       // cleared) can never be sent: forget them rather than say "Syncing…" forever.
       const held = Object.fromEntries(
@@ -156,11 +183,16 @@ export function makeBoardConnection(
       )
       if (Object.keys(held).length !== Object.keys(pending()).length) savePending(held)
     }),
+    load,
+    db: () => idb?.db ?? null,
+    persistence: () => idb,
     online,
     saveState,
     refused,
     transact: (change) => doc.transact(() => change(doc), LOCAL),
     close() {
+      closed = true
+      clearTimeout(connectLater)
       window.removeEventListener('online', onOnline)
       window.removeEventListener('offline', onOffline)
       clearTimeout(recheck)
@@ -168,7 +200,7 @@ export function makeBoardConnection(
       stopLive?.()
       undo.destroy()
       provider.destroy()
-      void idb.destroy()
+      load.destroy()
       doc.destroy()
     },
   }

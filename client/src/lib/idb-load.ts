@@ -17,7 +17,7 @@ import type { WebsocketProvider } from 'y-websocket'
 type Listener = (update: Uint8Array, origin: unknown, doc: Y.Doc, tr: Y.Transaction) => void
 
 /** Runs `run` once the page is idle (after the first render has painted), within a second. */
-function whenIdle(run: () => void): void {
+export function whenIdle(run: () => void): void {
   if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 1000 })
   else setTimeout(run, 100)
 }

@@ -69,7 +69,24 @@ export function makeYMapStore<T extends object>(map: Y.Map<unknown>) {
     })
   }
   map.observeDeep(onChange)
-  return { store, dispose: () => map.unobserveDeep(onChange) }
+  return {
+    store,
+    dispose: () => map.unobserveDeep(onChange),
+    /**
+     * Shows `values` (a saved first screen, lib/first-screen.ts) until the map has loaded;
+     * only into an empty store. From then on each entry the map brings replaces its own.
+     */
+    seed(values: Record<string, T>) {
+      if (Object.keys(store).length === 0 && map.size === 0) setStore(values)
+    },
+    /** Once the map has loaded: drops the entries seeded that the map does not have. */
+    settle() {
+      batch(() => {
+        for (const key of Object.keys(store))
+          if (!map.has(key)) setStore(key, undefined as unknown as T)
+      })
+    },
+  }
 }
 
 /** `makeYMapStore`, unobserved when the calling component goes away. */
