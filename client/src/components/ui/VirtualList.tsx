@@ -55,6 +55,17 @@ function Windowed<T>(props: ListProps<T>) {
     estimateSize: () => props.estimate,
     overscan: 6,
     getItemKey: (index) => props.key(props.items[index] as T),
+    // Rows are measured by the virtualizer's ResizeObserver, all of a frame's in one batch
+    // after layout. A row's own call as it mounts (below) reads no layout: it gives the size
+    // already known, or the estimate. Read there, each row's height forced a layout of its own
+    // after the previous one moved the rows below it (50 ms profiled for a 1000-task board).
+    measureElement: (element, entry, instance) => {
+      const box = entry?.borderBoxSize?.[0]
+      if (box) return Math.round(box.blockSize)
+      if (entry) return (element as HTMLElement).offsetHeight
+      const key = instance.options.getItemKey(instance.indexFromElement(element))
+      return instance.itemSizeCache.get(key) ?? props.estimate
+    },
   })
   createEffect(() => {
     const key = props.reveal
