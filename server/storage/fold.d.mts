@@ -1,9 +1,11 @@
+import type { Doc } from 'yjs'
+
 interface Stored {
   state: Uint8Array | null
   updates: Uint8Array[]
 }
 export declare function applyStored(
-  doc: import('yjs').Doc,
+  doc: Doc,
   stored: { state: Uint8Array | null; updates: readonly Uint8Array[] },
   origin?: unknown,
 ): void
