@@ -28,7 +28,7 @@ import type { StampedUser } from '../realtime/awareness.ts'
 import type { RoomDoor } from '../realtime/connection.ts'
 import type { Room, RoomPeer } from '../realtime/room.ts'
 import type { BoardChange, RoomManager } from '../realtime/rooms.ts'
-import { mergeStored, type StoredDoc } from '../storage/doc-store.ts'
+import { applyStored, type StoredDoc } from '../storage/doc-store.ts'
 import * as Y from 'yjs'
 import { unavailable } from '../errors.ts'
 import { ChannelSubscriber } from './redis/channel-subscriber.ts'
@@ -569,7 +569,7 @@ export class BoardRelay {
     const owner = await this.ownership.ownerOf(boardId)
     if (!owner || owner === this.nodeId) return null
     const doc = new Y.Doc()
-    Y.applyUpdate(doc, mergeStored(await load(boardId)))
+    applyStored(doc, await load(boardId))
     const made: Uint8Array[] = []
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === doc) made.push(update)

@@ -6,7 +6,7 @@
 import * as Y from 'yjs'
 import { board } from '../../shared/schema/board.ts'
 import type { RoomManager } from '../realtime/rooms.ts'
-import { mergeStored, type DocStore } from '../storage/doc-store.ts'
+import { applyStored, mergeStored, type DocStore } from '../storage/doc-store.ts'
 
 export interface CommittedSource {
   rooms: RoomManager
@@ -36,7 +36,10 @@ export async function readCommitted<T>(
 ): Promise<T> {
   const live = source.rooms.loaded(boardId)?.committedDoc()
   if (live) return read(live)
-  const scratch = docFromState(mergeStored(await source.store.load(boardId)))
+  const stored = await source.store.load(boardId)
+  const scratch = new Y.Doc()
+  board(scratch)
+  applyStored(scratch, stored)
   try {
     return read(scratch)
   } finally {

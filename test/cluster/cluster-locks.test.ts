@@ -11,10 +11,30 @@ import { ClusterLocks } from '../../server/cluster/cluster-locks.ts'
 import { EventBus } from '../../server/events/bus.ts'
 import type { LockActivity } from '../../server/locks/lock-activity.ts'
 import { skipWithoutRedis } from './redis.ts'
-import { generationSequence, lockNode, uniquePrefix, useRedis } from './redis-nodes.ts'
+import {
+  generationSequence,
+  lockNode,
+  uniquePrefix,
+  useRedis,
+  type LockNode,
+} from './redis-nodes.ts'
 
 const ann = { id: 'ann', name: 'Ann' }
 const bob = { id: 'bob', name: 'Bob' }
+
+/** The lock tables of node `here` (n1), with no live sessions, read again every `refreshMs`. */
+function tables(here: LockNode, refreshMs: number): ClusterLocks {
+  return new ClusterLocks(here.service, here.sessions, {
+    activity: { written: async () => {} } as unknown as LockActivity,
+    defaultTtlMs: 60_000,
+    heartbeatMs: 10_000,
+    sessionAlive: () => false,
+    liveSessions: () => [],
+    refreshMs,
+    redis: here.connection,
+    holder: 'n1.1',
+  })
+}
 
 describe.skipIf(skipWithoutRedis)('a node’s lock tables', () => {
   const redis = useRedis()
@@ -27,17 +47,8 @@ describe.skipIf(skipWithoutRedis)('a node’s lock tables', () => {
       nodeId: 'n1',
       generations: generationSequence(),
     })
-    const locks = new ClusterLocks(here.service, here.sessions, {
-      activity: { written: async () => {} } as unknown as LockActivity,
-      defaultTtlMs: 60_000,
-      heartbeatMs: 10_000,
-      sessionAlive: () => false,
-      liveSessions: () => [],
-      // No re-read within the test: the table is what the events made it.
-      refreshMs: 60_000,
-      redis: here.connection,
-      holder: 'n1.1',
-    })
+    // No re-read within the test: the table is what the events made it.
+    const locks = tables(here, 60_000)
     // The events of other nodes, as a node's bus hands them on once ordered per stream.
     const bus = new EventBus({} as ConstructorParameters<typeof EventBus>[0])
     bus.inCluster(
@@ -87,16 +98,7 @@ describe.skipIf(skipWithoutRedis)('a node’s lock tables', () => {
     const generations = generationSequence()
     const here = await lockNode({ url: redis.server.url, prefix, nodeId: 'n1', generations })
     const there = await lockNode({ url: redis.server.url, prefix, nodeId: 'n2', generations })
-    const locks = new ClusterLocks(here.service, here.sessions, {
-      activity: { written: async () => {} } as unknown as LockActivity,
-      defaultTtlMs: 60_000,
-      heartbeatMs: 10_000,
-      sessionAlive: () => false,
-      liveSessions: () => [],
-      refreshMs: 50,
-      redis: here.connection,
-      holder: 'n1.1',
-    })
+    const locks = tables(here, 50)
     try {
       const boards = Array.from({ length: 12 }, (_, i) => `b${i}`)
       for (const boardId of boards) await locks.serve(boardId)

@@ -11,6 +11,7 @@ import {
   saveFirstScreen,
   type FirstScreen,
 } from './first-screen.ts'
+import { storeTasks } from './stored-board.fixture.ts'
 import { makeYMapStore } from './yjs-store.ts'
 
 const screenOf = (doc: Y.Doc): FirstScreen => ({
@@ -20,13 +21,7 @@ const screenOf = (doc: Y.Doc): FirstScreen => ({
 
 /** A board stored by y-indexeddb under `name`, its first screen saved for `user`. */
 async function visit(name: string, n: number, user = 'u1') {
-  const doc = new Y.Doc()
-  const idb = new IndexeddbPersistence(name, doc)
-  await idb.whenSynced
-  doc.transact(() => {
-    for (let i = 0; i < n; i++)
-      createTask(doc, { id: `t${i}`, title: `Task ${i}`, order: `a${i}`, createdBy: 'u' })
-  })
+  const { doc, idb } = await storeTasks(name, n)
   const db = idb.db as IDBDatabase
   const key = await readLastKey(db)
   await saveFirstScreen(db, user, screenOf(doc), key)

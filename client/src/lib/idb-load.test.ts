@@ -4,16 +4,11 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { board, createTask } from '../../../shared/schema/board.ts'
 import { connectBcWhenIdle, deferLoadUpdate } from './idb-load.ts'
+import { storeTasks } from './stored-board.fixture.ts'
 
 /** Stores a board of `n` tasks in IndexedDB under `name`, as a previous visit would. */
 async function stored(name: string, n: number): Promise<void> {
-  const doc = new Y.Doc()
-  const idb = new IndexeddbPersistence(name, doc)
-  await idb.whenSynced
-  doc.transact(() => {
-    for (let i = 0; i < n; i++)
-      createTask(doc, { id: `t${i}`, title: `Task ${i}`, order: `a${i}`, createdBy: 'u' })
-  })
+  const { doc, idb } = await storeTasks(name, n)
   await idb.destroy()
   doc.destroy()
 }
