@@ -31,6 +31,7 @@ const keyOf = (r: { entityType: string; entityId: string; field: string }) =>
 export class SearchIndex {
   private readonly stmts
   private readonly replaceAll: (boardId: string, entries: SearchEntry[], vector: Uint8Array) => void
+  private readonly moveVectors: (vectors: ReadonlyMap<string, Uint8Array>) => void
 
   constructor(db: Db) {
     this.stmts = {
@@ -45,6 +46,9 @@ export class SearchIndex {
       setVector: db.prepare<[string, Uint8Array, number]>(
         `INSERT INTO search_boards (board_id, state_vector, indexed_at) VALUES (?, ?, ?)
          ON CONFLICT (board_id) DO UPDATE SET state_vector = excluded.state_vector, indexed_at = excluded.indexed_at`,
+      ),
+      moveVector: db.prepare<[Uint8Array, number, string]>(
+        'UPDATE search_boards SET state_vector = ?, indexed_at = ? WHERE board_id = ?',
       ),
       vector: db.prepare<[string], { state_vector: Buffer }>(
         'SELECT state_vector FROM search_boards WHERE board_id = ?',
@@ -87,6 +91,18 @@ export class SearchIndex {
         this.stmts.setVector.run(boardId, vector, Date.now())
       },
     )
+    this.moveVectors = db.transaction((vectors: ReadonlyMap<string, Uint8Array>) => {
+      const now = Date.now()
+      for (const [boardId, vector] of vectors) this.stmts.moveVector.run(vector, now, boardId)
+    })
+  }
+
+  /**
+   * Records that each board's rows, unchanged, were extracted again from the state with its
+   * vector. A board with no stored vector (never indexed, or removed) is left alone.
+   */
+  saveVectors(vectors: ReadonlyMap<string, Uint8Array>): void {
+    this.moveVectors(vectors)
   }
 
   /** Makes the board's rows exactly `entries`, extracted from the state with `vector`. */

@@ -116,6 +116,23 @@ export function searchRepoContract(name: string, open: () => Promise<Stores>): v
       expect(await find('wombat', [])).toEqual([])
     })
 
+    it('moves the state vectors of indexed boards only, their rows untouched', async () => {
+      const stores = await open()
+      const find = finder(stores)
+      await stores.search.replaceBoard('b1', [entry('t1', 'wombat')], vector)
+      await stores.search.replaceBoard('b2', [entry('t1', 'numbat')], vector)
+      await stores.search.saveVectors(
+        new Map([
+          ['b1', Uint8Array.from([7])],
+          ['b9', Uint8Array.from([8])],
+        ]),
+      )
+      expect(await stores.search.indexedVector('b1')).toEqual(Uint8Array.from([7]))
+      expect(await stores.search.indexedVector('b2')).toEqual(vector)
+      expect(await stores.search.indexedVector('b9')).toBeNull()
+      expect(await find('wombat')).toEqual(['b1/t1/title'])
+    })
+
     it('keeps exactly the rows a board was last indexed with, and the state vector they came from', async () => {
       const stores = await open()
       const find = finder(stores)

@@ -93,6 +93,16 @@ export class PgSearch implements SearchRepo {
     ])
   }
 
+  /** As SearchIndex.saveVectors: one statement for all the boards. */
+  async saveVectors(vectors: ReadonlyMap<string, Uint8Array>): Promise<void> {
+    if (vectors.size === 0) return
+    await this.db.query(
+      `UPDATE search_boards s SET state_vector = v.vector, indexed_at = $3
+       FROM unnest($1::text[], $2::bytea[]) AS v(board_id, vector) WHERE s.board_id = v.board_id`,
+      [[...vectors.keys()], [...vectors.values()].map((vector) => Buffer.from(vector)), Date.now()],
+    )
+  }
+
   async indexedVector(boardId: string): Promise<Uint8Array | null> {
     const { rows } = await this.db.query<{ state_vector: Buffer }>(
       'SELECT state_vector FROM search_boards WHERE board_id = $1',
