@@ -40,7 +40,14 @@ describe.skipIf(skipWithoutRedis)('board ownership', () => {
   async function node(
     nodeId: string,
     prefix: string,
-    options: { url?: string; leaseMs?: number; nodeTtlMs?: number; ticker?: Ticker } = {},
+    options: {
+      url?: string
+      leaseMs?: number
+      nodeTtlMs?: number
+      ticker?: Ticker
+      /** The epoch bump (PostgreSQL) completes when this settles. */
+      bump?: Promise<void>
+    } = {},
   ) {
     const connection = await connect(options.url ?? redis.server.url, prefix)
     const epochs: string[] = []
@@ -52,6 +59,7 @@ describe.skipIf(skipWithoutRedis)('board ownership', () => {
       nodeTtlMs: options.nodeTtlMs ?? 2000,
       nodeRefreshMs: Math.min(400, (options.nodeTtlMs ?? 2000) / 3),
       takeOwnership: async (boardId) => {
+        await options.bump
         epochs.push(boardId)
         return epochs.length
       },
@@ -181,6 +189,36 @@ describe.skipIf(skipWithoutRedis)('board ownership', () => {
     } finally {
       await proxy.close()
     }
+  })
+
+  it('keeps a lease alive while its epoch bump waits, and serves the board once it is done', async () => {
+    const prefix = uniquePrefix()
+    let bumped = () => {}
+    const a = await node('a', prefix, { bump: new Promise((resolve) => (bumped = resolve)) })
+    const b = await node('b', prefix)
+    const claim = a.ownership.claim('b1')
+    // The bump takes three leases (PostgreSQL busy with a thousand boards): the lease is
+    // renewed meanwhile, so nobody else takes the board.
+    const started = Date.now()
+    await vi.waitFor(
+      async () => {
+        expect(await b.ownership.claim('b1')).toEqual({ owned: false, owner: 'a' })
+        expect(Date.now() - started).toBeGreaterThan(3 * LEASE)
+      },
+      { timeout: 6 * LEASE, interval: LEASE / 4 },
+    )
+    bumped()
+    expect(await claim).toMatchObject({ owned: true })
+    // And it is not fenced as soon as it is served: its last renewal is recent.
+    const served = Date.now()
+    await vi.waitFor(
+      () => {
+        expect(a.ownership.owns('b1')).toBe(true)
+        expect(Date.now() - served).toBeGreaterThan(LEASE)
+      },
+      { timeout: 3 * LEASE, interval: LEASE / 4 },
+    )
+    expect(a.lost).toEqual([])
   })
 
   it('releases a board on unload: another node takes it at once', async () => {

@@ -6,7 +6,9 @@
  *    that incarnation (it died or restarted); every claim bumps the board's PostgreSQL
  *    owner_epoch through `takeOwnership`, the hard fence against a late writer.
  *  - The owner renews every lease/5 (compare-and-PEXPIRE) and releases on unload
- *    (compare-and-DEL).
+ *    (compare-and-DEL). A lease being claimed is renewed too while its epoch bump waits for
+ *    PostgreSQL (seconds, when a node starts serving a thousand boards at once): otherwise it
+ *    would be stale, and fenced, the moment the claim completed.
  *  - Self-fencing: when a board's last successful renewal is lease/2 old on this node's
  *    monotonic clock (or the registry refresh nodeTtl/2 old), the node stops serving it and is
  *    told (`onLost`), before the lease can lapse in Redis and another node take it.
@@ -64,6 +66,8 @@ export class BoardOwnership {
   private stops: Array<() => void> = []
   private renewing = false
   private readonly claiming = new Map<string, Promise<ClaimResult>>()
+  /** Leases this node holds while their epoch bump runs: when each last renewal started. */
+  private readonly pending = new Map<string, { renewedAt: number; lost: boolean }>()
 
   constructor(private readonly options: BoardOwnershipOptions) {
     this.me = `${encodeId(options.nodeId)}.${this.incarnation}`
@@ -133,14 +137,24 @@ export class BoardOwnership {
         owned: false,
         owner: decodeURIComponent(reply.previous.slice(0, reply.previous.lastIndexOf('.'))),
       }
+    const lease = { renewedAt: started, lost: false }
+    this.pending.set(boardId, lease)
     let epoch: number
     try {
       epoch = await this.options.takeOwnership(boardId, this.options.nodeId)
     } catch (error) {
       await this.releaseLease(boardId)
       throw error
+    } finally {
+      this.pending.delete(boardId)
     }
-    this.owned.set(boardId, { epoch, renewedAt: started })
+    if (lease.lost) {
+      // A renewal found the lease gone (renewals too late); whoever holds it now serves it.
+      const owner = await this.ownerOf(boardId)
+      if (owner !== null && owner !== this.options.nodeId) return { owned: false, owner }
+      throw new Error(`the lease of board ${boardId} lapsed while it was being claimed`)
+    }
+    this.owned.set(boardId, { epoch, renewedAt: lease.renewedAt })
     return { owned: true, epoch }
   }
 
@@ -214,11 +228,11 @@ export class BoardOwnership {
   }
 
   private async renew(): Promise<void> {
-    if (this.renewing || this.owned.size === 0) return
+    if (this.renewing || (this.owned.size === 0 && this.pending.size === 0)) return
     this.renewing = true
     const { connection } = this.options
     const started = this.monotonic()
-    const boards = [...this.owned.keys()]
+    const boards = [...this.owned.keys(), ...this.pending.keys()]
     try {
       // A few calls for all the boards, not one per board: a node serving a thousand boards
       // would otherwise send a thousand calls every lease/5, and be late renewing them.
@@ -240,10 +254,13 @@ export class BoardOwnership {
         if (result.status !== 'fulfilled') return
         const answers = result.value as number[]
         ;(chunks[c] as string[]).forEach((boardId, i) => {
-          const entry = this.owned.get(boardId)
-          if (!entry) return
-          if (answers[i] === 1) entry.renewedAt = started
-          else this.lose(boardId, 'taken')
+          const owned = this.owned.get(boardId)
+          const pending = this.pending.get(boardId)
+          if (answers[i] === 1) {
+            if (owned) owned.renewedAt = started
+            if (pending) pending.renewedAt = started
+          } else if (owned) this.lose(boardId, 'taken')
+          else if (pending) pending.lost = true
         })
       })
     } finally {
