@@ -12,6 +12,7 @@ import { api, ApiError, refresh } from './lib/api.ts'
 import type { AppContext } from './lib/app-context.ts'
 import { createTabAttention } from './lib/attention.ts'
 import { remember, remembered } from './lib/cache.ts'
+import { boardChosen, readFirstScreenOnLinks, taskViewBoard } from './lib/board-chosen.ts'
 import { createInbox } from './lib/inbox.ts'
 import { makeLive } from './lib/live.ts'
 import { adoptPath, current, navigate, parseRoute } from './lib/router.ts'
@@ -34,6 +35,8 @@ if (opening.page === 'board') {
   const tasks = opening.view === 'tasks' && !opening.version
   void import('./lib/board-preload.ts').then((m) => m.preloadBoard(opening.boardId, tasks))
 }
+/** The board the page was loaded on, until its page is made. */
+let preloaded = opening.page === 'board' ? opening.boardId : null
 const BoardPage = lazy(loadBoard)
 const SystemPage = lazy(() => import('./pages/System.tsx'))
 
@@ -112,6 +115,9 @@ function SignedIn(props: { data: Me; reload: () => void; auth: boolean }) {
     openNav: () => setNavOpen(true),
     guest: props.data.guest ?? null,
   }
+  // A link to a board's task view, pointed at, pressed or focused, starts reading the first
+  // screen saved on this device, so the board page can show it in its first render.
+  onCleanup(readFirstScreenOnLinks(ctx.me.id))
   const [pageName, setPageName] = createSignal('')
   const workspaceId = () => {
     const r = current()
@@ -184,7 +190,13 @@ function SignedIn(props: { data: Me; reload: () => void; auth: boolean }) {
               {(id) => <WorkspacePage ctx={ctx} workspaceId={id} setTitle={setPageName} />}
             </Match>
             <Match when={boardId()} keyed>
-              {(id) => <BoardPage ctx={ctx} boardId={id} setTitle={setPageName} />}
+              {(id) => {
+                // Chosen in the app: its first screen is read now, beside the board's code.
+                // (The board the page was loaded on is being read already: main.tsx.)
+                if (id === preloaded) preloaded = null
+                else if (taskViewBoard(location.hash) === id) boardChosen(id, ctx.me.id)
+                return <BoardPage ctx={ctx} boardId={id} setTitle={setPageName} />
+              }}
             </Match>
             <Match when={current().page === 'inbox'}>
               <Inbox ctx={ctx} setTitle={setPageName} />

@@ -221,7 +221,7 @@ export function TaskBoard() {
       class="tasks"
       aria-label="Task board"
       // The saved first screen, until the live board takes over (lib/board-store.ts).
-      aria-busy={board.showingFirstScreen() ? 'true' : undefined}
+      aria-busy={board.showingFirstScreen() || board.readingFirstScreen() ? 'true' : undefined}
       data-first-screen={board.showingFirstScreen() ? '' : undefined}
     >
       <Show when={board.canEdit()}>
@@ -272,7 +272,8 @@ export function TaskBoard() {
         total={taskStatuses.reduce((n, s) => n + column(s).length, 0)}
       />
       <div class="columns">
-        <For each={taskStatuses as TaskStatus[]}>
+        {/* While the first screen is read (a few ms), no columns rather than empty ones. */}
+        <For each={board.readingFirstScreen() ? [] : (taskStatuses as TaskStatus[])}>
           {(status) => (
             <section
               class="column"

@@ -7,12 +7,15 @@
  * (lib/first-screen.ts). If there is a current one, loading the document waits until the
  * board page has shown it (`release()`): Yjs decoding a big board takes the main thread for
  * a few hundred milliseconds, and the saved tasks are shown before that instead of after.
+ * A board chosen inside the app may have had its first screen read already, from the moment
+ * it was chosen (lib/first-screen-early.ts): that read is taken instead of starting another.
  */
 import { IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
 import { board as boardTypes } from '../../../shared/schema/board.ts'
 import { remembered } from './cache.ts'
 import { openBoardDb, readFirstScreen, type ShownFirstScreen } from './first-screen.ts'
+import { takeFirstScreenEarly } from './first-screen-early.ts'
 import { deferLoadUpdate } from './idb-load.ts'
 
 /** If the board page never takes the first screen (signed out, a page error), load anyway. */
@@ -58,18 +61,25 @@ export function openBoardLoad(boardId: string, options: LoadOptions = {}): Board
     deferLoadUpdate(doc, made).socketOpen(() => socketOpen())
     make(made)
   }
-  let screen: ShownFirstScreen | null | undefined
   const userId = options.firstScreenFor
-  const firstScreenRead: Promise<ShownFirstScreen | null> = userId
-    ? openBoardDb(name)
-        .then((db) => readFirstScreen(db, userId).finally(() => db.close()))
-        .catch(() => null)
-    : Promise.resolve(null)
+  // Chosen inside the app, the board's first screen may be read already (or being read).
+  const early = userId ? takeFirstScreenEarly(boardId, userId) : null
+  let screen: ShownFirstScreen | null | undefined = early?.screen
+  const firstScreenRead: Promise<ShownFirstScreen | null> = early
+    ? early.read
+    : userId
+      ? openBoardDb(name)
+          .then((db) => readFirstScreen(db, userId).finally(() => db.close()))
+          .catch(() => null)
+      : Promise.resolve(null)
   if (userId) {
-    void firstScreenRead.then((found) => {
+    const settle = (found: ShownFirstScreen | null) => {
       screen = found
       if (!found) release()
-    })
+    }
+    // Read already: known at once, so the board page shows it in its first render.
+    if (screen !== undefined) settle(screen)
+    else void firstScreenRead.then(settle)
     setTimeout(release, RELEASE_AFTER_MS)
   } else {
     screen = null

@@ -110,7 +110,9 @@ export function createBoardStore(ctx: AppContext, boardId: string) {
     members: memberList,
     /** Whether the tasks shown are the saved first screen (read-only) rather than the live board. */
     showingFirstScreen: firstScreen.showing,
-    /** Runs `edit` now, or once the live board has replaced the first screen. */
+    /** Whether the first screen is still being read (nothing to show yet, not even empty). */
+    readingFirstScreen: firstScreen.reading,
+    /** Runs `edit` now, or once the live board has loaded if the first screen is shown or read. */
     whenLive: firstScreen.whenLive,
     ...selection,
     sinceLastVisit,
@@ -216,6 +218,9 @@ function afterPaint(run: () => void): void {
  */
 function createFirstScreen(conn: BoardConnection, content: BoardContent, userId: string) {
   const [showing, setShowing] = createSignal(false)
+  // Whether the first screen is still being read (a board chosen inside the app may get here
+  // before its read is done): the columns wait for it rather than show empty first.
+  const [reading, setReading] = createSignal(conn.load.firstScreen() === undefined)
   let mounted = false
   let loaded = false
   let wasShown = false
@@ -231,6 +236,7 @@ function createFirstScreen(conn: BoardConnection, content: BoardContent, userId:
     }
     if (!showing()) conn.load.release()
     else releaseWhenShown()
+    setReading(false)
   }
   const now = conn.load.firstScreen()
   if (now !== undefined) show(now)
@@ -284,6 +290,7 @@ function createFirstScreen(conn: BoardConnection, content: BoardContent, userId:
   }
   void conn.loaded.then(() => {
     const db = conn.db()
+    setReading(false)
     if (closed || !db) return
     loaded = true
     if (showing()) {
@@ -308,8 +315,9 @@ function createFirstScreen(conn: BoardConnection, content: BoardContent, userId:
   })
   return {
     showing,
+    reading,
     whenLive(edit: () => void) {
-      if (!showing()) return edit()
+      if (!showing() && !reading()) return edit()
       void conn.loaded.then(() => !closed && edit())
     },
   }

@@ -17,6 +17,7 @@ import { CloseCode, finalCloseCodes } from '../../../shared/protocol/close-codes
 import { currentToken, onTokenChange } from './api.ts'
 import { openBoardLoad, takePreloaded, type BoardLoad } from './board-preload.ts'
 import { connectBcWhenIdle } from './idb-load.ts'
+import { forgetFirstScreenEarly } from './first-screen-early.ts'
 import { remember, remembered } from './cache.ts'
 import type { Live } from './live.ts'
 import { LOCAL } from './yjs-store.ts'
@@ -201,6 +202,8 @@ export function makeBoardConnection(
       undo.destroy()
       provider.destroy()
       load.destroy()
+      // A first screen read while this page was open may predate its edits.
+      forgetFirstScreenEarly(boardId)
       doc.destroy()
     },
   }
