@@ -203,6 +203,8 @@ describe.skipIf(skipWithoutRedis)('board ownership', () => {
     })
     const b = await node('b', prefix, { leaseMs: lease })
     const claim = a.ownership.claim('b1')
+    // The lease is a's before b asks (two connections: b's claim could otherwise come first).
+    await vi.waitFor(async () => expect(await b.ownership.ownerOf('b1')).toBe('a'))
     // The bump takes over two leases (PostgreSQL busy with a thousand boards): the lease is
     // renewed meanwhile, so nobody else takes the board.
     const started = Date.now()
