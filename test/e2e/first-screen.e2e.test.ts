@@ -5,12 +5,11 @@
  * and browser context; an uncaught page error or console error fails it (test/e2e/people.ts).
  */
 import { describe, expect, it } from 'vitest'
-import * as Y from 'yjs'
 import type { Page } from 'playwright-core'
 import { board as boardTypes } from '../../shared/schema/board.ts'
 import { createBoard } from '../accounts.ts'
 import { eventually } from '../harness.ts'
-import { freshServer, open, useBrowserHarness, WAIT } from './people.ts'
+import { committedBoard, freshServer, open, useBrowserHarness, WAIT } from './people.ts'
 
 useBrowserHarness()
 
@@ -177,11 +176,7 @@ describe('the first screen of a board', () => {
       .poll(() => titles(page), { timeout: WAIT })
       .toEqual(['Alpha', 'Bravo', 'Charlie', 'Delta'])
     await eventually(async () => {
-      const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, {
-        token: owner.token,
-      })
-      const doc = new Y.Doc()
-      Y.applyUpdate(doc, exported.body)
+      const doc = await committedBoard(t, boardId, owner.token)
       const stored = [...boardTypes(doc).tasks.values()].map((task) => task.get('title'))
       expect(stored.sort()).toEqual(['Alpha', 'Bravo', 'Charlie', 'Delta'])
     })
@@ -234,11 +229,7 @@ describe('the first screen of a board', () => {
 
     // The server has each edit once.
     await eventually(async () => {
-      const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, {
-        token: owner.token,
-      })
-      const doc = new Y.Doc()
-      Y.applyUpdate(doc, exported.body)
+      const doc = await committedBoard(t, boardId, owner.token)
       const stored = [...boardTypes(doc).tasks.values()]
         .map((task) => `${String(task.get('title'))}:${String(task.get('status'))}`)
         .sort()

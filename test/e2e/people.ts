@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll } from 'vitest'
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core'
+import * as Y from 'yjs'
 import { invite, setupOwner, SETUP_CODE } from '../accounts.ts'
 import { cleanup, startTestServer, type TestServer } from '../harness.ts'
 import { clientDir, launch } from './browser.ts'
@@ -23,6 +24,14 @@ export const DESKTOP = { width: 1400, height: 1000 }
 export const PHONE = { width: 390, height: 844 }
 
 let browser: Browser
+
+/** The board as the server committed it: its export, as a document. */
+export async function committedBoard(t: TestServer, boardId: string, token: string) {
+  const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, { token })
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, exported.body)
+  return doc
+}
 
 /** Screenshots go to docs/ with LOUPE_SCREENSHOTS=1 (to refresh the README's), else to tmp. */
 const shotDir = process.env.LOUPE_SCREENSHOTS

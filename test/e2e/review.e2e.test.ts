@@ -8,10 +8,18 @@
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import * as Y from 'yjs'
 import { createBoard } from '../accounts.ts'
 import { eventually, type TestServer } from '../harness.ts'
-import { freshServer, open, picture, thumb, upload, useBrowserHarness, WAIT } from './people.ts'
+import {
+  committedBoard,
+  freshServer,
+  open,
+  picture,
+  thumb,
+  upload,
+  useBrowserHarness,
+  WAIT,
+} from './people.ts'
 
 useBrowserHarness()
 
@@ -38,9 +46,7 @@ async function draw(page: Page, tool: string, from: [number, number], to: [numbe
 
 /** The board as the server committed it. */
 async function stored(t: TestServer, boardId: string, token: string) {
-  const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, { token })
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, exported.body)
+  const doc = await committedBoard(t, boardId, token)
   const json = <T>(name: string) => doc.getMap(name).toJSON() as Record<string, T>
   type Mark = {
     shape: { type: string; x: number; w: number; h: number }

@@ -5,12 +5,12 @@
  * is a deep link. Every test starts its own server and browser contexts.
  */
 import { describe, expect, it } from 'vitest'
-import * as Y from 'yjs'
 import type { Page } from 'playwright-core'
 import { board as boardTypes } from '../../shared/schema/board.ts'
 import { createBoard } from '../accounts.ts'
 import { eventually } from '../harness.ts'
 import {
+  committedBoard,
   freshServer,
   open,
   RECONNECT,
@@ -105,11 +105,7 @@ describe('the task board', () => {
     const order = await titles(a.page)
     await expect.poll(() => titles(b.page), { timeout: WAIT }).toEqual(order)
     const keys = async () => {
-      const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, {
-        token: owner.token,
-      })
-      const doc = new Y.Doc()
-      Y.applyUpdate(doc, exported.body)
+      const doc = await committedBoard(t, boardId, owner.token)
       return new Map(
         [...boardTypes(doc).tasks.values()].map((task) => [task.get('title'), task.get('order')]),
       )
@@ -177,11 +173,7 @@ describe('the task board', () => {
         .poll(() => page.getByTestId('due').first().textContent(), { timeout: WAIT })
         .toMatch(/^due Mar 14(, 2026)?$/)
     // Stored as that day (its midnight UTC), and given back to the editor unchanged.
-    const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, {
-      token: owner.token,
-    })
-    const doc = new Y.Doc()
-    Y.applyUpdate(doc, exported.body)
+    const doc = await committedBoard(t, boardId, owner.token)
     expect([...boardTypes(doc).tasks.values()][0]?.get('dueAt')).toBe(Date.UTC(2026, 2, 14))
     await east.page.getByRole('button', { name: 'Edit Ship the stills today' }).click()
     expect(await east.page.getByLabel('Due date', { exact: true }).inputValue()).toBe('2026-03-14')

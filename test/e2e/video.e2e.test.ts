@@ -8,10 +8,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import * as Y from 'yjs'
 import { createBoard } from '../accounts.ts'
 import { eventually } from '../harness.ts'
-import { freshServer, open, thumb, useBrowserHarness, WAIT } from './people.ts'
+import { committedBoard, freshServer, open, thumb, useBrowserHarness, WAIT } from './people.ts'
 import { webmVideo } from './video.ts'
 
 useBrowserHarness()
@@ -77,11 +76,7 @@ describe('frame-accurate video', () => {
       .waitFor({ timeout: WAIT })
     // Stored at frame 10's time (the middle of the frame: 10.5 × 40 ms).
     await eventually(async () => {
-      const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, {
-        token: owner.token,
-      })
-      const doc = new Y.Doc()
-      Y.applyUpdate(doc, exported.body)
+      const doc = await committedBoard(t, boardId, owner.token)
       const marks = Object.values(doc.getMap('annotations').toJSON()) as Array<{ timeMs?: number }>
       expect(marks).toHaveLength(1)
       expect(Math.floor((marks[0]?.timeMs ?? -1) / 40)).toBe(10)
@@ -207,11 +202,7 @@ describe('frame-accurate video', () => {
     })
     await page.getByTestId('version-menu').filter({ hasText: 'v2' }).waitFor({ timeout: WAIT })
     await eventually(async () => {
-      const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, {
-        token: owner.token,
-      })
-      const doc = new Y.Doc()
-      Y.applyUpdate(doc, exported.body)
+      const doc = await committedBoard(t, boardId, owner.token)
       const [item] = Object.values(doc.getMap('media').toJSON()) as Array<{
         versions: Array<{ n: number; name: string }>
       }>
@@ -231,11 +222,7 @@ describe('frame-accurate video', () => {
     await page.getByTestId('transport').getByText('/ 00:00:01:29').waitFor({ timeout: WAIT })
     await page.getByRole('menu').waitFor({ state: 'detached', timeout: WAIT })
     await eventually(async () => {
-      const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, {
-        token: owner.token,
-      })
-      const doc = new Y.Doc()
-      Y.applyUpdate(doc, exported.body)
+      const doc = await committedBoard(t, boardId, owner.token)
       const [item] = Object.values(doc.getMap('media').toJSON()) as Array<{
         versions: Array<{ n: number; fps?: number }>
       }>

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core'
 import { board, createTask, updateTask } from '../../shared/schema/board.ts'
 import { createBoard } from '../accounts.ts'
 import { eventually, synced } from '../harness.ts'
-import { freshServer, open, useBrowserHarness, WAIT } from './people.ts'
+import { committedBoard, freshServer, open, useBrowserHarness, WAIT } from './people.ts'
 
 useBrowserHarness()
 
@@ -96,12 +96,7 @@ describe('a windowed column', () => {
         })
     })
     await eventually(async () => {
-      const exported = await t.api<Uint8Array>(`/api/boards/${boardId}/export`, {
-        token: owner.token,
-      })
-      const stored = new Y.Doc()
-      Y.applyUpdate(stored, exported.body)
-      expect(board(stored).tasks.size).toBe(COUNT)
+      expect(board(await committedBoard(t, boardId, owner.token)).tasks.size).toBe(COUNT)
     }, WAIT)
 
     const { page } = await open(t, 'Olive', boardId)

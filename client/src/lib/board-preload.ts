@@ -14,7 +14,7 @@ import { IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
 import { board as boardTypes } from '../../../shared/schema/board.ts'
 import { remembered } from './cache.ts'
-import { openBoardDb, readFirstScreen, type ShownFirstScreen } from './first-screen.ts'
+import { boardDbName, openBoardDb, readFirstScreen, type ShownFirstScreen } from './first-screen.ts'
 import { takeFirstScreenEarly } from './first-screen-early.ts'
 import { deferLoadUpdate } from './idb-load.ts'
 
@@ -47,7 +47,7 @@ export interface LoadOptions {
 }
 
 export function openBoardLoad(boardId: string, options: LoadOptions = {}): BoardLoad {
-  const name = `loupe-board-${boardId}`
+  const name = boardDbName(boardId)
   const doc = new Y.Doc()
   boardTypes(doc)
   let socketOpen = () => false

@@ -13,7 +13,7 @@
  *
  * Loaded by the shell only once a board is chosen (lib/board-chosen.ts), and by the board's code.
  */
-import { readFirstScreen, type ShownFirstScreen } from './first-screen.ts'
+import { boardDbName, readFirstScreen, type ShownFirstScreen } from './first-screen.ts'
 
 /** A read started this recently is reused (pointed at, then pressed: one read). */
 const REUSE_MS = 500
@@ -60,7 +60,7 @@ export function readFirstScreenEarly(boardId: string, userId: string): void {
     userId,
     startedAt: now,
     screen: undefined,
-    read: openExisting(`loupe-board-${boardId}`)
+    read: openExisting(boardDbName(boardId))
       .then((db) => {
         if (!db) return null
         // Not a board database (no y-indexeddb stores): nothing saved.

@@ -42,6 +42,11 @@ const MOST_LATER = 64
 
 const recordKey = (userId: string) => `loupe-first-screen/${userId}`
 
+/** The IndexedDB database y-indexeddb keeps a board in on this device. */
+export function boardDbName(boardId: string): string {
+  return `loupe-board-${boardId}`
+}
+
 /** The board's database, opened (and, if new, made) exactly as y-indexeddb makes it. */
 export function openBoardDb(name: string): Promise<IDBDatabase> {
   return idb.openDB(name, (db) =>
