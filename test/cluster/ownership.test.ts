@@ -45,6 +45,7 @@ describe.skipIf(skipWithoutRedis)('board ownership', () => {
       leaseMs?: number
       nodeTtlMs?: number
       ticker?: Ticker
+      monotonic?: () => number
       /** The epoch bump (PostgreSQL) completes when this settles. */
       bump?: Promise<void>
     } = {},
@@ -64,6 +65,7 @@ describe.skipIf(skipWithoutRedis)('board ownership', () => {
         return epochs.length
       },
       ticker: options.ticker,
+      monotonic: options.monotonic,
     })
     ownership.onLost((boardId, why) => lost.push([boardId, why, Date.now()]))
     await ownership.start()
@@ -227,6 +229,72 @@ describe.skipIf(skipWithoutRedis)('board ownership', () => {
       { timeout: 3 * lease, interval: lease / 4 },
     )
     expect(a.lost).toEqual([])
+  })
+
+  describe('after a stall (its clock and its checks in the test’s hands)', () => {
+    // Long enough that nothing lapses in Redis while the test runs: only the node's own clock
+    // (the test's) decides when it fences.
+    const lease = 60_000
+    const period = lease / 10
+
+    async function stalling(url?: string) {
+      let clock = 0
+      const ticks = new Map<number, () => void>()
+      const a = await node('a', uniquePrefix(), {
+        url,
+        leaseMs: lease,
+        nodeTtlMs: 100 * lease,
+        monotonic: () => clock,
+        ticker: { every: (ms, tick) => (ticks.set(ms, tick), () => ticks.delete(ms)) },
+      })
+      // Every renewal the node sends, to wait for its answer.
+      const renewals: Array<Promise<unknown>> = []
+      const fcall = a.connection.fcall.bind(a.connection)
+      a.connection.fcall = (name, args) => {
+        const call = fcall(name, args)
+        if (name === 'lease_renew_many') renewals.push(call.catch(() => undefined))
+        return call
+      }
+      /** Moves the clock by `ms` and runs the fence check (renewing when it is due), answered. */
+      const check = async (ms: number) => {
+        clock += ms
+        ticks.get(period)?.()
+        await Promise.all(renewals)
+      }
+      expect(await a.ownership.claim('b1')).toMatchObject({ owned: true })
+      await check(period)
+      return { ...a, check }
+    }
+
+    it('renews at once, not fences, a lease still well short of lapsing', async () => {
+      const a = await stalling()
+      // Blocked for 0.65 of the lease: the last renewal is 0.65 of it old when the check runs.
+      await a.check(0.65 * lease)
+      expect(a.lost).toEqual([])
+      // Renewed as the stall ended: the next checks find it fresh.
+      await a.check(period)
+      await a.check(period)
+      expect(a.lost).toEqual([])
+      expect(a.ownership.owns('b1')).toBe(true)
+      // A stall of 0.85 of the lease is too close to its lapsing in Redis: fenced at once.
+      await a.check(0.85 * lease)
+      expect(a.lost.map(([board, why]) => [board, why])).toEqual([['b1', 'fenced']])
+      expect(a.ownership.owns('b1')).toBe(false)
+    })
+
+    it('fences at the next check when that renewal does not answer', async () => {
+      const proxy = await startTcpProxy(redis.server.port)
+      try {
+        const a = await stalling(proxy.url)
+        proxy.cut()
+        await a.check(0.65 * lease)
+        expect(a.lost).toEqual([])
+        await a.check(period)
+        expect(a.lost.map(([board, why]) => [board, why])).toEqual([['b1', 'fenced']])
+      } finally {
+        await proxy.close()
+      }
+    })
   })
 
   it('releases a board on unload: another node takes it at once', async () => {
