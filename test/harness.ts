@@ -235,16 +235,35 @@ export async function startTestServer(overrides: Overrides = {}): Promise<TestSe
   return test
 }
 
-/** Resolves once the provider has completed its first sync with the server. */
-export function synced(provider: WebsocketProvider): Promise<void> {
+/**
+ * Resolves once the provider is synced with the server. Fails after `timeout` ms saying which
+ * board and how its socket ended, so a sync that never comes reads as that, not as the test's
+ * own timeout with no word of what it waited for.
+ */
+export function synced(provider: WebsocketProvider, timeout = 20_000): Promise<void> {
   if (provider.synced) return Promise.resolve()
-  return new Promise((resolve) => {
+  const closes: string[] = []
+  const onClose = (event: CloseEvent | null) => {
+    closes.push(event ? `${event.code} ${event.reason}`.trim() : 'no close frame')
+  }
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      done()
+      const seen = closes.length > 0 ? `socket closes: ${closes.slice(-5).join(', ')}` : 'no close'
+      reject(new Error(`${provider.url} not synced within ${timeout} ms (${seen})`))
+    }, timeout)
     const onSync = (state: boolean) => {
       if (!state) return
-      provider.off('sync', onSync)
+      done()
       resolve()
     }
+    const done = () => {
+      clearTimeout(timer)
+      provider.off('sync', onSync)
+      provider.off('connection-close', onClose)
+    }
     provider.on('sync', onSync)
+    provider.on('connection-close', onClose)
   })
 }
 
