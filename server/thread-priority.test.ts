@@ -54,6 +54,24 @@ describe.runIf(process.platform === 'linux')('background threads', () => {
     expect(lowered()).toBe(0)
   })
 
+  it('the update worker runs lowered from its first instruction, before it loads anything', async () => {
+    const worker = new UpdateWorker(100)
+    cleanups.push(() => worker.close())
+    const doc = new Y.Doc()
+    doc.getMap('m').set('k', 1)
+    const job = worker.foldAndProve({
+      state: null,
+      stateVector: null,
+      updates: [Y.encodeStateAsUpdate(doc)],
+      bytes: 0,
+    })
+    // The thread exists now and has run nothing yet (this thread has not yielded): booting it
+    // and loading Yjs must already run below the event loop.
+    expect(lowered()).toBe(1)
+    expect(niceByThread().get(process.pid)).toBe(0)
+    await job
+  })
+
   it('the WAL checkpoint thread lowers its own priority, not the event loop’s', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'loupe-nice-'))
     const file = join(dir, 'loupe.db')

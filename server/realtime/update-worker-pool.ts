@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { StoredDoc } from '../storage/doc-store.ts'
-import { BACKGROUND_NICE } from '../thread-priority.ts'
+import { BACKGROUND_NICE, startLowered } from '../thread-priority.ts'
 
 /**
  * Updates larger than this are sliced off the event loop. An update of tiny items costs about
@@ -119,9 +119,12 @@ export class UpdateWorker {
     if (stopped !== null && stopped < this.idleMs * SOON_AFTER_STOP)
       this.idleMs = Math.min(this.maxIdleMs, this.idleMs * 2)
     else this.idleMs = this.baseIdleMs
-    const worker = new Worker(new URL('./update-worker.mjs', import.meta.url), {
-      workerData: { nice: BACKGROUND_NICE },
-    })
+    const worker = startLowered(
+      () =>
+        new Worker(new URL('./update-worker.mjs', import.meta.url), {
+          workerData: { nice: BACKGROUND_NICE },
+        }),
+    )
     worker.unref()
     worker.on('message', (answer: Answer) => {
       const job = this.jobs.get(answer.id)

@@ -11,8 +11,6 @@
 import { setPriority } from 'node:os'
 import process from 'node:process'
 import { parentPort, workerData } from 'node:worker_threads'
-import { foldAndProve } from '../storage/fold.mjs'
-import { sliceUpdate } from './update-slicer.mjs'
 
 /**
  * @typedef {{ id: number, kind: 'slice', update: Uint8Array, maxStructs: number }
@@ -20,6 +18,9 @@ import { sliceUpdate } from './update-slicer.mjs'
  */
 
 // Below the event loop's priority (server/thread-priority.ts); on Linux this thread's alone.
+// The pool lowers the thread as it creates it (startLowered); where it could not tell the
+// thread apart, this does, first thing, before Yjs and the fold are loaded: loading them is
+// most of the thread's start (about 80 of 120 ms of CPU).
 if (process.platform === 'linux' && typeof workerData?.nice === 'number') {
   try {
     setPriority(workerData.nice)
@@ -27,6 +28,8 @@ if (process.platform === 'linux' && typeof workerData?.nice === 'number') {
     // Not allowed here: the thread keeps the process's priority.
   }
 }
+const { foldAndProve } = await import('../storage/fold.mjs')
+const { sliceUpdate } = await import('./update-slicer.mjs')
 
 parentPort?.on('message', (/** @type {Job} */ job) => {
   try {

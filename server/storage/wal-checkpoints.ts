@@ -19,7 +19,7 @@ import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import type { Db } from '../db/open.ts'
-import { BACKGROUND_NICE } from '../thread-priority.ts'
+import { BACKGROUND_NICE, startLowered } from '../thread-priority.ts'
 
 export interface WalCheckpointOptions {
   /** How often the WAL's size is looked at. */
@@ -134,10 +134,13 @@ export class WalCheckpoints {
 
   private startThread(): Worker {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3')
-    const thread = new Worker(THREAD_SOURCE, {
-      eval: true,
-      workerData: { driver, file: this.file, nice: BACKGROUND_NICE },
-    })
+    const thread = startLowered(
+      () =>
+        new Worker(THREAD_SOURCE, {
+          eval: true,
+          workerData: { driver, file: this.file, nice: BACKGROUND_NICE },
+        }),
+    )
     thread.unref()
     thread.on('exit', () => {
       if (this.thread === thread) this.thread = null
