@@ -69,6 +69,15 @@ async function addTasks(page: Page, ...names: string[]) {
   }
 }
 
+/**
+ * Adds the first tasks of a new board, and waits until its saved first screen holds exactly
+ * them (saved once the page is idle after the changes).
+ */
+async function addSavedTasks(page: Page, boardId: string, ...names: string[]) {
+  await addTasks(page, ...names)
+  await expect.poll(() => savedTitles(page, boardId), { timeout: WAIT }).toEqual(names)
+}
+
 const columnTitles = (page: Page, status: string) =>
   page.locator(`[data-column="${status}"] .task-title`).allTextContents()
 
@@ -140,15 +149,7 @@ describe('the first screen of a board', () => {
     const olive = await open(t, 'Olive', boardId)
     const { page } = olive
     await page.goto(`${t.url}/#/b/${boardId}/tasks`)
-    for (const title of ['Alpha', 'Bravo', 'Charlie']) {
-      await page.getByLabel('New task').fill(title)
-      await page.getByRole('button', { name: 'Add task' }).click()
-      await page.locator('.task-title', { hasText: title }).waitFor({ timeout: WAIT })
-    }
-    // Saved once the page is idle after the changes.
-    await expect
-      .poll(() => savedTitles(page, boardId), { timeout: WAIT })
-      .toEqual(['Alpha', 'Bravo', 'Charlie'])
+    await addSavedTasks(page, boardId, 'Alpha', 'Bravo', 'Charlie')
 
     await olive.context.addInitScript(watchFirstScreen)
     await page.reload()
@@ -192,10 +193,7 @@ describe('the first screen of a board', () => {
     const olive = await open(t, 'Olive', boardId)
     const { page } = olive
     await page.goto(`${t.url}/#/b/${boardId}/tasks`)
-    await addTasks(page, 'Alpha', 'Bravo', 'Charlie')
-    await expect
-      .poll(() => savedTitles(page, boardId), { timeout: WAIT })
-      .toEqual(['Alpha', 'Bravo', 'Charlie'])
+    await addSavedTasks(page, boardId, 'Alpha', 'Bravo', 'Charlie')
 
     await olive.context.addInitScript(holdLoad)
     await page.reload()
@@ -250,13 +248,9 @@ describe('the first screen of a board', () => {
     const olive = await open(t, 'Olive', alpha)
     const { page } = olive
     await page.goto(`${t.url}/#/b/${alpha}/tasks`)
-    await addTasks(page, 'Alpha', 'Bravo', 'Charlie')
-    await expect
-      .poll(() => savedTitles(page, alpha), { timeout: WAIT })
-      .toEqual(['Alpha', 'Bravo', 'Charlie'])
+    await addSavedTasks(page, alpha, 'Alpha', 'Bravo', 'Charlie')
     await page.evaluate((hash) => (location.hash = hash), `#/b/${zulu}/tasks`)
-    await addTasks(page, 'Zulu')
-    await expect.poll(() => savedTitles(page, zulu), { timeout: WAIT }).toEqual(['Zulu'])
+    await addSavedTasks(page, zulu, 'Zulu')
 
     // From the workspace's page to a board's tasks, without loading the page again.
     await page.evaluate((hash) => (location.hash = hash), `#/w/${owner.workspaceId}`)
