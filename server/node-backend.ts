@@ -49,11 +49,6 @@ export interface NodeBackend {
   /** Board documents; `offThread` folds big boards off the event loop where the store can. */
   docStore(offThread: OffThreadFold): DocStore
   locks(deps: LockDeps): NodeLocks
-  /**
-   * Group commits that may run at once, on different boards (realtime/committer.ts). One
-   * where a commit is a local transaction; more where each is a network round trip.
-   */
-  readonly commitsAtOnce?: number
   /** The services this node needs, by name (cluster: postgres, redis); empty on one machine. */
   services(): Promise<Record<string, ServiceState>>
   /** Boards this node may no longer serve (cluster: a lost lease); their rooms must close. */

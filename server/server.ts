@@ -123,11 +123,12 @@ export function createLoupeServer(config: Config, options: ServerOptions = {}): 
     { token: config.metricsToken },
   )
   const storeHealth = new StoreHealth(() => store.probe())
-  const committer: GroupCommitter = new GroupCommitter(store, metrics.commits, {
-    health: storeHealth,
-    listenerFailed: (error) => log.error({ err: error }, 'a commit listener failed'),
-    atOnce: backend.commitsAtOnce,
-  })
+  const committer: GroupCommitter = new GroupCommitter(
+    store,
+    metrics.commits,
+    storeHealth,
+    (error) => log.error({ err: error }, 'a commit listener failed'),
+  )
   const rooms: RoomManager = new RoomManager(
     {
       store,

@@ -138,14 +138,7 @@ class OwnedDocStore implements DocStore {
   }
 }
 
-/**
- * Group commits in flight at once, each on its own connection: an update waits for its own
- * round trip to PostgreSQL rather than also for the rest of one already on the way.
- */
-const COMMITS_AT_ONCE = 2
-
 export class ClusterBackend implements NodeBackend {
-  readonly commitsAtOnce = COMMITS_AT_ONCE
   private readonly lostListeners: BoardLost[] = []
   private clusterLocks: ClusterLocks | null = null
   private readonly relay: BoardRelay
@@ -185,7 +178,7 @@ export class ClusterBackend implements NodeBackend {
     // behind a thousand queued visits, loads and index writes its relays would wait seconds.
     const commitPool = new PgPool({
       url: cluster.databaseUrl,
-      max: COMMITS_AT_ONCE,
+      max: 2,
       applicationName: `loupe ${cluster.nodeId} commits`.slice(0, 63),
       onIdleError: (error) => log.warn({ err: error }, 'an idle PostgreSQL connection failed'),
     })

@@ -17,11 +17,7 @@ class MemoryStore implements DocStore {
   readonly rows = new Map<string, Uint8Array[]>()
   /** Calls to `append` that have not settled yet. */
   inFlight = 0
-  private readonly gates: Array<{
-    batch: string[]
-    settle: (error?: unknown) => void
-    gate: Promise<void>
-  }> = []
+  private readonly gates: Array<{ settle: (error?: unknown) => void; gate: Promise<void> }> = []
   /** When set, the next append waits for the test to open or fail it (see `hold`). */
   holding = false
   /** When set, the next append throws this synchronously. */
@@ -41,7 +37,7 @@ class MemoryStore implements DocStore {
         const gate = new Promise<void>((resolve, reject) => {
           settle = (error) => (error === undefined ? resolve() : reject(error))
         })
-        this.gates.push({ batch: updates.map(label), settle, gate })
+        this.gates.push({ settle, gate })
         await gate
       }
       for (const update of updates) {
@@ -54,11 +50,10 @@ class MemoryStore implements DocStore {
     }
   }
 
-  /** Commits the oldest held batch (or the one holding `name`), or fails it with `error`. */
-  open(error?: unknown, name?: string): void {
-    const at = name === undefined ? 0 : this.gates.findIndex((g) => g.batch.includes(name))
-    const [held] = at < 0 ? [] : this.gates.splice(at, 1)
-    if (!held) throw new Error(`no batch${name === undefined ? '' : ` with ${name}`} is held`)
+  /** Commits the oldest held batch, or fails it with `error`. */
+  open(error?: unknown): void {
+    const held = this.gates.shift()
+    if (!held) throw new Error('no batch is held')
     held.settle(error)
   }
 
@@ -88,14 +83,12 @@ const update = (name: string, boardId = 'b'): DocUpdate => ({
 })
 
 /** A committer with a log of what its listeners heard, in the order they heard it. */
-function setup(atOnce?: number) {
+function setup() {
   const store = new MemoryStore()
   const observed: Array<{ seconds: number; updates: number }> = []
-  const committer = new GroupCommitter(
-    store,
-    { observeCommit: (seconds, updates) => observed.push({ seconds, updates }) },
-    { atOnce },
-  )
+  const committer = new GroupCommitter(store, {
+    observeCommit: (seconds, updates) => observed.push({ seconds, updates }),
+  })
   const heard: Array<{ name: string; error: Error | null; committedThen: string[] }> = []
   const enqueue = (name: string, boardId = 'b') =>
     committer.enqueue(update(name, boardId), {
@@ -158,42 +151,6 @@ describe('GroupCommitter', () => {
       ['a', null, ['a']],
       ['b', null, ['a', 'b', 'c']],
       ['c', null, ['a', 'b', 'c']],
-    ])
-  })
-
-  it('with two at once, other boards commit beside a batch in flight; a board waits for its own', async () => {
-    const { store, committer, heard, enqueue } = setup(2)
-    store.holding = true
-    enqueue('a', 'one')
-    await nextTurn()
-    enqueue('b', 'two')
-    enqueue('c', 'one') // board one has [a] in flight: c waits for it
-    await nextTurn()
-    expect(store.batches).toEqual([['a'], ['b']])
-    expect(store.inFlight).toBe(2)
-    expect(committer.pending).toBe(1)
-
-    enqueue('d', 'three')
-    await nextTurn()
-    expect(store.batches).toEqual([['a'], ['b']]) // two in flight at most
-    expect(committer.pending).toBe(2)
-
-    // [b] is durable first, and heard first: it waited for nobody else's round trip.
-    store.open(undefined, 'b')
-    await expect.poll(() => store.batches).toEqual([['a'], ['b'], ['d']])
-    expect(heard.map((h) => h.name)).toEqual(['b'])
-    expect(committer.pending).toBe(1) // c still waits for [a]
-
-    store.open(undefined, 'a')
-    await expect.poll(() => store.batches).toEqual([['a'], ['b'], ['d'], ['c']])
-    store.open(undefined, 'd')
-    store.open(undefined, 'c')
-    await committer.drain()
-    expect(heard.map((h) => [h.name, h.committedThen])).toEqual([
-      ['b', ['b']],
-      ['a', ['a']],
-      ['d', ['d']],
-      ['c', ['a', 'c']], // board one's order is its commit order
     ])
   })
 
@@ -282,12 +239,10 @@ describe('GroupCommitter', () => {
       store,
       { observeCommit: () => {} },
       {
-        health: {
-          committed: () => outcomes.push('ok'),
-          failed: (error) => outcomes.push(`failed: ${(error as Error).message}`),
-        },
-        listenerFailed: (error) => thrown.push(error),
+        committed: () => outcomes.push('ok'),
+        failed: (error) => outcomes.push(`failed: ${(error as Error).message}`),
       },
+      (error) => thrown.push(error),
     )
     const heard: string[] = []
     committer.enqueue(update('a'), {
