@@ -86,12 +86,20 @@ local function lease_renew(_, a)
   return redis.call('PEXPIRE', key, a[4])
 end
 
--- prefix, me, leaseMs, board... → per board, lease_renew's answer: a node renews every lease
--- it holds in one call, not one call per board.
+-- prefix, me, leaseMs, retake ('1' or '0'), board... → per board, lease_renew's answer: a node
+-- renews every lease it holds in one call, not one call per board. With retake (the renewal
+-- after a stall of the node), a lease that lapsed meanwhile and that nobody holds is taken
+-- back: whoever claimed the board and let it go in between bumped its epoch, and then the
+-- node's commits are refused by PostgreSQL.
 local function lease_renew_many(_, a)
   local out = {}
-  for i = 4, #a do
-    out[#out + 1] = lease_renew(nil, { a[1], a[i], a[2], a[3] })
+  for i = 5, #a do
+    local renewed = lease_renew(nil, { a[1], a[i], a[2], a[3] })
+    if renewed == 0 and a[4] == '1'
+      and redis.call('SET', bkey(a[1], a[i], 'owner'), a[2], 'NX', 'PX', a[3]) then
+      renewed = 1
+    end
+    out[#out + 1] = renewed
   end
   return out
 end

@@ -12,11 +12,13 @@
  *  - Self-fencing: when a board's last successful renewal is lease/2 old on this node's
  *    monotonic clock (or the registry refresh nodeTtl/2 old), the node stops serving it and is
  *    told (`onLost`), before the lease can lapse in Redis and another node take it.
- *  - After a stall (the event loop blocked, so the check itself ran late), the renewals answered
- *    meanwhile are still unread when the check runs: rather than fence on them, the node renews
- *    at once and gives that renewal one check period to answer, as long as the lease is then
- *    still well short of lapsing (STALL_GRACE). A stall of up to about 0.6 of the lease costs
- *    no board; one of 0.3 fenced every board the node served.
+ *  - After a stall (the event loop blocked or starved of timers, so the check itself ran late),
+ *    the age of the last renewal says nothing: no renewal was sent during the stall, or its
+ *    answer is still unread. So the node renews at once and lets the answer decide: a lease
+ *    still its own in Redis is kept, one that lapsed and nobody holds is taken back, one
+ *    another node holds is lost ('taken'), and no answer by the next check fences. Until that answer the node may serve a board whose lease
+ *    another node already holds, exactly as a paused process would as it wakes; its commits
+ *    fail on the epoch, and nothing it did not commit is relayed.
  */
 import { randomBytes } from 'node:crypto'
 import type { RedisConnection } from './connection.ts'
@@ -36,13 +38,11 @@ export const realTicker: Ticker = {
 }
 
 /**
- * After a stall, a board is renewed at once rather than fenced when its last renewal will still
- * be younger than this share of the lease at the next check (one check period, lease/10, on);
- * that check fences it if the renewal has not answered. The lease in Redis, renewed when that
- * last renewal started or later, is still this node's until then. The same holds for the
- * node's registration, against its TTL.
+ * After a stall, an overdue lease is renewed at once rather than fenced (see fence()), unless
+ * no renewal has answered for this many leases: a node whose loop stays blocked that long, cut
+ * off from Redis or not, lets its clients go.
  */
-const STALL_GRACE = 0.9
+const STALLED_LEASES = 10
 
 /** Boards renewed by one call (a Lua function holds Redis for the whole call). */
 const RENEW_CHUNK = 500
@@ -260,28 +260,34 @@ export class BoardOwnership {
 
   /**
    * Stops serving boards whose lease this node can no longer vouch for. Returns true when it
-   * spared some after a stall: they are to be renewed at once (see STALL_GRACE).
+   * kept some after a stall, on doubt: they are to be renewed at once, and that renewal's answer
+   * decides (a lease someone else holds is lost as 'taken').
    */
   private fence(): boolean {
     const now = this.monotonic()
-    const period = this.leaseMs / 10
-    const stalled = now - this.checkedAt > 2 * period
+    const stalled = now - this.checkedAt > (2 * this.leaseMs) / 10
     this.checkedAt = now
-    // 'ok', 'spare' (overdue, but renewed at once after a stall) or 'fence', for a renewal
-    // `age` ms old of something that lives `ttl` ms.
+    // 'ok', 'doubt' (overdue, but the check ran late: renew and let the answer decide) or
+    // 'fence', for something renewed `age` ms ago that lives `ttl` ms. Stalls can come one
+    // after another under load, each check late with the last renewal's answer still unread,
+    // so doubt holds for as long as the checks run late, up to STALLED_LEASES leases; the first
+    // check on time fences what is still unrenewed.
     const verdict = (age: number, ttl: number) =>
-      age < ttl / 2 ? 'ok' : stalled && age + period < STALL_GRACE * ttl ? 'spare' : 'fence'
+      age < ttl / 2 ? 'ok' : stalled && age < STALLED_LEASES * ttl ? 'doubt' : 'fence'
     const registration = verdict(now - this.registeredAt, this.nodeTtlMs)
-    let spared = registration === 'spare'
+    let doubt = registration === 'doubt'
     for (const [boardId, { renewedAt }] of [...this.owned]) {
       const lease = verdict(now - renewedAt, this.leaseMs)
       if (registration === 'fence' || lease === 'fence') this.lose(boardId, 'fenced')
-      else if (lease === 'spare') spared = true
+      else if (lease === 'doubt') doubt = true
     }
-    return spared
+    return doubt
   }
 
-  /** Renews every lease held; `urgent` runs even while another renewal is still unanswered. */
+  /**
+   * Renews every lease held. `urgent` (after a stall) runs even while another renewal is still
+   * unanswered, and takes back a lease that lapsed meanwhile if nobody holds it.
+   */
   private async renew(urgent = false): Promise<void> {
     if (this.owned.size === 0 && this.pending.size === 0) return
     if (this.renewing && !urgent) return
@@ -301,6 +307,7 @@ export class BoardOwnership {
             connection.keys.prefix,
             this.me,
             this.leaseMs,
+            urgent ? '1' : '0',
             ...chunk,
           ]),
         ),
