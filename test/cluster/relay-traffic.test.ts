@@ -61,9 +61,12 @@ describe.skipIf(!postgres || skipWithoutRedis)('relay traffic between two nodes'
     const ownerKeys = boards.map((boardId) => `${cluster.redisPrefix}{b:${boardId}}:owner`)
     const reads = () =>
       seen.filter((c) => c[0] === 'mget' && ownerKeys.every((key) => c.includes(key)))
-    await eventually(() => expect(reads().length).toBeGreaterThanOrEqual(2), 5000)
+    await eventually(() => expect(reads().length).toBeGreaterThanOrEqual(3), 7000)
+    // Two seconds of checks and no board's owner read on its own more than once: a socket's
+    // own relay reads its board's owner once as it opens, which on a loaded machine can come
+    // after the monitor started; a check per board would read each every second.
     const gets = seen.filter((c) => c[0] === 'get' && ownerKeys.includes(c[1] ?? ''))
-    expect(gets).toEqual([])
+    for (const key of ownerKeys) expect(gets.filter((c) => c[1] === key).length).toBeLessThan(2)
 
     // Right after the owner renewed its leases, the first board's lease names another node.
     const renewals = () => seen.filter((c) => c[0] === 'fcall' && c[1] === 'lease_renew_many')

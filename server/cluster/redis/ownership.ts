@@ -16,9 +16,10 @@
  *    the age of the last renewal says nothing: no renewal was sent during the stall, or its
  *    answer is still unread. So the node renews at once and lets the answer decide: a lease
  *    still its own in Redis is kept, one that lapsed and nobody holds is taken back, one
- *    another node holds is lost ('taken'), and no answer by the next check fences. Until that answer the node may serve a board whose lease
- *    another node already holds, exactly as a paused process would as it wakes; its commits
- *    fail on the epoch, and nothing it did not commit is relayed.
+ *    another node holds is lost ('taken'). With no answer, the first check that runs on time
+ *    fences (or any check after STALLED_LEASES leases). Until the answer the node may serve a
+ *    board whose lease another node already holds, exactly as a paused process would as it
+ *    wakes; its commits fail on the epoch, and nothing it did not commit is relayed.
  */
 import { randomBytes } from 'node:crypto'
 import type { RedisConnection } from './connection.ts'
