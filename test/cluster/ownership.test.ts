@@ -308,33 +308,31 @@ describe.skipIf(skipWithoutRedis)('board ownership', () => {
       expect(await b.ownership.ownerOf('b1')).toBe('b')
     })
 
-    it('fences at the first check on time when the renewal does not answer', async () => {
+    /** A stalling node whose connection to Redis is then cut: no renewal answers. */
+    async function cutOff() {
       const proxy = await startTcpProxy(redis.server.port)
-      try {
-        const a = await stalling(proxy.url)
-        proxy.cut()
-        await a.check(0.65 * lease)
-        expect(a.lost).toEqual([])
-        // Stalled again (each check late, the answer to the last renewal maybe still unread).
-        await a.check(0.65 * lease)
-        expect(a.lost).toEqual([])
-        await a.check(period)
-        expect(a.lost.map(([board, why]) => [board, why])).toEqual([['b1', 'fenced']])
-      } finally {
-        await proxy.close()
-      }
+      const a = await stalling(proxy.url)
+      // Closed before the node stops (stops run last-in first).
+      stops.push(() => proxy.close())
+      proxy.cut()
+      return a
+    }
+
+    it('fences at the first check on time when the renewal does not answer', async () => {
+      const a = await cutOff()
+      await a.check(0.65 * lease)
+      expect(a.lost).toEqual([])
+      // Stalled again (each check late, the answer to the last renewal maybe still unread).
+      await a.check(0.65 * lease)
+      expect(a.lost).toEqual([])
+      await a.check(period)
+      expect(a.lost.map(([board, why]) => [board, why])).toEqual([['b1', 'fenced']])
     })
 
     it('fences at once after a stall of ten leases without an answer', async () => {
-      const proxy = await startTcpProxy(redis.server.port)
-      try {
-        const a = await stalling(proxy.url)
-        proxy.cut()
-        await a.check(10 * lease)
-        expect(a.lost.map(([board, why]) => [board, why])).toEqual([['b1', 'fenced']])
-      } finally {
-        await proxy.close()
-      }
+      const a = await cutOff()
+      await a.check(10 * lease)
+      expect(a.lost.map(([board, why]) => [board, why])).toEqual([['b1', 'fenced']])
     })
   })
 
