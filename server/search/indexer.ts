@@ -11,6 +11,13 @@
  * crash is found by `catchUp` at the next start, as before. In cluster mode that keeps the
  * index from sending PostgreSQL a statement for every pause in every board's edits.
  *
+ * Writes after edits run a few at a time (`concurrency`), the rest waiting their turn in the
+ * order their boards became due: a node that loads a thousand boards at once must not queue a
+ * thousand index writes on the connections its requests share. A write that fails is tried
+ * again after a wait that doubles per board (`retryMs` up to `retryMaxMs`). The log says so
+ * once when writes start failing, then at most once a minute while they go on failing, and
+ * once when a write succeeds again, instead of a line per board per attempt.
+ *
  * Extraction walks the whole board: cheap for boards of ordinary size. For very large boards,
  * extracting only the entities a transaction touched, or doing it on a worker, is the next step.
  */
@@ -45,6 +52,15 @@ export class SearchIndexer {
   private readonly written = new WeakMap<Y.Doc, string>()
   /** Boards whose rows are current but whose stored state vector is older: the newer one. */
   private readonly vectorBehind = new Map<string, Uint8Array>()
+  /** Boards due for a write and waiting for one of the `concurrency` turns, oldest first. */
+  private readonly due = new Set<string>()
+  /** Writes after edits in flight. */
+  private active = 0
+  /** Failed attempts in a row per board, for its next wait. */
+  private readonly retries = new Map<string, number>()
+  /** Failed writes since the last one that succeeded, any board. */
+  private failing = 0
+  private loggedAt = -Infinity
   private stopped = false
 
   constructor(
@@ -54,21 +70,26 @@ export class SearchIndexer {
       log: Logger
       delayMs?: number
       maxDelayMs?: number
+      concurrency?: number
+      retryMs?: number
+      retryMaxMs?: number
     },
   ) {}
 
   /** The board's committed state changed. */
   changed(boardId: string): void {
-    if (this.stopped) return
     const { delayMs = 150, maxDelayMs = 2000 } = this.deps
-    const now = performance.now()
+    const since = this.dirty.get(boardId)?.since ?? performance.now()
+    this.schedule(boardId, Math.max(0, Math.min(delayMs, since + maxDelayMs - performance.now())))
+  }
+
+  private schedule(boardId: string, wait: number): void {
+    if (this.stopped) return
     const dirty = this.dirty.get(boardId)
     if (dirty) clearTimeout(dirty.timer)
-    const since = dirty?.since ?? now
-    const wait = Math.max(0, Math.min(delayMs, since + maxDelayMs - now))
-    const timer = setTimeout(() => void this.run(boardId), wait)
+    const timer = setTimeout(() => this.run(boardId), wait)
     timer.unref()
-    this.dirty.set(boardId, { since, timer })
+    this.dirty.set(boardId, { since: dirty?.since ?? performance.now(), timer })
   }
 
   /** Indexes the board now from its committed state; concurrent calls share the work. */
@@ -80,14 +101,54 @@ export class SearchIndexer {
     return done
   }
 
-  private async run(boardId: string): Promise<void> {
+  /** The board is due: it gets the next free turn (it reads its committed state then). */
+  private run(boardId: string): void {
     this.dirty.delete(boardId)
+    this.due.add(boardId)
+    this.next()
+  }
+
+  private next(): void {
+    const { concurrency = 2 } = this.deps
+    for (const boardId of this.due) {
+      if (this.active >= concurrency) return
+      this.due.delete(boardId)
+      this.active++
+      void this.attempt(boardId).finally(() => {
+        this.active--
+        this.next()
+      })
+    }
+  }
+
+  private async attempt(boardId: string): Promise<void> {
     try {
       await this.reindex(boardId)
     } catch (error) {
-      this.deps.log.error({ err: error, boardId }, 'search indexing failed; trying again')
-      this.changed(boardId)
+      return this.failed(boardId, error)
     }
+    this.retries.delete(boardId)
+    if (this.failing === 0) return
+    this.deps.log.warn({ failed: this.failing }, 'search indexing works again')
+    this.failing = 0
+    this.loggedAt = -Infinity
+  }
+
+  private failed(boardId: string, error: unknown): void {
+    const { retryMs = 1000, retryMaxMs = 30_000 } = this.deps
+    const attempts = (this.retries.get(boardId) ?? 0) + 1
+    this.retries.set(boardId, attempts)
+    const wait = Math.min(retryMaxMs, retryMs * 2 ** Math.min(attempts - 1, 30))
+    this.failing++
+    const now = performance.now()
+    if (now - this.loggedAt >= 60_000) {
+      this.loggedAt = now
+      this.deps.log.error(
+        { err: error, boardId, failed: this.failing, retryInMs: wait },
+        'search indexing failed; trying again',
+      )
+    }
+    this.schedule(boardId, wait)
   }
 
   private async indexCommitted(boardId: string): Promise<void> {
@@ -150,10 +211,16 @@ export class SearchIndexer {
    */
   async stop(): Promise<void> {
     this.stopped = true
-    const pending = [...this.dirty.keys()]
+    const pending = [...this.due, ...this.dirty.keys()]
     for (const { timer } of this.dirty.values()) clearTimeout(timer)
     this.dirty.clear()
-    await Promise.all(pending.map((boardId) => this.reindex(boardId).catch(() => {})))
+    this.due.clear()
+    const { concurrency = 2 } = this.deps
+    const turn = async () => {
+      for (let boardId; (boardId = pending.shift()) !== undefined;)
+        await this.reindex(boardId).catch(() => {})
+    }
+    await Promise.all(Array.from({ length: concurrency }, turn))
     await Promise.all(this.running.values())
     if (this.vectorBehind.size === 0) return
     try {
