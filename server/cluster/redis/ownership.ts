@@ -16,8 +16,8 @@
  *    the age of the last renewal says nothing: no renewal was sent during the stall, or its
  *    answer is still unread. So the node renews at once and lets the answer decide: a lease
  *    still its own in Redis is kept, one that lapsed and nobody holds is taken back, one
- *    another node holds is lost ('taken'). With no answer, the first check that runs on time
- *    fences (or any check after STALLED_LEASES leases). Until the answer the node may serve a
+ *    another node holds is lost ('taken'). With no answer, it fences once its checks have run
+ *    on time for lease/2 (or at any check after STALLED_LEASES leases). Until the answer the node may serve a
  *    board whose lease another node already holds, exactly as a paused process would as it
  *    wakes; its commits fail on the epoch, and nothing it did not commit is relayed.
  */
@@ -89,6 +89,8 @@ export class BoardOwnership {
   private renewing = false
   /** When the fence check last ran (monotonic ms): a check much later than its period means a stall. */
   private checkedAt = -Infinity
+  /** When a check last found the node stalled (monotonic ms). */
+  private stalledAt = -Infinity
   private readonly claiming = new Map<string, Promise<ClaimResult>>()
   /** Leases this node holds while their epoch bump runs: when each last renewal started. */
   private readonly pending = new Map<string, { renewedAt: number; lost: boolean }>()
@@ -266,13 +268,15 @@ export class BoardOwnership {
    */
   private fence(): boolean {
     const now = this.monotonic()
-    const stalled = now - this.checkedAt > (2 * this.leaseMs) / 10
+    if (now - this.checkedAt > (2 * this.leaseMs) / 10) this.stalledAt = now
     this.checkedAt = now
-    // 'ok', 'doubt' (overdue, but the check ran late: renew and let the answer decide) or
-    // 'fence', for something renewed `age` ms ago that lives `ttl` ms. Stalls can come one
-    // after another under load, each check late with the last renewal's answer still unread,
-    // so doubt holds for as long as the checks run late, up to STALLED_LEASES leases; the first
-    // check on time fences what is still unrenewed.
+    // 'ok', 'doubt' (overdue, but the loop was stalled: renew and let the answer decide) or
+    // 'fence', for something renewed `age` ms ago that lives `ttl` ms. Under overload stalls
+    // come one after another with a few checks on time between them, and a renewal's answer
+    // waits unread behind seconds of socket reads. So doubt holds until the checks have run on
+    // time for lease/2 (time enough to read any answer), up to STALLED_LEASES leases; then
+    // what is still unrenewed is fenced.
+    const stalled = now - this.stalledAt < this.leaseMs / 2
     const verdict = (age: number, ttl: number) =>
       age < ttl / 2 ? 'ok' : stalled && age < STALLED_LEASES * ttl ? 'doubt' : 'fence'
     const registration = verdict(now - this.registeredAt, this.nodeTtlMs)
