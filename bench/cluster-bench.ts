@@ -224,7 +224,12 @@ const scaleout: ClusterBench = {
     'Rooms × 5 clients, each writing 1 update/s. Three nodes: each room’s sockets go to the node a hash (SHA-1) of /ws/doc/<boardId> picks, as the balancer’s `balance uri` does; every board is owned where its clients are. One node: all of them on it. All processes share the machine’s two cores.',
   ],
   cases(quick) {
-    const steps = quick ? [100, 200] : [1000, 1400]
+    // BENCH_SCALEOUT_ROOMS=2000,2600 measures other steps.
+    const steps = process.env.BENCH_SCALEOUT_ROOMS
+      ? process.env.BENCH_SCALEOUT_ROOMS.split(',').map(Number)
+      : quick
+        ? [100, 200]
+        : [1000, 1400]
     return steps.map((r) => ({
       label: `${r} rooms × 5`,
       run: (column, q) =>

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { mapLimit, sleep } from './lib/async.ts'
 import { startClusterServices } from './cluster-services.ts'
+import { capCpu, nodeCpuCap } from './cpu-cap.ts'
 import type { ClusterServices } from './cluster-services.ts'
 
 /**
@@ -204,6 +205,11 @@ export class ServerHandle {
     this.child = child
     live.add(child)
     child.once('exit', () => live.delete(child))
+    const cap = this.kind !== 'reference' ? nodeCpuCap() : null
+    if (cap !== null && child.pid !== undefined) {
+      const uncap = capCpu(child.pid, cap)
+      child.once('exit', uncap)
+    }
     // Pipes must be drained or a chatty server blocks on a full pipe mid-benchmark.
     // BENCH_SERVER_LOG=<file> keeps all of it too (e.g. with BENCH_NODE_ARGS=--trace-gc).
     const logFile = process.env.BENCH_SERVER_LOG
