@@ -8,9 +8,9 @@
  * is: a relayed update's frame, encoded once by the owner, is written to the client's socket
  * unchanged. So commit-before-relay, guards and presence are the owner's, for every client.
  *
- * Transport: Redis pub/sub, one inbox channel per node. Scale-out.md proposes streams, which
- * keep messages across a subscriber's reconnect; we do not need that: a relayed socket closes
- * the moment either node's Redis connection drops (1012), and the client's reconnect resyncs
+ * Transport: Redis pub/sub, one inbox channel per node, not streams. Streams would keep
+ * messages across a subscriber's reconnect; we do not need that: a relayed socket closes the
+ * moment either node's Redis connection drops (1012), and the client's reconnect resyncs
  * everything it missed (y-websocket sync step 1), as after any dropped socket. Pub/sub keeps
  * one publisher's messages in order, which is all the y-websocket protocol needs, and costs one
  * hop with nothing to trim. What a node has for another in one turn is one pub/sub message (a

@@ -83,8 +83,7 @@ export interface MediaVersion {
 }
 
 /**
- * The usual frame rates of a version's `fps`, exact (NTSC rates are rational: 30000/1001,
- * review-ui.md §2.4). A rate within 1.5 % of one of them is that one: a recorder's jitter or
+ * The usual frame rates of a version's `fps`, exact (NTSC rates are rational: 30000/1001). A rate within 1.5 % of one of them is that one: a recorder's jitter or
  * timestamps in whole milliseconds give 30.3 for 30.
  */
 export const STANDARD_FPS = [

@@ -1,6 +1,6 @@
 /**
- * The review rules the viewer, the timeline and the panels share (docs/product.md, "The data";
- * review-ui.md §2.1, §2.2): which version a mark or thread belongs to, where a thread sits on a
+ * The review rules the viewer, the timeline and the panels share (docs/product.md, "The
+ * data"): which version a mark or thread belongs to, where a thread sits on a
  * media item, which marks a version and a frame show, and a version's review status — derived
  * from everyone's verdicts, never stored.
  */

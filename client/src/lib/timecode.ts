@@ -1,5 +1,5 @@
 /**
- * Frames and SMPTE timecode for a video at `fps` frames a second (review-ui.md §2.4). Browsers
+ * Frames and SMPTE timecode for a video at `fps` frames a second. Browsers
  * are not frame-accurate on `currentTime`, so a time becomes a frame by flooring (never
  * rounding: float round-trips would step one frame, then two), a frame is sought at its middle
  * and stored at its middle, and the frame a player shows is read from the timestamp it presents

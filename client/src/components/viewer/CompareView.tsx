@@ -1,5 +1,5 @@
 /**
- * Two versions of one item (review-ui.md §2.1): side by side, or — for images — one over the
+ * Two versions of one item: side by side, or — for images — one over the
  * other with a wipe to drag. Each pane shows only its own version's marks (read-only here;
  * clicking one opens its thread). Videos play as two players under one playhead: the right
  * pane is the master clock and the left one is re-seeked to it whenever it drifts a frame,

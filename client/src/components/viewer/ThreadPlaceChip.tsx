@@ -1,8 +1,7 @@
 /**
  * Where a thread on media sits, beside its title: the version it was made on (when the item has
  * several) and, on a video, its timecode or range. A thread on an older version than the
- * item's newest is marked `earlier`, and its card is faded (review-ui.md §2.1) but stays
- * readable.
+ * item's newest is marked `earlier`, and its card is faded but stays readable.
  */
 import { Show } from 'solid-js'
 import type { MediaJson, ThreadJson } from '../../../../shared/schema/board.ts'

@@ -1,5 +1,5 @@
 /**
- * Verdicts (review-ui.md §2.2): everyone but a viewer approves or requests changes on the
+ * Verdicts: everyone but a viewer approves or requests changes on the
  * newest version, for themselves (their own `reviews` entry); the bar shows the version's status
  * — derived from the verdicts, never stored — and everyone's verdict, with last round's
  * greyed beside. A new version starts at "not reviewed".

@@ -1,5 +1,5 @@
 /**
- * The video transport (review-ui.md §2.4): play and pause, a frame back and forward, the
+ * The video transport: play and pause, a frame back and forward, the
  * timecode (HH:MM:SS:FF at the video's frame rate; type a timecode or a frame number and press
  * Enter to go there), the frame rate (editors may correct it for everyone), in and out points
  * for a comment or mark over a range, and the timeline with a marker for every thread on this

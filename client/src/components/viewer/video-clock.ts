@@ -1,6 +1,6 @@
 /**
- * The frame a video shows, kept current during playback and after every seek (review-ui.md
- * §2.4). `requestVideoFrameCallback` names each frame as it is presented (its `mediaTime`);
+ * The frame a video shows, kept current during playback and after every seek.
+ * `requestVideoFrameCallback` names each frame as it is presented (its `mediaTime`);
  * it is not promised after a seek, so `seeked` and `pause` also read `currentTime`. Browsers
  * without it poll `currentTime` once per animation frame while playing. For a file that did not
  * say its frame rate, the gaps between presented frames measure it.
