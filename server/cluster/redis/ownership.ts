@@ -17,9 +17,10 @@
  *    answer is still unread. So the node renews at once and lets the answer decide: a lease
  *    still its own in Redis is kept, one that lapsed and nobody holds is taken back, one
  *    another node holds is lost ('taken'). With no answer, it fences once its checks have run
- *    on time for lease/2 (or at any check after STALLED_LEASES leases). Until the answer the node may serve a
- *    board whose lease another node already holds, exactly as a paused process would as it
- *    wakes; its commits fail on the epoch, and nothing it did not commit is relayed.
+ *    on time for lease/2 (or at any check after STALLED_LEASES leases). Until the answer the
+ *    node may serve a board whose lease another node already holds, exactly as a paused
+ *    process would as it wakes; its commits fail on the epoch, and nothing it did not commit
+ *    is relayed.
  */
 import { randomBytes } from 'node:crypto'
 import type { RedisConnection } from './connection.ts'
