@@ -1,6 +1,5 @@
 /**
- * History and search over HTTP (issue 11's benchmark). Loupe only: the relay keeps no history
- * and has no search.
+ * History and search over HTTP. Loupe only: the relay keeps no history and has no search.
  *
  * One board is built in steps through the document socket — each step adds a media version
  * (20 items × 10 versions) and its share of the comments — and after each step, once a second
@@ -130,7 +129,7 @@ export const history: Scenario<Params> = {
     'History and search (HTTP): a board with 200 media versions and 5000 comments; 100 boards searched',
   loupeOnly: 'n/a (no history or search)',
   notes: [
-    'Targets (issue 11): history list and opening a version under 300 ms; search p95 under 50 ms over 100 boards.',
+    'Targets: history list and opening a version under 300 ms; search p95 under 50 ms over 100 boards.',
     'The history board is built in steps over the document socket; after each step (seen relayed by a second client, so committed) its state is named with POST /api/boards/<id>/versions. "Open" is GET …/versions/<id>/export to the last byte; "open + build" adds Y.applyUpdate into a fresh Y.Doc in the load generator, as a client rendering it would. Versions opened: spread evenly over the list, newest (largest) included.',
     'Search: GET /api/search?q=…&workspace=… (limit 50) over the workspace, sequential (one person typing), cycling through 20 fixed queries: 8 words, 4 three-letter prefixes, 4 word pairs, 3 quoted phrases, 1 word found nowhere. Measured once the index holds every board.',
   ],
