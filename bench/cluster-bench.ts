@@ -27,7 +27,7 @@ import type { Watched } from './loadgen-driver.ts'
 import { aggregate, table } from './report.ts'
 import type { CaseResult, Outcome } from './report.ts'
 import { rooms } from './scenarios/rooms.ts'
-import type { Metrics, MetricRow, Scenario } from './scenarios/types.ts'
+import { sizesFromEnv, type Metrics, type MetricRow, type Scenario } from './scenarios/types.ts'
 import { ServerHandle } from './servers.ts'
 import { round } from './stats.ts'
 
@@ -224,12 +224,10 @@ const scaleout: ClusterBench = {
     'Rooms × 5 clients, each writing 1 update/s. Three nodes: each room’s sockets go to the node a hash (SHA-1) of /ws/doc/<boardId> picks, as the balancer’s `balance uri` does; every board is owned where its clients are. One node: all of them on it. All processes share the machine’s two cores.',
   ],
   cases(quick) {
-    // BENCH_SCALEOUT_ROOMS=2000,2600 measures other steps.
-    const steps = process.env.BENCH_SCALEOUT_ROOMS
-      ? process.env.BENCH_SCALEOUT_ROOMS.split(',').map(Number)
-      : quick
-        ? [100, 200]
-        : [1000, 1400]
+    const steps = sizesFromEnv('BENCH_SCALEOUT_ROOMS', quick, {
+      quick: [100, 200],
+      full: [1000, 1400],
+    })
     return steps.map((r) => ({
       label: `${r} rooms × 5`,
       run: (column, q) =>

@@ -13,7 +13,7 @@ import { closeFleet, connectFleet } from '../lib/fleet.ts'
 import { every, waitUntil } from '../lib/async.ts'
 import { TickDecoder, pushTick } from '../lib/ticks.ts'
 import { Histogram, nowMs, round } from '../stats.ts'
-import type { Case, Scenario } from './types.ts'
+import { sizesFromEnv, type Case, type Scenario } from './types.ts'
 
 interface Params {
   receivers: number
@@ -31,11 +31,7 @@ export const fanout: Scenario<Params> = {
   name: 'fanout',
   title: 'Fan-out: one room, one writer every 20 ms, N receivers',
   cases(quick) {
-    const ns = process.env.BENCH_FANOUT_N
-      ? process.env.BENCH_FANOUT_N.split(',').map(Number)
-      : quick
-        ? [20, 100]
-        : [50, 200, 1000]
+    const ns = sizesFromEnv('BENCH_FANOUT_N', quick, { quick: [20, 100], full: [50, 200, 1000] })
     const durationMs = quick ? 2000 : 10_000
     return ns.map((n): Case<Params> => ({
       label: `N=${n}`,

@@ -70,3 +70,17 @@ export interface Scenario<P> {
   /** Set when the reference cannot run this scenario: the reason shown in its column. */
   loupeOnly?: string
 }
+
+/**
+ * The sizes a scenario runs at: the comma-separated numbers in the environment variable `name`
+ * when it is set (e.g. BENCH_FANOUT_N=200,1000), else the quick or the full list.
+ */
+export function sizesFromEnv(
+  name: string,
+  quick: boolean,
+  sizes: { quick: number[]; full: number[] },
+): number[] {
+  const text = process.env[name]
+  if (text) return text.split(',').map(Number)
+  return quick ? sizes.quick : sizes.full
+}

@@ -211,7 +211,7 @@ export class SearchIndexer {
    */
   async stop(): Promise<void> {
     this.stopped = true
-    const pending = [...this.due, ...this.dirty.keys()]
+    const pending = [...new Set([...this.due, ...this.dirty.keys()])]
     for (const { timer } of this.dirty.values()) clearTimeout(timer)
     this.dirty.clear()
     this.due.clear()

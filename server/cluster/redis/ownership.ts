@@ -269,7 +269,8 @@ export class BoardOwnership {
    */
   private fence(): boolean {
     const now = this.monotonic()
-    if (now - this.checkedAt > (2 * this.leaseMs) / 10) this.stalledAt = now
+    const period = this.leaseMs / 10
+    if (now - this.checkedAt > 2 * period) this.stalledAt = now
     this.checkedAt = now
     // 'ok', 'doubt' (overdue, but the loop was stalled: renew and let the answer decide) or
     // 'fence', for something renewed `age` ms ago that lives `ttl` ms. Under overload stalls
